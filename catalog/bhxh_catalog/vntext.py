@@ -1,0 +1,67 @@
+"""Vietnamese text normalisation shared by the NLU, the catalog search and the validators.
+
+Every function here is pure and uses only the standard library. The order of operations follows
+the project's NLU notes: repair look-alike letters, NFC, collapse letters typed three or more
+times, lower-case, then fold diacritics (with ``đ → d``) for matching. Text shown to people is
+never folded; folding is for comparing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["collapse_repeats", "fold", "normalize", "tokens"]
+
+_LOOKALIKES = str.maketrans({"Ð": "Đ", "ð": "đ", "Ɖ": "Đ", "ɖ": "đ"})
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def normalize(text: str) -> str:
+    """Repairs look-alike letters (Ð/ð → Đ/đ) and returns the NFC form.
+
+    Args:
+        text: raw text as typed or pasted (NFC, NFD or mixed).
+
+    Returns:
+        The same text in Unicode NFC, keeping case and diacritics.
+    """
+    return unicodedata.normalize("NFC", text.translate(_LOOKALIKES))
+
+
+def collapse_repeats(text: str) -> str:
+    """Collapses a letter typed three or more times in a row: ``nhiềuuuu → nhiều``.
+
+    Letters count as the same when they differ only by diacritics (``quáaaa → quá``); the first
+    one is kept. Digits are left alone (``0900000`` stays as typed).
+    """
+    out: list[str] = []
+    run_base = ""
+    run_length = 0
+    for ch in text:
+        base = fold(ch) if ch.isalpha() else ""
+        if base and base == run_base:
+            run_length += 1
+        else:
+            run_base, run_length = base, 1
+        out.append(ch)
+        if run_length == 3:
+            del out[-2:]
+        elif run_length > 3:
+            out.pop()
+    return "".join(out)
+
+
+def fold(text: str) -> str:
+    """Returns the lower-case, diacritic-free form used for matching: ``Được → duoc``.
+
+    ``đ`` has no Unicode decomposition, so it is mapped to ``d`` explicitly.
+    """
+    decomposed = unicodedata.normalize("NFD", normalize(text).lower())
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", stripped).replace("đ", "d")
+
+
+def tokens(text: str) -> list[str]:
+    """Splits folded, collapsed text into word tokens (letters and digits)."""
+    return _WORD.findall(fold(collapse_repeats(normalize(text))))
