@@ -1,0 +1,181 @@
+"""Answers to closed questions: one option of a list, or yes / no."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bhxh_catalog.validators._common import Context, clean, example, fail
+from bhxh_catalog.validators._numbers import DIGIT_WORDS
+from bhxh_catalog.vntext import tokens
+
+__all__ = ["NO_WORDS", "YES_WORDS", "Option", "options_of", "parse_choice", "parse_yes_no"]
+
+YES_WORDS = frozenset(
+    {"co", "ok", "oke", "okie", "oki", "okay", "dung", "vang", "uh", "u", "uhm", "um", "uk",
+     "dc", "duoc", "yes", "y", "roi", "phai", "chuan", "true", "dong"}
+)
+"""Folded words that answer yes (``đồng`` counts only in ``đồng ý``)."""
+
+NO_WORDS = frozenset(
+    {"khong", "ko", "k", "kh", "khg", "kg", "hok", "hk", "hem", "khum", "hong", "sai", "no",
+     "n", "chua", "false"}
+)
+"""Folded words that answer no (``chưa`` = not yet, ``hông`` = không)."""
+
+_ORDINAL_MARKERS = frozenset(
+    {"so", "cai", "muc", "cau", "phuong", "an", "lua", "chon", "thu", "y", "option", "toi"}
+)
+_ORDINAL_WORDS = {"nhat": 1, **DIGIT_WORDS}
+_POLITE = frozenset({"a", "da", "nhe", "nha", "vay", "ah", "oi", "chu", "luon", "roi"})
+_FUZZY_CUTOFF = 0.8
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a choice question: the stored value, the label shown, extra aliases."""
+
+    value: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+def options_of(context: Context | None) -> list[Option]:
+    """Reads ``context["options"]``: dicts with ``value`` and ``label`` (and optional
+    ``aliases``), or plain strings used as both.
+
+    Raises:
+        ValueError: no options given (a programming error, not the person's).
+    """
+    raw = context.get("options") if context is not None else None
+    if not isinstance(raw, Sequence) or isinstance(raw, str) or not raw:
+        raise ValueError("the choice validator needs context['options'] (a non-empty list)")
+    options: list[Option] = []
+    for item in raw:
+        if isinstance(item, Option):
+            options.append(item)
+        elif isinstance(item, Mapping):
+            value = str(item["value"])
+            label = str(item.get("label", value))
+            extra = item.get("aliases") or ()
+            aliases = tuple(str(alias) for alias in extra) if isinstance(extra, list) else ()
+            options.append(Option(value, label, aliases))
+        else:
+            options.append(Option(str(item), str(item)))
+    return options
+
+
+def _key(text: str) -> str:
+    return " ".join(tokens(text))
+
+
+def _by_number(words: list[str]) -> int | None:
+    """Returns the 1-based number picked ("2", "số 2", "thứ hai", "cái thứ 2"), or None."""
+    core = [word for word in words if word not in _ORDINAL_MARKERS and word not in _POLITE]
+    if len(core) != 1:
+        return None
+    word = core[0]
+    if word.isdigit():
+        return int(word)
+    has_marker = any(marker in words for marker in ("thu", "so", "cai", "muc", "chon"))
+    if word == "nhat" or (word in _ORDINAL_WORDS and (has_marker or len(words) == 1)):
+        return _ORDINAL_WORDS[word]
+    return None
+
+
+def _options_list(options: Sequence[Option]) -> str:
+    return "; ".join(f"{number}. {option.label}" for number, option in enumerate(options, 1))
+
+
+def _exact(options: Sequence[Option], key: str) -> Option | None:
+    for option in options:
+        names = (option.value, option.value.replace("_", " "), option.label, *option.aliases)
+        if any(key == _key(name) for name in names):
+            return option
+    return None
+
+
+def _partial(options: Sequence[Option], key: str) -> Option | None:
+    inside = [option for option in options if f" {key} " in f" {_key(option.label)} "]
+    if len(inside) == 1:
+        return inside[0]
+    named = [
+        option for option in options
+        if any(f" {_key(name)} " in f" {key} " for name in (option.label, *option.aliases))
+    ]
+    if len(named) == 1:
+        return named[0]
+    return None
+
+
+def parse_choice(raw: str, context: Context | None = None) -> str:
+    """Reads the option picked: its value, its label (with or without diacritics), an alias,
+    a part of the label that fits only one option, or its 1-based number.
+
+    Args:
+        raw: what the person typed (or a button's payload value).
+        context: must carry ``options``; may carry ``example``.
+
+    Returns:
+        The option's value.
+
+    Raises:
+        InvalidValue: no option fits (the message lists them).
+        ValueError: the context has no options.
+    """
+    options = options_of(context)
+    sample = example(context, "1")
+    listing = _options_list(options)
+    text = clean(raw)
+    if not text:
+        raise fail(f"Ông/bà chưa chọn. Các lựa chọn: {listing}.", sample)
+    if any(text == option.value for option in options):
+        return text
+    words = tokens(text)
+    key = " ".join(word for word in words if word not in _POLITE) or " ".join(words)
+    found = _exact(options, " ".join(words)) or _exact(options, key)
+    if found is not None:
+        return found.value
+    number = _by_number(words)
+    if number is not None:
+        if 1 <= number <= len(options):
+            return options[number - 1].value
+        raise fail(f"Chỉ có {len(options)} lựa chọn: {listing}.", sample)
+    found = _partial(options, key)
+    if found is None:
+        labels = [_key(option.label) for option in options]
+        close = difflib.get_close_matches(key, labels, n=1, cutoff=_FUZZY_CUTOFF)
+        found = options[labels.index(close[0])] if close else None
+    if found is None:
+        raise fail(
+            f"Chưa rõ ông/bà chọn mục nào. Ông/bà vui lòng chọn một trong các mục: {listing} "
+            "(có thể trả lời bằng số thứ tự).",
+            sample,
+        )
+    return found.value
+
+
+def parse_yes_no(raw: str, context: Context | None = None) -> bool:
+    """Reads a yes/no answer; the first yes or no word decides.
+
+    Yes: có, ok, đúng, vâng, ừ/uh, được/dc, rồi, phải, đồng ý, yes. No: không, ko, k, khum,
+    hông, sai, chưa, no.
+
+    Args:
+        raw: what the person typed (or a button payload such as "true").
+        context: may carry ``example``.
+
+    Raises:
+        InvalidValue: neither yes nor no.
+    """
+    sample = example(context, "có")
+    words = tokens(clean(raw))
+    for index, word in enumerate(words):
+        if word == "dong" and (index + 1 >= len(words) or words[index + 1] != "y"):
+            continue
+        if word in NO_WORDS:
+            return False
+        if word in YES_WORDS:
+            return True
+    raise fail("Ông/bà vui lòng trả lời “có” hoặc “không”.", sample)

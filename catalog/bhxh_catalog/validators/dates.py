@@ -1,0 +1,187 @@
+"""Dates as Vietnamese people write them: day first, Gregorian calendar.
+
+Accepted: ``20/8/1960``, ``20-08-60``, ``20.08.1960``, ``20 8 1960``, ``20081960``,
+``20 tháng 8 năm 1960``, ``ngay 20 thang 8 nam 1960``, ``mùng 5 tháng 8 năm 1960`` and ISO
+``1960-08-20``.
+
+Two-digit years: of 19yy and 20yy, the latest one not after ``max_date`` (default: today) is
+taken, so ``60`` is 1960 and ``05`` is 2005; with only ``min_date`` given, the earliest one not
+before it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from bhxh_catalog.validators._common import (
+    Context,
+    clean,
+    context_date,
+    example,
+    fail,
+    today,
+)
+from bhxh_catalog.validators.errors import InvalidValue
+from bhxh_catalog.vntext import fold
+
+__all__ = ["DATE_PATTERNS", "DateParts", "parse_date", "resolve_date", "try_resolve"]
+
+_EXAMPLE = "20/08/1960"
+_MIN_YEAR = 1900
+_MAX_YEAR = 2100
+
+_YEAR = r"(?P<year>\d{4}|\d{2})"
+DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)"),
+    re.compile(
+        r"(?<!\d)(?P<day>\d{1,2})\s?(?P<sep>[/.\-])\s?(?P<month>\d{1,2})\s?(?P=sep)\s?"
+        + _YEAR
+        + r"(?!\d)"
+    ),
+    re.compile(
+        r"(?:\b(?:ngay|mung|mong)\s*)?(?<!\d)(?P<day>\d{1,2})\s*(?:thang|thg|th)\s*"
+        r"(?P<month>\d{1,2})\s*(?:,\s*)?(?:nam|/)?\s*" + _YEAR + r"(?!\d)"
+    ),
+)
+"""Patterns over folded text that find a full date; used by the validator and the extractor."""
+
+_SPACED = re.compile(r"^(?P<day>\d{1,2})\s+(?P<month>\d{1,2})\s+" + _YEAR + "$")
+_PACKED = re.compile(r"^(?P<day>\d{2})(?P<month>\d{2})(?P<year>\d{4})$")
+_LUNAR = re.compile(r"\bam\s*lich\b|\bal\b")
+
+
+@dataclass(frozen=True)
+class DateParts:
+    """Day, month and year as typed (the year may have two digits)."""
+
+    day: int
+    month: int
+    year_text: str
+
+
+def _candidate_years(year_text: str) -> list[int]:
+    if len(year_text) == 4:
+        return [int(year_text)]
+    short = int(year_text)
+    return [1900 + short, 2000 + short]
+
+
+def _pick_year(parts: DateParts, context: Context | None) -> int:
+    candidates = _candidate_years(parts.year_text)
+    if len(candidates) == 1:
+        return candidates[0]
+    max_date = context_date(context, "max_date")
+    min_date = context_date(context, "min_date")
+    if min_date is not None and max_date is None:
+        later = [year for year in candidates if year >= min_date.year]
+        return later[0] if later else candidates[-1]
+    limit = (max_date or today(context)).year
+    earlier = [year for year in candidates if year <= limit]
+    return earlier[-1] if earlier else candidates[0]
+
+
+def resolve_date(parts: DateParts, context: Context | None = None) -> date:
+    """Turns typed day/month/year into a date and checks it exists and is within limits.
+
+    Args:
+        parts: the numbers as typed.
+        context: may carry ``min_date``, ``max_date``, ``today`` and ``example``.
+
+    Raises:
+        InvalidValue: impossible day or month, a year out of range, or outside the limits.
+    """
+    sample = example(context, _EXAMPLE)
+    year = _pick_year(parts, context)
+    day, month = parts.day, parts.month
+    shown = f"{day:02d}/{month:02d}/{year}"
+    if not 1 <= month <= 12:
+        hint = ""
+        if 1 <= day <= 12 and 1 <= month <= 31:
+            hint = f" Có phải ông/bà muốn nhập {month:02d}/{day:02d}/{year}?"
+        raise fail(
+            f"Ngày {shown} không đúng: tháng chỉ từ 1 đến 12. Ngày viết trước, rồi đến "
+            f"tháng, rồi năm.{hint}",
+            sample,
+        )
+    if not _MIN_YEAR <= year <= _MAX_YEAR:
+        raise fail(f"Năm {year} không hợp lệ. Ông/bà vui lòng nhập năm đủ 4 chữ số.", sample)
+    days_in_month = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days_in_month:
+        raise fail(
+            f"Ngày {shown} không có thật: tháng {month} năm {year} chỉ có {days_in_month} ngày.",
+            sample,
+        )
+    value = date(year, month, day)
+    max_date = context_date(context, "max_date")
+    min_date = context_date(context, "min_date")
+    if max_date is not None and value > max_date:
+        raise fail(
+            f"Ngày {shown} không thể sau ngày {max_date:%d/%m/%Y}. Ông/bà vui lòng kiểm tra lại.",
+            sample,
+        )
+    if min_date is not None and value < min_date:
+        raise fail(
+            f"Ngày {shown} không thể trước ngày {min_date:%d/%m/%Y}. Ông/bà vui lòng kiểm tra "
+            "lại.",
+            sample,
+        )
+    return value
+
+
+def _find_parts(folded: str) -> tuple[DateParts, str] | None:
+    """Finds one full date in folded text; returns it and the text left around it."""
+    for pattern in (*DATE_PATTERNS, _SPACED, _PACKED):
+        match = pattern.search(folded)
+        if match is not None:
+            parts = DateParts(int(match["day"]), int(match["month"]), match["year"])
+            leftover = folded[: match.start()] + " " + folded[match.end() :]
+            return parts, leftover
+    return None
+
+
+def parse_date(raw: str, context: Context | None = None) -> date:
+    """Reads a date, day first.
+
+    Args:
+        raw: what the person typed.
+        context: may carry ``min_date`` / ``max_date`` (e.g. today for a birth date),
+            ``today`` and ``example``.
+
+    Returns:
+        The date.
+
+    Raises:
+        InvalidValue: no full date, a lunar date, an impossible date (31/02), or a date
+            outside the limits.
+    """
+    sample = example(context, _EXAMPLE)
+    text = clean(raw)
+    if not text:
+        raise fail("Ông/bà chưa nhập ngày.", sample)
+    folded = fold(text)
+    if _LUNAR.search(folded):
+        raise fail("Ông/bà vui lòng nhập ngày theo dương lịch (ngày ghi trên giấy tờ).", sample)
+    found = _find_parts(folded.strip(" .!"))
+    if found is None:
+        raise fail(
+            f"Chưa đọc được ngày “{text}”. Ông/bà vui lòng nhập đủ ngày, tháng, năm.", sample
+        )
+    parts, leftover = found
+    if re.search(r"\d", leftover):
+        raise fail(
+            f"Chưa đọc được ngày “{text}”. Ông/bà vui lòng chỉ nhập một ngày, đủ ngày, tháng, "
+            "năm.",
+            sample,
+        )
+    return resolve_date(parts, context)
+
+
+def try_resolve(parts: DateParts, context: Context | None = None) -> date | None:
+    """Like :func:`resolve_date` but returns None instead of raising."""
+    try:
+        return resolve_date(parts, context)
+    except InvalidValue:
+        return None
