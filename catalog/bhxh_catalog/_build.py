@@ -1,0 +1,263 @@
+"""Turns checked raw YAML into the frozen model (used by the loader after the schema check).
+
+The raw data is assumed valid (``schema.check_catalog`` found no error); references are resolved
+to objects and ``verified`` is inherited from the procedure where an object has none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bhxh_catalog.conditions import Condition, Operand, parse_condition
+from bhxh_catalog.models import (
+    AmountDef,
+    Catalog,
+    DefaultOutcome,
+    Document,
+    Eligibility,
+    FieldDef,
+    LegalBasis,
+    Option,
+    Parameter,
+    ParameterValue,
+    Procedure,
+    ProcessingTime,
+    Question,
+    Rule,
+    Source,
+    Submission,
+    SubmissionChannel,
+)
+from bhxh_catalog.schema import RawCatalog, RawFile, raw_operand
+
+__all__ = ["build_catalog"]
+
+Raw = dict[str, Any]
+
+
+def build_catalog(raw: RawCatalog, path: Path | None = None) -> Catalog:
+    """Builds the catalog from checked raw files."""
+    sources = {key: _source(key, entry) for key, entry in _registry(raw.sources, "sources")}
+    legal = {key: _legal(key, entry) for key, entry in _registry(raw.legal_basis, "legal_basis")}
+    parameters = {
+        key: _parameter(key, entry, legal)
+        for key, entry in _registry(raw.parameters, "parameters")
+    }
+    procedures = [_ProcedureBuilder(file.data, legal, sources).build() for file in raw.procedures]
+    return Catalog({p.id: p for p in procedures}, legal, sources, parameters, path)
+
+
+def _registry(file: RawFile | None, top: str) -> list[tuple[str, Raw]]:
+    if file is None or not isinstance(file.data, dict):
+        return []
+    return [(str(key), entry) for key, entry in (file.data.get(top) or {}).items()]
+
+
+def _date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _optional_date(value: object) -> date | None:
+    return None if value is None else _date(value)
+
+
+def _source(key: str, entry: Raw) -> Source:
+    return Source(key, entry["title"], entry.get("url"), entry.get("publisher"),
+                  _optional_date(entry.get("accessed")))
+
+
+def _legal(key: str, entry: Raw) -> LegalBasis:
+    return LegalBasis(
+        id=key,
+        instrument=entry["instrument"],
+        effective_from=_date(entry["effective_from"]),
+        article=entry.get("article"),
+        effective_to=_optional_date(entry.get("effective_to")),
+        source=entry.get("source"),
+        verified=entry.get("verified", True),
+        note=entry.get("note"),
+    )
+
+
+def _parameter(key: str, entry: Raw, legal: Mapping[str, LegalBasis]) -> Parameter:
+    values = tuple(
+        ParameterValue(
+            value=item["value"],
+            effective_from=_date(item["effective_from"]),
+            effective_to=_optional_date(item.get("effective_to")),
+            legal_basis=tuple(legal[ref] for ref in item["legal_basis"]),
+            verified=item.get("verified", True),
+            note=item.get("note"),
+        )
+        for item in entry["values"]
+    )
+    return Parameter(key, entry["label"], values, entry.get("unit", "VND"), entry.get("note"))
+
+
+class _ProcedureBuilder:
+    """Builds one procedure, resolving references and inheriting ``verified``."""
+
+    def __init__(self, data: object, legal: Mapping[str, LegalBasis],
+                 sources: Mapping[str, Source]) -> None:
+        assert isinstance(data, dict)
+        self.data: Raw = data
+        self.legal = legal
+        self.sources = sources
+        self.verified: bool = data.get("verified", True)
+        eligibility = data["eligibility"]
+        self.operands: dict[str, Operand] = {
+            q["id"]: raw_operand(q, "kind") for q in eligibility["questions"]
+        }
+        self.operands.update({f["id"]: raw_operand(f, "type") for f in data.get("fields") or []})
+
+    def build(self) -> Procedure:
+        data = self.data
+        return Procedure(
+            id=data["id"],
+            name=data["name"],
+            short_name=data["short_name"],
+            aliases=tuple(data["aliases"]),
+            category=data["category"],
+            summary=data["summary"],
+            audience=data["audience"],
+            legal_basis=self.refs(data["legal_basis"]),
+            sources=tuple(self.sources[key] for key in data["sources"]),
+            updated=_date(data["updated"]),
+            eligibility=self.eligibility(data["eligibility"]),
+            documents=tuple(self.document(item) for item in data["documents"]),
+            submission=self.submission(data["submission"]),
+            amounts=tuple(self.amount(item) for item in data.get("amounts") or []),
+            fields=tuple(self.field(item) for item in data.get("fields") or []),
+            verified=self.verified,
+        )
+
+    def refs(self, ids: list[str] | None) -> tuple[LegalBasis, ...]:
+        return tuple(self.legal[key] for key in ids or [])
+
+    def flag(self, raw: Raw) -> bool:
+        return bool(raw.get("verified", self.verified))
+
+    def condition(
+        self, raw: object, operands: Mapping[str, Operand] | None = None
+    ) -> Condition | None:
+        if raw is None:
+            return None
+        return parse_condition(raw, self.operands if operands is None else operands)
+
+    def question(self, raw: Raw, operands: Mapping[str, Operand] | None = None) -> Question:
+        return Question(
+            id=raw["id"],
+            text=raw["text"],
+            kind=raw["kind"],
+            options=_options(raw.get("options")),
+            help=raw.get("help"),
+            ask_if=self.condition(raw.get("ask_if"), operands),
+            unit=raw.get("unit"),
+            minimum=raw.get("min"),
+            maximum=raw.get("max"),
+            verified=self.flag(raw),
+        )
+
+    def eligibility(self, raw: Raw) -> Eligibility:
+        default = raw["default"]
+        return Eligibility(
+            questions=tuple(self.question(q) for q in raw["questions"]),
+            rules=tuple(self.rule(r) for r in raw["rules"]),
+            default=DefaultOutcome(
+                outcome=default["outcome"],
+                reason=default["reason"],
+                legal_basis=self.refs(default.get("legal_basis")),
+                alternatives=tuple(default.get("alternatives") or []),
+                verified=self.flag(default),
+            ),
+        )
+
+    def rule(self, raw: Raw) -> Rule:
+        when = self.condition(raw["when"])
+        assert when is not None
+        return Rule(
+            id=raw["id"],
+            when=when,
+            outcome=raw["outcome"],
+            reason=raw["reason"],
+            legal_basis=self.refs(raw["legal_basis"]),
+            alternatives=tuple(raw.get("alternatives") or []),
+            effective_from=_optional_date(raw.get("effective_from")),
+            effective_to=_optional_date(raw.get("effective_to")),
+            verified=self.flag(raw),
+            note=raw.get("note"),
+        )
+
+    def document(self, raw: Raw) -> Document:
+        return Document(
+            id=raw["id"],
+            name=raw["name"],
+            copy=raw["copy"],
+            legal_basis=self.refs(raw["legal_basis"]),
+            form_code=raw.get("form_code"),
+            required_if=self.condition(raw.get("required_if")),
+            note=raw.get("note"),
+            verified=self.flag(raw),
+        )
+
+    def submission(self, raw: Raw) -> Submission:
+        timing = raw["processing_time"]
+        return Submission(
+            where=raw["where"],
+            channels=tuple(self.channel(item) for item in raw["channels"]),
+            processing_time=ProcessingTime(
+                legal_basis=self.refs(timing["legal_basis"]),
+                working_days=timing.get("working_days"),
+                days=timing.get("days"),
+                text=timing.get("text"),
+                counted_from=timing.get("from"),
+                verified=self.flag(timing),
+            ),
+            verified=self.flag(raw),
+        )
+
+    def channel(self, raw: Raw) -> SubmissionChannel:
+        return SubmissionChannel(
+            kind=raw["kind"],
+            title=raw["title"],
+            steps=tuple(raw.get("steps") or []),
+            conditions=raw.get("conditions"),
+            envelope=raw.get("envelope"),
+            url=raw.get("url"),
+            verified=self.flag(raw),
+        )
+
+    def amount(self, raw: Raw) -> AmountDef:
+        inputs = raw["inputs"]
+        operands = {q["id"]: raw_operand(q, "kind") for q in inputs}
+        return AmountDef(
+            id=raw["id"],
+            label=raw["label"],
+            formula=raw["formula"],
+            inputs=tuple(self.question(q, operands) for q in inputs),
+            legal_basis=self.refs(raw["legal_basis"]),
+            note=raw.get("note"),
+            verified=self.flag(raw),
+        )
+
+    def field(self, raw: Raw) -> FieldDef:
+        return FieldDef(
+            id=raw["id"],
+            type=raw["type"],
+            question=raw["question"],
+            label=raw.get("label"),
+            example=raw.get("example"),
+            required=raw.get("required", True),
+            sensitive=raw.get("sensitive", False),
+            ask_if=self.condition(raw.get("ask_if")),
+            options=_options(raw.get("options")),
+            help=raw.get("help"),
+            verified=self.flag(raw),
+        )
+
+
+def _options(raw: list[Raw] | None) -> tuple[Option, ...]:
+    return tuple(Option(item["value"], item["label"]) for item in raw or [])

@@ -1,0 +1,584 @@
+"""The condition language of the catalog (``when``, ``ask_if``, ``required_if``).
+
+A condition is parsed once from YAML into a small tree of frozen dataclasses and evaluated with
+three-valued logic: ``True``, ``False`` or ``None`` (unknown, because a question is not answered
+yet). See docs/catalog-format.md, section "Conditions".
+
+Example::
+
+    cond = parse_condition({"all": [{"q": "ly_do", "eq": "nghi_viec"},
+                                    {"q": "ngay_dung_dong", "months_before_as_of": {"ge": 12}}]})
+    evaluate(cond, Context(answers, as_of=date(2026, 1, 1)))   # True / False / None
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from bhxh_catalog._fmt import dmy
+from bhxh_catalog.errors import CatalogError
+
+__all__ = [
+    "ANSWER_OPS",
+    "AllOf",
+    "AnyOf",
+    "AsOf",
+    "Condition",
+    "Context",
+    "Leaf",
+    "MonthsBeforeAsOf",
+    "Not",
+    "Operand",
+    "Truth",
+    "check_condition",
+    "describe",
+    "evaluate",
+    "months_between",
+    "parse_condition",
+    "referenced_ids",
+]
+
+Truth = bool | None
+"""Three-valued truth: ``None`` means unknown."""
+
+EQUALITY_OPS = ("eq", "ne", "in", "not_in")
+NUMBER_OPS = ("lt", "le", "gt", "ge")
+DATE_OPS = ("before", "on_or_after")
+ANSWER_OPS = (*EQUALITY_OPS, *NUMBER_OPS, *DATE_OPS, "answered", "months_before_as_of")
+MONTH_OPS = ("eq", "ne", *NUMBER_OPS)
+NUMERIC_KINDS = ("number", "integer", "money")
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    """True when every item is true; false when one is false; unknown otherwise."""
+
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    """True when one item is true; false when every item is false; unknown otherwise."""
+
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    """Negation; unknown stays unknown."""
+
+    item: Condition
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """A test on one answer: ``{q: so_nam_dong, lt: 20}``."""
+
+    q: str
+    op: str
+    value: object
+
+
+@dataclass(frozen=True, slots=True)
+class AsOf:
+    """A test on the evaluation date: ``{as_of: {before: 2025-07-01}}``."""
+
+    op: str
+    value: date
+
+
+@dataclass(frozen=True, slots=True)
+class MonthsBeforeAsOf:
+    """Whole months from a date answer to the evaluation date, compared with a number."""
+
+    q: str
+    op: str
+    value: int
+
+
+Condition = AllOf | AnyOf | Not | Leaf | AsOf | MonthsBeforeAsOf
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a condition is evaluated against.
+
+    Attributes:
+        answers: answer values by question or field id, already read for their kind.
+        as_of: the evaluation date.
+        skipped: ids of questions/fields whose ``ask_if`` is false; leaves on them are false.
+    """
+
+    answers: Mapping[str, object]
+    as_of: date
+    skipped: frozenset[str] = field(default_factory=frozenset)
+
+    def has_answer(self, qid: str) -> bool:
+        """Tells whether ``qid`` has a usable answer (present, not None, not skipped)."""
+        return qid not in self.skipped and self.answers.get(qid) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Operand:
+    """What a condition may compare a question or field with (for checking the data files).
+
+    Attributes:
+        kind: ``yes_no``, ``choice``, ``number``, ``integer``, ``money``, ``date`` or ``text``.
+        options: the option values of a choice.
+    """
+
+    kind: str
+    options: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------------- evaluation
+
+
+def evaluate(cond: Condition, ctx: Context) -> Truth:
+    """Evaluates a condition with three-valued logic.
+
+    Args:
+        cond: a parsed condition.
+        ctx: the answers, the evaluation date and the skipped ids.
+
+    Returns:
+        True, False, or None when the answer depends on a question not answered yet.
+
+    Raises:
+        CatalogError: an answer has the wrong type for the operator (answers must be read with
+            ``bhxh_catalog.answers`` first).
+    """
+    if isinstance(cond, AllOf):
+        return _all(evaluate(item, ctx) for item in cond.items)
+    if isinstance(cond, AnyOf):
+        return _any(evaluate(item, ctx) for item in cond.items)
+    if isinstance(cond, Not):
+        inner = evaluate(cond.item, ctx)
+        return None if inner is None else not inner
+    if isinstance(cond, AsOf):
+        return _compare_dates(cond.op, ctx.as_of, cond.value)
+    if isinstance(cond, MonthsBeforeAsOf):
+        return _months_leaf(cond, ctx)
+    return _answer_leaf(cond, ctx)
+
+
+def _all(results: Iterator[Truth]) -> Truth:
+    unknown = False
+    for result in results:
+        if result is False:
+            return False
+        unknown = unknown or result is None
+    return None if unknown else True
+
+
+def _any(results: Iterator[Truth]) -> Truth:
+    unknown = False
+    for result in results:
+        if result is True:
+            return True
+        unknown = unknown or result is None
+    return None if unknown else False
+
+
+def _answer_leaf(leaf: Leaf, ctx: Context) -> Truth:
+    if leaf.op == "answered":
+        return ctx.has_answer(leaf.q) == leaf.value
+    if leaf.q in ctx.skipped:
+        return False
+    answer = ctx.answers.get(leaf.q)
+    if answer is None:
+        return None
+    return _compare(leaf, answer)
+
+
+def _months_leaf(leaf: MonthsBeforeAsOf, ctx: Context) -> Truth:
+    if leaf.q in ctx.skipped:
+        return False
+    answer = ctx.answers.get(leaf.q)
+    if answer is None:
+        return None
+    if not isinstance(answer, date):
+        raise CatalogError(f"Câu trả lời cho '{leaf.q}' phải là một ngày để đếm số tháng.")
+    return _compare_numbers(leaf.op, months_between(answer, ctx.as_of), leaf.value)
+
+
+def months_between(start: date, end: date) -> int:
+    """Counts whole months from ``start`` to ``end`` (negative when ``end`` is earlier).
+
+    Example: 2025-01-15 → 2026-01-14 is 11 months; → 2026-01-15 is 12 months.
+    """
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if months > 0 and end.day < start.day:
+        months -= 1
+    elif months < 0 and end.day > start.day:
+        months += 1
+    return months
+
+
+def _compare(leaf: Leaf, answer: object) -> bool:
+    if leaf.op == "eq":
+        return answer == leaf.value
+    if leaf.op == "ne":
+        return answer != leaf.value
+    if leaf.op in ("in", "not_in"):
+        assert isinstance(leaf.value, tuple)
+        return (answer in leaf.value) == (leaf.op == "in")
+    if leaf.op in DATE_OPS:
+        if not isinstance(answer, date) or not isinstance(leaf.value, date):
+            raise CatalogError(f"Câu trả lời cho '{leaf.q}' phải là một ngày.")
+        return _compare_dates(leaf.op, answer, leaf.value)
+    if not _is_number(answer) or not _is_number(leaf.value):
+        raise CatalogError(f"Câu trả lời cho '{leaf.q}' phải là một số.")
+    assert isinstance(answer, (int, float)) and isinstance(leaf.value, (int, float))
+    return _compare_numbers(leaf.op, answer, leaf.value)
+
+
+def _compare_dates(op: str, left: date, right: date) -> bool:
+    return left < right if op == "before" else left >= right
+
+
+def _compare_numbers(op: str, left: float, right: float) -> bool:
+    results = {
+        "eq": left == right,
+        "ne": left != right,
+        "lt": left < right,
+        "le": left <= right,
+        "gt": left > right,
+        "ge": left >= right,
+    }
+    return results[op]
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def referenced_ids(cond: Condition) -> list[str]:
+    """Lists the question/field ids a condition reads, in order of appearance, without repeats."""
+    found: list[str] = []
+    stack: list[Condition] = [cond]
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, (AllOf, AnyOf)):
+            stack[:0] = list(node.items)
+        elif isinstance(node, Not):
+            stack.insert(0, node.item)
+        elif isinstance(node, (Leaf, MonthsBeforeAsOf)) and node.q not in found:
+            found.append(node.q)
+    return found
+
+
+# ------------------------------------------------------------------------------------ parsing
+
+
+def parse_condition(raw: object, known: Mapping[str, Operand] | None = None) -> Condition:
+    """Parses a condition from its YAML form.
+
+    Args:
+        raw: the YAML value, e.g. ``{"q": "ly_do", "eq": "dinh_cu"}``.
+        known: the questions/fields it may refer to; when given, references are checked and
+            values of date questions written as strings become dates.
+
+    Raises:
+        CatalogError: the condition is malformed (the message lists every problem).
+    """
+    issues: list[tuple[str, str]] = []
+    cond = _Parser(issues, known).parse(raw, "")
+    if issues or cond is None:
+        details = "; ".join(f"{path or 'điều kiện'}: {problem}" for path, problem in issues)
+        raise CatalogError(f"Điều kiện không hợp lệ: {details}")
+    return cond
+
+
+def check_condition(
+    raw: object, path: str, known: Mapping[str, Operand] | None = None
+) -> list[tuple[str, str]]:
+    """Checks a condition as written in a data file.
+
+    Args:
+        raw: the YAML value.
+        path: the field path of the condition, used as prefix of every reported path.
+        known: the questions/fields the condition may refer to, with their kinds; None skips the
+            reference checks.
+
+    Returns:
+        ``(path, problem)`` pairs, problems in Vietnamese; empty when the condition is valid.
+    """
+    issues: list[tuple[str, str]] = []
+    _Parser(issues, known).parse(raw, path)
+    return issues
+
+
+@dataclass
+class _Parser:
+    issues: list[tuple[str, str]]
+    known: Mapping[str, Operand] | None
+
+    def fail(self, path: str, problem: str) -> None:
+        self.issues.append((path, problem))
+
+    def parse(self, raw: object, path: str) -> Condition | None:
+        if not isinstance(raw, Mapping):
+            self.fail(path, "điều kiện phải có dạng {q: <mã câu hỏi>, eq: <giá trị>}")
+            return None
+        heads = [key for key in ("all", "any", "not", "q", "as_of") if key in raw]
+        if len(heads) != 1:
+            self.fail(path, "điều kiện phải có đúng một trong các khóa all, any, not, q, as_of")
+            return None
+        head = heads[0]
+        if head in ("all", "any"):
+            return self._group(raw, head, path)
+        if head == "not":
+            return self._not(raw, path)
+        if head == "as_of":
+            return self._as_of(raw, path)
+        return self._leaf(raw, path)
+
+    def _only_keys(
+        self, raw: Mapping[object, object], allowed: tuple[str, ...], path: str
+    ) -> bool:
+        extra = [str(key) for key in raw if key not in allowed]
+        for key in extra:
+            hint = _suggest(key, allowed)
+            self.fail(_join(path, key), f"khóa không hợp lệ trong điều kiện{hint}")
+        return not extra
+
+    def _group(self, raw: Mapping[object, object], head: str, path: str) -> Condition | None:
+        self._only_keys(raw, (head,), path)
+        items = raw[head]
+        sub = _join(path, head)
+        if not isinstance(items, list) or not items:
+            self.fail(sub, f"'{head}' cần một danh sách điều kiện, không rỗng")
+            return None
+        parsed = [self.parse(item, f"{sub}[{index}]") for index, item in enumerate(items)]
+        children = tuple(item for item in parsed if item is not None)
+        if len(children) != len(parsed):
+            return None
+        return AllOf(children) if head == "all" else AnyOf(children)
+
+    def _not(self, raw: Mapping[object, object], path: str) -> Condition | None:
+        self._only_keys(raw, ("not",), path)
+        inner = self.parse(raw["not"], _join(path, "not"))
+        return None if inner is None else Not(inner)
+
+    def _as_of(self, raw: Mapping[object, object], path: str) -> Condition | None:
+        self._only_keys(raw, ("as_of",), path)
+        sub = _join(path, "as_of")
+        body = raw["as_of"]
+        if not isinstance(body, Mapping) or len(body) != 1:
+            self.fail(sub, "cần đúng một phép so sánh, ví dụ {before: 2025-07-01}")
+            return None
+        op, value = next(iter(body.items()))
+        if op not in DATE_OPS:
+            hint = _suggest(op, DATE_OPS)
+            self.fail(_join(sub, str(op)), f"chỉ dùng before hoặc on_or_after{hint}")
+            return None
+        day = self._date(value, _join(sub, str(op)))
+        return None if day is None else AsOf(str(op), day)
+
+    def _leaf(self, raw: Mapping[object, object], path: str) -> Condition | None:
+        qid = raw["q"]
+        ops = [key for key in raw if key != "q"]
+        if not isinstance(qid, str) or not qid:
+            self.fail(_join(path, "q"), "phải là mã của một câu hỏi hoặc trường")
+            return None
+        if len(ops) != 1:
+            problem = "thiếu toán tử" if not ops else "mỗi điều kiện chỉ có một toán tử; dùng all"
+            self.fail(path, f"{problem} (eq, ne, in, not_in, lt, le, gt, ge, before, on_or_after, "
+                            "answered, months_before_as_of)")
+            return None
+        op = str(ops[0])
+        sub = _join(path, op)
+        if op not in ANSWER_OPS:
+            self.fail(sub, f"toán tử không hợp lệ{_suggest(op, ANSWER_OPS)}")
+            return None
+        operand = self._operand(qid, _join(path, "q"))
+        if op == "months_before_as_of":
+            return self._months(qid, raw[op], sub, operand)
+        value = self._value(op, raw[op], sub, qid, operand)
+        if value is _INVALID:
+            return None
+        return Leaf(qid, op, value)
+
+    def _operand(self, qid: str, path: str) -> Operand | None:
+        if self.known is None:
+            return None
+        operand = self.known.get(qid)
+        if operand is None:
+            self.fail(path, f"'{qid}' không phải câu hỏi/trường được phép dùng ở đây"
+                            f"{_suggest(qid, tuple(self.known))}")
+        return operand
+
+    def _months(
+        self, qid: str, body: object, path: str, operand: Operand | None
+    ) -> Condition | None:
+        if operand is not None and operand.kind != "date":
+            self.fail(path, f"chỉ dùng cho câu hỏi dạng ngày; '{qid}' là {operand.kind}")
+        if not isinstance(body, Mapping) or len(body) != 1:
+            self.fail(path, "cần đúng một phép so sánh, ví dụ {ge: 12}")
+            return None
+        op, value = next(iter(body.items()))
+        if op not in MONTH_OPS:
+            self.fail(_join(path, str(op)), f"toán tử không hợp lệ{_suggest(op, MONTH_OPS)}")
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.fail(_join(path, str(op)), "số tháng phải là số nguyên")
+            return None
+        return MonthsBeforeAsOf(qid, str(op), value)
+
+    def _value(
+        self, op: str, raw: object, path: str, qid: str, operand: Operand | None
+    ) -> object:
+        if op == "answered":
+            if not isinstance(raw, bool):
+                self.fail(path, "phải là true hoặc false")
+                return _INVALID
+            return raw
+        if operand is not None and not _op_fits(op, operand.kind):
+            self.fail(path, f"toán tử '{op}' không dùng được cho '{qid}' (dạng {operand.kind})")
+            return _INVALID
+        if op in DATE_OPS:
+            day = self._date(raw, path)
+            return _INVALID if day is None else day
+        if op in NUMBER_OPS:
+            if not _is_number(raw):
+                self.fail(path, "phải là một số")
+                return _INVALID
+            return raw
+        if op in ("in", "not_in"):
+            return self._list(raw, path, qid, operand)
+        return self._scalar(raw, path, qid, operand)
+
+    def _list(self, raw: object, path: str, qid: str, operand: Operand | None) -> object:
+        if not isinstance(raw, list) or not raw:
+            self.fail(path, "phải là một danh sách giá trị, không rỗng")
+            return _INVALID
+        values = [self._scalar(item, f"{path}[{index}]", qid, operand)
+                  for index, item in enumerate(raw)]
+        return _INVALID if _INVALID in values else tuple(values)
+
+    def _scalar(self, raw: object, path: str, qid: str, operand: Operand | None) -> object:
+        if isinstance(raw, (list, dict)) or raw is None:
+            self.fail(path, "phải là một giá trị đơn")
+            return _INVALID
+        if operand is None:
+            return raw
+        problem = _scalar_problem(raw, qid, operand)
+        if problem:
+            self.fail(path, problem)
+            return _INVALID
+        return _as_date(raw) if operand.kind == "date" else raw
+
+    def _date(self, raw: object, path: str) -> date | None:
+        day = _as_date(raw)
+        if day is None:
+            self.fail(path, "phải là một ngày dạng YYYY-MM-DD, ví dụ 2025-07-01")
+        return day
+
+
+_INVALID = object()
+
+
+def _scalar_problem(raw: object, qid: str, operand: Operand) -> str:
+    kind = operand.kind
+    if kind == "choice":
+        if operand.options and raw not in operand.options:
+            shown = ", ".join(operand.options)
+            return f"'{raw}' không phải giá trị lựa chọn của '{qid}' (các giá trị: {shown})"
+        return ""
+    if kind == "yes_no":
+        return "" if isinstance(raw, bool) else "phải là true hoặc false"
+    if kind in NUMERIC_KINDS:
+        return "" if _is_number(raw) else "phải là một số"
+    if kind == "date":
+        return "" if _as_date(raw) is not None else "phải là một ngày dạng YYYY-MM-DD"
+    return "" if isinstance(raw, str) else "phải là một chuỗi chữ"
+
+
+def _op_fits(op: str, kind: str) -> bool:
+    if op in NUMBER_OPS:
+        return kind in NUMERIC_KINDS
+    if op in DATE_OPS:
+        return kind == "date"
+    return True
+
+
+def _as_date(raw: object) -> date | None:
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            return None
+    return None
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _suggest(word: object, choices: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(str(word), choices, n=1)
+    return f" (có phải ý là '{close[0]}'?)" if close else ""
+
+
+# ----------------------------------------------------------------------------------- describe
+
+_OP_WORDS = {
+    "eq": "là",
+    "ne": "không là",
+    "in": "thuộc",
+    "not_in": "không thuộc",
+    "lt": "<",
+    "le": "≤",
+    "gt": ">",
+    "ge": "≥",
+    "before": "trước ngày",
+    "on_or_after": "từ ngày",
+}
+
+
+def describe(cond: Condition, labels: Mapping[str, Mapping[object, str]] | None = None) -> str:
+    """Renders a condition as short Vietnamese text for office staff.
+
+    Args:
+        cond: the condition.
+        labels: optional option labels by question id, used instead of raw option values.
+
+    Returns:
+        e.g. ``ly_do là "Ra nước ngoài định cư" và so_nam_dong < 20``.
+    """
+    names = labels or {}
+    if isinstance(cond, (AllOf, AnyOf)):
+        joiner = " và " if isinstance(cond, AllOf) else " hoặc "
+        return joiner.join(_describe_part(item, names) for item in cond.items)
+    if isinstance(cond, Not):
+        return f"không phải ({describe(cond.item, names)})"
+    if isinstance(cond, AsOf):
+        return f"ngày xét {_OP_WORDS[cond.op]} {dmy(cond.value)}"
+    if isinstance(cond, MonthsBeforeAsOf):
+        return f"từ {cond.q} đến ngày xét {_OP_WORDS[cond.op]} {cond.value} tháng"
+    if cond.op == "answered":
+        return f"{cond.q} {'đã' if cond.value else 'chưa'} được trả lời"
+    return f"{cond.q} {_OP_WORDS[cond.op]} {_describe_value(cond.value, names.get(cond.q, {}))}"
+
+
+def _describe_part(cond: Condition, names: Mapping[str, Mapping[object, str]]) -> str:
+    text = describe(cond, names)
+    return f"({text})" if isinstance(cond, (AllOf, AnyOf)) else text
+
+
+def _describe_value(value: object, options: Mapping[object, str]) -> str:
+    if isinstance(value, tuple):
+        return "{" + ", ".join(_describe_value(item, options) for item in value) + "}"
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, date):
+        return dmy(value)
+    if value in options:
+        return f'"{options[value]}"'
+    return str(value)
