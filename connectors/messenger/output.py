@@ -1,0 +1,187 @@
+"""Rasa responses rendered as Messenger messages.
+
+* text: split above 2000 characters at paragraph/sentence boundaries;
+* up to 3 buttons: a button template (text ≤ 640 characters; payload buttons are postbacks, URLs
+  open the page, ``tel:`` calls); 4 to 13 buttons, and Rasa quick replies: quick replies (titles
+  ≤ 20 characters);
+* images: an image attachment by URL; ``elements``: the generic template;
+* custom payloads: ``{"messenger": <message object>}`` is sent as it is.
+
+An output channel made for a person's reply outside the 24-hour window can carry
+``tag="HUMAN_AGENT"`` (allowed within 7 days, after Meta's App Review of the Human Agent feature).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rasa.core.channels.channel import OutputChannel
+
+from connectors.common.conversation import platform_id
+from connectors.common.splitting import split_message
+from connectors.messenger.client import GraphClient
+
+logger = logging.getLogger(__name__)
+
+TEXT_LIMIT = 2000
+TEMPLATE_TEXT_LIMIT = 640
+MAX_TEMPLATE_BUTTONS = 3
+MAX_QUICK_REPLIES = 13
+TITLE_LIMIT = 20
+PAYLOAD_LIMIT = 1000
+MAX_ELEMENTS = 10
+
+
+class MessengerOutput(OutputChannel):
+    """Sends bot responses to a Messenger user."""
+
+    @classmethod
+    def name(cls) -> str:
+        """The channel name (also the prefix of its conversation ids)."""
+        return "messenger"
+
+    def __init__(
+        self,
+        client: GraphClient,
+        *,
+        messaging_type: str = "RESPONSE",
+        tag: str | None = None,
+    ) -> None:
+        """Creates the output channel.
+
+        Args:
+            client: the Graph API client.
+            messaging_type: ``RESPONSE`` (answer within 24 h) or ``UPDATE``.
+            tag: a message tag (``HUMAN_AGENT``) for a person's late reply.
+        """
+        self._client = client
+        self._messaging_type = messaging_type
+        self._tag = tag
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Sends text, split into messages of at most 2000 characters."""
+        for piece in split_message(text, TEXT_LIMIT):
+            await self._send(recipient_id, {"text": piece})
+
+    async def send_text_with_buttons(
+        self,
+        recipient_id: str,
+        text: str,
+        buttons: list[dict[str, Any]],
+        **kwargs: Any,
+    ) -> None:
+        """Sends a button template (≤ 3 buttons) or quick replies (more)."""
+        if len(buttons) > MAX_TEMPLATE_BUTTONS:
+            await self.send_quick_replies(recipient_id, text, buttons)
+            return
+        template_buttons = [to_template_button(button) for button in buttons]
+        pieces = split_message(text, TEMPLATE_TEXT_LIMIT) or ["…"]
+        for piece in pieces[:-1]:
+            await self._send(recipient_id, {"text": piece})
+        await self._send(
+            recipient_id,
+            {
+                "attachment": {
+                    "type": "template",
+                    "payload": {
+                        "template_type": "button",
+                        "text": pieces[-1],
+                        "buttons": template_buttons,
+                    },
+                }
+            },
+        )
+
+    async def send_quick_replies(
+        self,
+        recipient_id: str,
+        text: str,
+        quick_replies: list[dict[str, Any]],
+        **kwargs: Any,
+    ) -> None:
+        """Sends text with quick replies (at most 13; links are added to the text)."""
+        links = [b for b in quick_replies if b.get("url") or b.get("type") == "web_url"]
+        replies = [to_quick_reply(b) for b in quick_replies if b not in links]
+        if len(replies) > MAX_QUICK_REPLIES:
+            logger.warning("messenger: %d quick replies, only 13 are shown", len(replies))
+            replies = replies[:MAX_QUICK_REPLIES]
+        link_lines = (f"{b.get('title', '')}: {b.get('url') or b.get('payload')}" for b in links)
+        lines = [text, *link_lines]
+        pieces = split_message("\n".join(line for line in lines if line), TEXT_LIMIT) or ["…"]
+        for piece in pieces[:-1]:
+            await self._send(recipient_id, {"text": piece})
+        message: dict[str, Any] = {"text": pieces[-1]}
+        if replies:
+            message["quick_replies"] = replies
+        await self._send(recipient_id, message)
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        """Sends an image attachment by URL."""
+        await self._send(
+            recipient_id, {"attachment": {"type": "image", "payload": {"url": image}}}
+        )
+
+    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
+        """Sends an attachment link as text."""
+        await self.send_text_message(recipient_id, str(attachment))
+
+    async def send_elements(
+        self, recipient_id: str, elements: Iterable[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """Sends a generic template (at most 10 elements, 3 buttons each)."""
+        cards = []
+        for element in list(elements)[:MAX_ELEMENTS]:
+            card = {k: v for k, v in element.items() if k != "buttons"}
+            buttons = element.get("buttons") or []
+            if buttons:
+                card["buttons"] = [to_template_button(b) for b in buttons[:3]]
+            cards.append(card)
+        await self._send(
+            recipient_id,
+            {
+                "attachment": {
+                    "type": "template",
+                    "payload": {"template_type": "generic", "elements": cards},
+                }
+            },
+        )
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        """Sends ``json_message["messenger"]`` as a raw ``message`` object; ignores others."""
+        message = json_message.get("messenger") if isinstance(json_message, dict) else None
+        if isinstance(message, dict):
+            await self._send(recipient_id, message)
+        else:
+            logger.warning("messenger: custom payload without a 'messenger' key was not sent")
+
+    async def _send(self, recipient_id: str, message: Mapping[str, Any]) -> None:
+        psid = platform_id(self.name(), recipient_id)
+        await self._client.send(psid, message, messaging_type=self._messaging_type, tag=self._tag)
+
+
+def to_template_button(button: Mapping[str, Any]) -> dict[str, Any]:
+    """Maps a Rasa button to a button-template button (postback, web_url, phone_number)."""
+    title = _shorten(str(button.get("title") or button.get("payload") or ""), TITLE_LIMIT)
+    url = button.get("url")
+    payload = str(button.get("payload") or "")
+    if url or button.get("type") == "web_url":
+        return {"type": "web_url", "title": title, "url": str(url or payload)}
+    if payload.startswith("tel:"):
+        number = payload.removeprefix("tel:").replace(" ", "")
+        return {"type": "phone_number", "title": title, "payload": number}
+    return {"type": "postback", "title": title, "payload": (payload or title)[:PAYLOAD_LIMIT]}
+
+
+def to_quick_reply(button: Mapping[str, Any]) -> dict[str, Any]:
+    """Maps a Rasa button or quick reply to a text quick reply."""
+    title = _shorten(str(button.get("title") or button.get("payload") or ""), TITLE_LIMIT)
+    payload = str(button.get("payload") or button.get("title") or "")
+    return {"content_type": "text", "title": title, "payload": payload[:PAYLOAD_LIMIT]}
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

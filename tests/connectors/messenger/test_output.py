@@ -1,0 +1,135 @@
+"""Bot responses and handoff calls against the fake Graph API, including its errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.common.errors import (
+    ChannelAuthError,
+    RateLimited,
+    RecipientUnreachable,
+    WindowClosed,
+)
+from connectors.messenger import GraphClient, MessengerInput, MessengerOutput
+from tests.connectors.fakes import meta
+from tests.connectors.messenger.payloads import PSID
+
+SENDER = f"messenger:{PSID}"
+
+
+@pytest.fixture
+def output(messenger_settings, common_settings, closing) -> MessengerOutput:
+    out = closing(MessengerInput(messenger_settings, common_settings)).get_output_channel()
+    assert out is not None
+    return out
+
+
+async def test_proactive_text_is_sent_with_the_page_token(output, fake_graph):
+    await output.send_response(SENDER, {"text": "Hồ sơ của bạn đã được duyệt."})
+
+    [sent] = fake_graph.sent
+    assert sent == {
+        "recipient": {"id": PSID},
+        "messaging_type": "RESPONSE",
+        "message": {"text": "Hồ sơ của bạn đã được duyệt."},
+    }
+    [call] = fake_graph.calls("/me/messages")
+    assert call.query["appsecret_proof"][0]
+
+
+async def test_long_text_is_split_below_2000_characters(output, fake_graph):
+    text = "Bạn cần chuẩn bị tờ khai theo mẫu và giấy tờ tùy thân. " * 80
+
+    await output.send_text_message(SENDER, text)
+
+    pieces = [sent["message"]["text"] for sent in fake_graph.sent]
+    assert len(pieces) == 3
+    assert all(len(piece) <= 2000 and piece.endswith("tùy thân.") for piece in pieces)
+
+
+async def test_more_than_three_buttons_become_quick_replies(output, fake_graph):
+    buttons = [{"title": f"Lựa chọn số {n} rất dài", "payload": f"/c{n}"} for n in range(5)]
+
+    await output.send_response(SENDER, {"text": "Chọn một:", "buttons": buttons})
+
+    message = fake_graph.sent[0]["message"]
+    assert message["text"] == "Chọn một:"
+    assert len(message["quick_replies"]) == 5
+    assert all(len(q["title"]) <= 20 for q in message["quick_replies"])
+    assert message["quick_replies"][0]["payload"] == "/c0"
+
+
+async def test_quick_replies_are_capped_at_thirteen(output, fake_graph):
+    replies = [{"title": f"Tỉnh {n}", "payload": f"/p{n}"} for n in range(20)]
+    await output.send_response(SENDER, {"text": "Tỉnh nào?", "quick_replies": replies})
+    assert len(fake_graph.sent[0]["message"]["quick_replies"]) == 13
+
+
+async def test_button_template_text_above_640_characters_is_sent_first(output, fake_graph):
+    text = "Điều kiện hưởng trợ cấp. " * 40  # ~1000 characters
+    await output.send_text_with_buttons(SENDER, text, [{"title": "Tiếp", "payload": "/continue"}])
+
+    first, template = (sent["message"] for sent in fake_graph.sent)
+    assert "text" in first
+    assert len(template["attachment"]["payload"]["text"]) <= 640
+
+
+async def test_image_and_custom_payload(output, fake_graph):
+    await output.send_response(SENDER, {"image": "https://bhxh.example/mau.png"})
+    await output.send_response(SENDER, {"custom": {"messenger": {"text": "tùy biến"}}})
+    await output.send_response(SENDER, {"custom": {"zalo": {"text": "không gửi"}}})
+
+    assert [sent["message"] for sent in fake_graph.sent] == [
+        {"attachment": {"type": "image", "payload": {"url": "https://bhxh.example/mau.png"}}},
+        {"text": "tùy biến"},
+    ]
+
+
+async def test_outside_the_window_is_a_typed_error_and_human_agent_tag_passes(
+    messenger_settings, fake_graph, closing
+):
+    fake_graph.closed_window.add(PSID)
+    client = closing(GraphClient(messenger_settings))
+
+    with pytest.raises(WindowClosed) as caught:
+        await MessengerOutput(client).send_text_message(SENDER, "Trả lời muộn")
+    await MessengerOutput(client, tag="HUMAN_AGENT").send_text_message(SENDER, "Cán bộ trả lời")
+
+    assert caught.value.code == 10
+    assert "24 giờ" in caught.value.reason_vi
+    [sent] = fake_graph.sent
+    assert (sent["messaging_type"], sent["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
+
+
+@pytest.mark.parametrize(
+    ("reply", "error"),
+    [
+        (meta.RATE_LIMITED, RateLimited),
+        (meta.UNAVAILABLE, RecipientUnreachable),
+        (meta.INVALID_TOKEN, ChannelAuthError),
+    ],
+    ids=["rate-limit", "unavailable", "token"],
+)
+async def test_graph_errors_become_typed_errors(output, fake_graph, reply, error):
+    fake_graph.script("/me/messages", reply)
+    with pytest.raises(error):
+        await output.send_text_message(SENDER, "Xin chào")
+
+
+async def test_thread_control_helpers(messenger_settings, fake_graph, closing):
+    client = closing(GraphClient(messenger_settings))
+
+    await client.pass_thread_control(PSID, metadata="cần cán bộ hỗ trợ")
+    await client.take_thread_control(PSID, metadata="trợ lý tiếp tục")
+
+    assert fake_graph.thread_control == [
+        (
+            "pass_thread_control",
+            {
+                "recipient": {"id": PSID},
+                "target_app_id": "263902037430900",
+                "metadata": "cần cán bộ hỗ trợ",
+            },
+        ),
+        ("take_thread_control", {"recipient": {"id": PSID}, "metadata": "trợ lý tiếp tục"}),
+    ]
