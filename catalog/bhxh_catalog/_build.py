@@ -11,26 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bhxh_catalog.conditions import Condition, Operand, parse_condition
-from bhxh_catalog.models import (
-    AmountDef,
-    Catalog,
-    DefaultOutcome,
-    Document,
-    Eligibility,
-    FieldDef,
-    LegalBasis,
-    Option,
-    Parameter,
-    ParameterValue,
-    Procedure,
-    ProcessingTime,
-    Question,
-    Rule,
-    Source,
-    Submission,
-    SubmissionChannel,
-)
+from bhxh_catalog import models
+from bhxh_catalog.conditions import Condition, Operand, as_date, parse_condition
 from bhxh_catalog.schema import RawCatalog, RawFile, raw_operand
 
 __all__ = ["build_catalog"]
@@ -38,7 +20,7 @@ __all__ = ["build_catalog"]
 Raw = dict[str, Any]
 
 
-def build_catalog(raw: RawCatalog, path: Path | None = None) -> Catalog:
+def build_catalog(raw: RawCatalog, path: Path | None = None) -> models.Catalog:
     """Builds the catalog from checked raw files."""
     sources = {key: _source(key, entry) for key, entry in _registry(raw.sources, "sources")}
     legal = {key: _legal(key, entry) for key, entry in _registry(raw.legal_basis, "legal_basis")}
@@ -47,7 +29,7 @@ def build_catalog(raw: RawCatalog, path: Path | None = None) -> Catalog:
         for key, entry in _registry(raw.parameters, "parameters")
     }
     procedures = [_ProcedureBuilder(file.data, legal, sources).build() for file in raw.procedures]
-    return Catalog({p.id: p for p in procedures}, legal, sources, parameters, path)
+    return models.Catalog({p.id: p for p in procedures}, legal, sources, parameters, path)
 
 
 def _registry(file: RawFile | None, top: str) -> list[tuple[str, Raw]]:
@@ -57,20 +39,22 @@ def _registry(file: RawFile | None, top: str) -> list[tuple[str, Raw]]:
 
 
 def _date(value: object) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+    day = as_date(value)
+    assert day is not None, "checked by the schema"
+    return day
 
 
 def _optional_date(value: object) -> date | None:
     return None if value is None else _date(value)
 
 
-def _source(key: str, entry: Raw) -> Source:
-    return Source(key, entry["title"], entry.get("url"), entry.get("publisher"),
+def _source(key: str, entry: Raw) -> models.Source:
+    return models.Source(key, entry["title"], entry.get("url"), entry.get("publisher"),
                   _optional_date(entry.get("accessed")))
 
 
-def _legal(key: str, entry: Raw) -> LegalBasis:
-    return LegalBasis(
+def _legal(key: str, entry: Raw) -> models.LegalBasis:
+    return models.LegalBasis(
         id=key,
         instrument=entry["instrument"],
         effective_from=_date(entry["effective_from"]),
@@ -82,9 +66,11 @@ def _legal(key: str, entry: Raw) -> LegalBasis:
     )
 
 
-def _parameter(key: str, entry: Raw, legal: Mapping[str, LegalBasis]) -> Parameter:
+def _parameter(
+    key: str, entry: Raw, legal: Mapping[str, models.LegalBasis]
+) -> models.Parameter:
     values = tuple(
-        ParameterValue(
+        models.ParameterValue(
             value=item["value"],
             effective_from=_date(item["effective_from"]),
             effective_to=_optional_date(item.get("effective_to")),
@@ -94,14 +80,16 @@ def _parameter(key: str, entry: Raw, legal: Mapping[str, LegalBasis]) -> Paramet
         )
         for item in entry["values"]
     )
-    return Parameter(key, entry["label"], values, entry.get("unit", "VND"), entry.get("note"))
+    return models.Parameter(
+        key, entry["label"], values, entry.get("unit", "VND"), entry.get("note")
+    )
 
 
 class _ProcedureBuilder:
     """Builds one procedure, resolving references and inheriting ``verified``."""
 
-    def __init__(self, data: object, legal: Mapping[str, LegalBasis],
-                 sources: Mapping[str, Source]) -> None:
+    def __init__(self, data: object, legal: Mapping[str, models.LegalBasis],
+                 sources: Mapping[str, models.Source]) -> None:
         assert isinstance(data, dict)
         self.data: Raw = data
         self.legal = legal
@@ -113,9 +101,9 @@ class _ProcedureBuilder:
         }
         self.operands.update({f["id"]: raw_operand(f, "type") for f in data.get("fields") or []})
 
-    def build(self) -> Procedure:
+    def build(self) -> models.Procedure:
         data = self.data
-        return Procedure(
+        return models.Procedure(
             id=data["id"],
             name=data["name"],
             short_name=data["short_name"],
@@ -134,7 +122,7 @@ class _ProcedureBuilder:
             verified=self.verified,
         )
 
-    def refs(self, ids: list[str] | None) -> tuple[LegalBasis, ...]:
+    def refs(self, ids: list[str] | None) -> tuple[models.LegalBasis, ...]:
         return tuple(self.legal[key] for key in ids or [])
 
     def flag(self, raw: Raw) -> bool:
@@ -147,8 +135,10 @@ class _ProcedureBuilder:
             return None
         return parse_condition(raw, self.operands if operands is None else operands)
 
-    def question(self, raw: Raw, operands: Mapping[str, Operand] | None = None) -> Question:
-        return Question(
+    def question(
+        self, raw: Raw, operands: Mapping[str, Operand] | None = None
+    ) -> models.Question:
+        return models.Question(
             id=raw["id"],
             text=raw["text"],
             kind=raw["kind"],
@@ -161,12 +151,12 @@ class _ProcedureBuilder:
             verified=self.flag(raw),
         )
 
-    def eligibility(self, raw: Raw) -> Eligibility:
+    def eligibility(self, raw: Raw) -> models.Eligibility:
         default = raw["default"]
-        return Eligibility(
+        return models.Eligibility(
             questions=tuple(self.question(q) for q in raw["questions"]),
             rules=tuple(self.rule(r) for r in raw["rules"]),
-            default=DefaultOutcome(
+            default=models.DefaultOutcome(
                 outcome=default["outcome"],
                 reason=default["reason"],
                 legal_basis=self.refs(default.get("legal_basis")),
@@ -175,10 +165,10 @@ class _ProcedureBuilder:
             ),
         )
 
-    def rule(self, raw: Raw) -> Rule:
+    def rule(self, raw: Raw) -> models.Rule:
         when = self.condition(raw["when"])
         assert when is not None
-        return Rule(
+        return models.Rule(
             id=raw["id"],
             when=when,
             outcome=raw["outcome"],
@@ -191,8 +181,8 @@ class _ProcedureBuilder:
             note=raw.get("note"),
         )
 
-    def document(self, raw: Raw) -> Document:
-        return Document(
+    def document(self, raw: Raw) -> models.Document:
+        return models.Document(
             id=raw["id"],
             name=raw["name"],
             copy=raw["copy"],
@@ -203,12 +193,12 @@ class _ProcedureBuilder:
             verified=self.flag(raw),
         )
 
-    def submission(self, raw: Raw) -> Submission:
+    def submission(self, raw: Raw) -> models.Submission:
         timing = raw["processing_time"]
-        return Submission(
+        return models.Submission(
             where=raw["where"],
             channels=tuple(self.channel(item) for item in raw["channels"]),
-            processing_time=ProcessingTime(
+            processing_time=models.ProcessingTime(
                 legal_basis=self.refs(timing["legal_basis"]),
                 working_days=timing.get("working_days"),
                 days=timing.get("days"),
@@ -219,8 +209,8 @@ class _ProcedureBuilder:
             verified=self.flag(raw),
         )
 
-    def channel(self, raw: Raw) -> SubmissionChannel:
-        return SubmissionChannel(
+    def channel(self, raw: Raw) -> models.SubmissionChannel:
+        return models.SubmissionChannel(
             kind=raw["kind"],
             title=raw["title"],
             steps=tuple(raw.get("steps") or []),
@@ -230,10 +220,10 @@ class _ProcedureBuilder:
             verified=self.flag(raw),
         )
 
-    def amount(self, raw: Raw) -> AmountDef:
+    def amount(self, raw: Raw) -> models.AmountDef:
         inputs = raw["inputs"]
         operands = {q["id"]: raw_operand(q, "kind") for q in inputs}
-        return AmountDef(
+        return models.AmountDef(
             id=raw["id"],
             label=raw["label"],
             formula=raw["formula"],
@@ -243,8 +233,8 @@ class _ProcedureBuilder:
             verified=self.flag(raw),
         )
 
-    def field(self, raw: Raw) -> FieldDef:
-        return FieldDef(
+    def field(self, raw: Raw) -> models.FieldDef:
+        return models.FieldDef(
             id=raw["id"],
             type=raw["type"],
             question=raw["question"],
@@ -259,5 +249,5 @@ class _ProcedureBuilder:
         )
 
 
-def _options(raw: list[Raw] | None) -> tuple[Option, ...]:
-    return tuple(Option(item["value"], item["label"]) for item in raw or [])
+def _options(raw: list[Raw] | None) -> tuple[models.Option, ...]:
+    return tuple(models.Option(item["value"], item["label"]) for item in raw or [])

@@ -1,6 +1,7 @@
-"""Plain Vietnamese number and date rendering for the engine's own texts (no Babel needed).
+"""Plain Vietnamese number and date rendering for the engine's and the validators' own texts.
 
-The richer, locale-aware rendering for citizens lives in ``bhxh_catalog.formatting``.
+No Babel needed; the richer, locale-aware rendering for citizens lives in
+``bhxh_catalog.formatting``.
 """
 
 from __future__ import annotations
@@ -8,13 +9,18 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
-__all__ = ["decimal", "dmy", "percent", "vnd"]
+__all__ = ["decimal", "dmy", "group_thousands", "percent", "vnd"]
+
+
+def group_thousands(number: int) -> str:
+    """Writes an integer the Vietnamese way, dots between thousands: ``1500000 → 1.500.000``."""
+    sign = "-" if number < 0 else ""
+    return sign + f"{abs(number):,}".replace(",", ".")
 
 
 def vnd(amount: int) -> str:
     """Renders an amount of đồng with dots between thousands: ``2340000 → "2.340.000 đ"``."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{abs(amount):,} đ".replace(",", ".")
+    return f"{group_thousands(amount)} đ"
 
 
 def dmy(day: date) -> str:

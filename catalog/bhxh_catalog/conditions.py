@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from bhxh_catalog._fmt import dmy
 from bhxh_catalog.errors import CatalogError
@@ -33,6 +33,7 @@ __all__ = [
     "Not",
     "Operand",
     "Truth",
+    "as_date",
     "check_condition",
     "describe",
     "evaluate",
@@ -152,9 +153,9 @@ def evaluate(cond: Condition, ctx: Context) -> Truth:
             ``bhxh_catalog.answers`` first).
     """
     if isinstance(cond, AllOf):
-        return _all(evaluate(item, ctx) for item in cond.items)
+        return _combine((evaluate(item, ctx) for item in cond.items), decisive=False)
     if isinstance(cond, AnyOf):
-        return _any(evaluate(item, ctx) for item in cond.items)
+        return _combine((evaluate(item, ctx) for item in cond.items), decisive=True)
     if isinstance(cond, Not):
         inner = evaluate(cond.item, ctx)
         return None if inner is None else not inner
@@ -165,22 +166,17 @@ def evaluate(cond: Condition, ctx: Context) -> Truth:
     return _answer_leaf(cond, ctx)
 
 
-def _all(results: Iterator[Truth]) -> Truth:
+def _combine(results: Iterator[Truth], decisive: bool) -> Truth:
+    """Three-valued ``all`` (*decisive* False) or ``any`` (*decisive* True).
+
+    The first decisive result wins; otherwise an unknown result makes the whole unknown.
+    """
     unknown = False
     for result in results:
-        if result is False:
-            return False
+        if result is decisive:
+            return decisive
         unknown = unknown or result is None
-    return None if unknown else True
-
-
-def _any(results: Iterator[Truth]) -> Truth:
-    unknown = False
-    for result in results:
-        if result is True:
-            return True
-        unknown = unknown or result is None
-    return None if unknown else False
+    return None if unknown else not decisive
 
 
 def _answer_leaf(leaf: Leaf, ctx: Context) -> Truth:
@@ -470,10 +466,10 @@ class _Parser:
         if problem:
             self.fail(path, problem)
             return _INVALID
-        return _as_date(raw) if operand.kind == "date" else raw
+        return as_date(raw) if operand.kind == "date" else raw
 
     def _date(self, raw: object, path: str) -> date | None:
-        day = _as_date(raw)
+        day = as_date(raw)
         if day is None:
             self.fail(path, "phải là một ngày dạng YYYY-MM-DD, ví dụ 2025-07-01")
         return day
@@ -494,7 +490,7 @@ def _scalar_problem(raw: object, qid: str, operand: Operand) -> str:
     if kind in NUMERIC_KINDS:
         return "" if _is_number(raw) else "phải là một số"
     if kind == "date":
-        return "" if _as_date(raw) is not None else "phải là một ngày dạng YYYY-MM-DD"
+        return "" if as_date(raw) is not None else "phải là một ngày dạng YYYY-MM-DD"
     return "" if isinstance(raw, str) else "phải là một chuỗi chữ"
 
 
@@ -506,12 +502,19 @@ def _op_fits(op: str, kind: str) -> bool:
     return True
 
 
-def _as_date(raw: object) -> date | None:
-    if isinstance(raw, date):
-        return raw
-    if isinstance(raw, str):
+def as_date(value: object) -> date | None:
+    """Reads a date of the data files: a YAML date or an ISO string (``2025-07-01``).
+
+    Returns:
+        The date, or None for anything else (a date with a time included).
+    """
+    if isinstance(value, datetime):
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
         try:
-            return date.fromisoformat(raw)
+            return date.fromisoformat(value)
         except ValueError:
             return None
     return None

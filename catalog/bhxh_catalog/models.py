@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from bhxh_catalog import parameters as _parameters
+from bhxh_catalog import validators
 from bhxh_catalog.answers import KINDS, AnswerSpec, read_answer
 from bhxh_catalog.conditions import Condition, Context, evaluate
 from bhxh_catalog.errors import CatalogError
@@ -27,6 +28,7 @@ __all__ = [
     "OUTCOME_LABELS",
     "QUESTION_KINDS",
     "RULE_OUTCOMES",
+    "TYPED_FIELDS",
     "AmountDef",
     "Catalog",
     "DefaultOutcome",
@@ -76,11 +78,10 @@ CHANNEL_LABELS = {
     "in_person": "Nộp trực tiếp",
     "employer": "Qua đơn vị sử dụng lao động",
 }
-FIELD_TYPES = (
-    "text", "full_name", "cccd", "cmnd", "bhxh_code", "bhyt_card", "phone", "email", "date",
-    "money", "integer", "bank", "bank_account", "province", "address", "choice", "yes_no",
-)
-_TYPED_FIELDS = ("yes_no", "choice", "integer", "money", "date")
+FIELD_TYPES = tuple(name for name in validators.FIELD_TYPES if name != "number")
+"""Field types of ``fields``: one per validator (``number`` is a question kind only)."""
+TYPED_FIELDS = tuple(name for name in FIELD_TYPES if name in QUESTION_KINDS)
+"""Field types read like the question kind of the same name (the others are text)."""
 
 
 # ------------------------------------------------------------------------------ registries
@@ -348,12 +349,12 @@ class FieldDef:
     @property
     def answer_kind(self) -> str:
         """The answer kind conditions compare with (``text`` for identifiers, names, …)."""
-        return self.type if self.type in _TYPED_FIELDS else "text"
+        return self.type if self.type in TYPED_FIELDS else "text"
 
     @property
     def spec(self) -> AnswerSpec | None:
         """How to read a chat answer for typed fields; None for text-like fields."""
-        if self.type not in _TYPED_FIELDS:
+        if self.type not in TYPED_FIELDS:
             return None
         options = tuple((o.value, o.label) for o in self.options)
         return AnswerSpec(self.id, self.type, options)

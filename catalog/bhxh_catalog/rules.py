@@ -72,7 +72,7 @@ def evaluate(
     question = _next_question(proc, ctx)
     if question is not None:
         return _incomplete(question, values)
-    return _default(proc.eligibility.default, values)
+    return _decided(proc.eligibility.default, values)
 
 
 def questions_to_ask(
@@ -103,25 +103,15 @@ def _next_question(proc: Procedure, ctx: Context) -> Question | None:
     )
 
 
-def _decided(rule: Rule, values: dict[str, object]) -> Verdict:
+def _decided(source: Rule | DefaultOutcome, values: dict[str, object]) -> Verdict:
+    """The verdict of the matching rule, or of the default when no rule matched."""
     return Verdict(
-        outcome=rule.outcome,
-        reason=rule.reason,
-        rule_id=rule.id,
-        legal_basis=list(rule.legal_basis),
-        alternatives=list(rule.alternatives),
-        unverified=not rule.verified or any(not ref.verified for ref in rule.legal_basis),
-        answers=values,
-    )
-
-
-def _default(default: DefaultOutcome, values: dict[str, object]) -> Verdict:
-    return Verdict(
-        outcome=default.outcome,
-        reason=default.reason,
-        legal_basis=list(default.legal_basis),
-        alternatives=list(default.alternatives),
-        unverified=not default.verified or any(not ref.verified for ref in default.legal_basis),
+        outcome=source.outcome,
+        reason=source.reason,
+        rule_id=source.id if isinstance(source, Rule) else None,
+        legal_basis=list(source.legal_basis),
+        alternatives=list(source.alternatives),
+        unverified=not source.verified or any(not ref.verified for ref in source.legal_basis),
         answers=values,
     )
 

@@ -14,11 +14,11 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from bhxh_catalog.amounts import FORMULAS
-from bhxh_catalog.conditions import Operand, check_condition
+from bhxh_catalog.conditions import Operand, as_date, check_condition
 from bhxh_catalog.models import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
@@ -26,6 +26,7 @@ from bhxh_catalog.models import (
     FIELD_TYPES,
     QUESTION_KINDS,
     RULE_OUTCOMES,
+    TYPED_FIELDS,
 )
 
 __all__ = [
@@ -50,7 +51,6 @@ _FORM_CODE = re.compile(r"[0-9A-ZĐ][0-9A-Za-zĐđ./-]{0,19}")
 _URL = re.compile(r"https?://\S+")
 MAX_SHORT_NAME = 30
 MAX_BUTTON_OPTIONS = 5
-_TYPED_FIELDS = ("yes_no", "choice", "integer", "money", "date")
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,23 +181,12 @@ def _bool(c: _Checker, value: object, path: str) -> bool:
 
 
 def _date(c: _Checker, value: object, path: str) -> bool:
-    if _as_date(value) is not None:
+    if as_date(value) is not None:
         return True
     c.error(path, f"'{value}' không phải ngày dạng YYYY-MM-DD (ví dụ 2025-07-01)")
     return False
 
 
-def _as_date(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return None
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
 
 
 def _int(c: _Checker, value: object, path: str) -> bool:
@@ -409,8 +398,8 @@ def _check_parameter_values(
     spans: list[tuple[date, date, int]] = []
     for index, item in values:
         _check_range(c, item, f"{path}[{index}]")
-        start = _as_date(item.get("effective_from"))
-        end = _as_date(item.get("effective_to")) or date.max
+        start = as_date(item.get("effective_from"))
+        end = as_date(item.get("effective_to")) or date.max
         if start is not None:
             spans.append((start, end, index))
     spans.sort()
@@ -420,8 +409,8 @@ def _check_parameter_values(
 
 
 def _check_range(c: _Checker, item: dict[str, object], path: str) -> None:
-    start = _as_date(item.get("effective_from"))
-    end = _as_date(item.get("effective_to"))
+    start = as_date(item.get("effective_from"))
+    end = as_date(item.get("effective_to"))
     if start is not None and end is not None and end < start:
         c.error(_join(path, "effective_to"), "effective_to phải sau hoặc bằng effective_from")
 
@@ -548,9 +537,9 @@ def _check_procedure_meaning(c: _Checker, proc: dict[str, object], known: _Known
         _check_question(c, question, f"eligibility.questions[{index}]")
     for index, item in fields:
         _check_field(c, item, f"fields[{index}]")
-    operands = _check_question_conditions(c, questions, "eligibility.questions")
+    operands = _check_ask_ifs(c, questions, "eligibility.questions", "kind")
     _check_rules(c, eligibility, operands, str(proc.get("id")))
-    all_operands = _check_field_conditions(c, fields, operands)
+    all_operands = _check_ask_ifs(c, fields, "fields", "type", operands)
     for index, document in _items(proc.get("documents")):
         path = f"documents[{index}].required_if"
         _check_cond(c, document.get("required_if"), path, all_operands)
@@ -636,7 +625,7 @@ def _check_field(c: _Checker, item: dict[str, object], path: str) -> None:
 def raw_operand(item: dict[str, object], kind_key: str) -> Operand:
     """What conditions may compare a raw question (kind_key "kind") or field ("type") with."""
     kind = str(item.get(kind_key))
-    if kind_key == "type" and kind not in _TYPED_FIELDS:
+    if kind_key == "type" and kind not in TYPED_FIELDS:
         kind = "text"
     options = item.get("options")
     values = tuple(
@@ -653,25 +642,30 @@ def _check_cond(c: _Checker, raw: object, path: str, known: Mapping[str, Operand
         c.error(issue_path, problem)
 
 
-def _check_question_conditions(
-    c: _Checker, questions: list[tuple[int, dict[str, object]]], path: str
+def _check_ask_ifs(
+    c: _Checker,
+    items: list[tuple[int, dict[str, object]]],
+    path: str,
+    kind_key: str,
+    earlier: Mapping[str, Operand] | None = None,
 ) -> dict[str, Operand]:
-    operands: dict[str, Operand] = {}
-    for index, question in questions:
-        _check_cond(c, question.get("ask_if"), f"{path}[{index}].ask_if", dict(operands))
-        if isinstance(question.get("id"), str):
-            operands[str(question["id"])] = raw_operand(question, "kind")
-    return operands
+    """Checks each item's ``ask_if`` against the items before it (and *earlier* ones).
 
+    Args:
+        c: the checker collecting issues.
+        items: the questions, fields or inputs, with their index.
+        path: where the list is (``eligibility.questions``, ``fields``, …).
+        kind_key: the key holding an item's kind (``kind`` for questions, ``type`` for fields).
+        earlier: operands an ``ask_if`` may already refer to.
 
-def _check_field_conditions(
-    c: _Checker, fields: list[tuple[int, dict[str, object]]], questions: dict[str, Operand]
-) -> dict[str, Operand]:
-    operands = dict(questions)
-    for index, item in fields:
-        _check_cond(c, item.get("ask_if"), f"fields[{index}].ask_if", dict(operands))
+    Returns:
+        The operands of *earlier* and of every item, by id.
+    """
+    operands = dict(earlier or {})
+    for index, item in items:
+        _check_cond(c, item.get("ask_if"), f"{path}[{index}].ask_if", dict(operands))
         if isinstance(item.get("id"), str):
-            operands[str(item["id"])] = raw_operand(item, "type")
+            operands[str(item["id"])] = raw_operand(item, kind_key)
     return operands
 
 
@@ -712,7 +706,7 @@ def _check_amount(c: _Checker, amount: dict[str, object], path: str, known: _Kno
     _check_unique(c, inputs, _join(path, "inputs"), "thông tin")
     for index, question in inputs:
         _check_question(c, question, f"{path}.inputs[{index}]")
-    _check_question_conditions(c, inputs, _join(path, "inputs"))
+    _check_ask_ifs(c, inputs, _join(path, "inputs"), "kind")
     formula = FORMULAS.get(str(amount.get("formula")))
     if formula is None:
         return

@@ -109,7 +109,7 @@ def test_eligibility_date_dependent_and_alternatives(capsys):
 def test_eligibility_bad_answer_exits_2_with_the_question(capsys):
     code, _, err = run(capsys, "eligibility", "dang_ky_bhxh_tu_nguyen", "tuoi=nhiều")
     assert code == 2
-    assert "Lỗi: [tuoi] Xin nhập một số nguyên" in err
+    assert "Lỗi: [tuoi] Chưa đọc được số trong “nhiều”" in err
 
 
 def test_pairs_must_be_key_value(capsys):

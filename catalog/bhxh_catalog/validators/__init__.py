@@ -18,6 +18,7 @@ money, numbers, text (text, names, addresses, e-mail), choice (choice, yes/no), 
 provinces, extract (values in free sentences), masking, registry (``FIELD_TYPES``, ``validate``).
 """
 
+from bhxh_catalog.validators import masking
 from bhxh_catalog.validators.banks import (
     Bank,
     all_banks,
@@ -39,16 +40,7 @@ from bhxh_catalog.validators.identity import (
     parse_cmnd,
 )
 from bhxh_catalog.validators.insurance import bhxh_code_of_card, parse_bhxh_code, parse_bhyt_card
-from bhxh_catalog.validators.masking import (
-    mask,
-    mask_account,
-    mask_bhxh,
-    mask_bhyt_card,
-    mask_cccd,
-    mask_email,
-    mask_field,
-    mask_phone,
-)
+from bhxh_catalog.validators.masking import *  # noqa: F403  (public whole: masking.__all__)
 from bhxh_catalog.validators.money import parse_money
 from bhxh_catalog.validators.numbers import parse_integer, parse_number
 from bhxh_catalog.validators.phone import carrier_of, parse_phone
@@ -102,14 +94,6 @@ __all__ = [
     "get_province",
     "legacy_province_by_code",
     "legacy_provinces",
-    "mask",
-    "mask_account",
-    "mask_bhxh",
-    "mask_bhyt_card",
-    "mask_cccd",
-    "mask_email",
-    "mask_field",
-    "mask_phone",
     "parse_address",
     "parse_bank",
     "parse_bank_account",
@@ -132,3 +116,4 @@ __all__ = [
     "province_for_cccd",
     "validate",
 ]
+__all__ += masking.__all__

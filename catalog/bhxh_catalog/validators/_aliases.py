@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from bhxh_catalog.vntext import tokens
 
-__all__ = ["AliasIndex"]
+__all__ = ["AliasIndex", "scan_mentions"]
 
 T = TypeVar("T")
 
@@ -48,3 +48,32 @@ class AliasIndex(Generic[T]):
     def phrases(self) -> list[str]:
         """Returns every registered phrase as space-joined folded words."""
         return [" ".join(words) for words in self._targets]
+
+    def mentions(self, words: Sequence[str]) -> list[tuple[int, int, T]]:
+        """Finds the phrases in *words*; see :func:`scan_mentions`."""
+        return scan_mentions(words, self.match_at)
+
+
+def scan_mentions(
+    words: Sequence[str], match_at: Callable[[Sequence[str], int], tuple[int, T] | None]
+) -> list[tuple[int, int, T]]:
+    """Walks *words* left to right, taking the longest match at each place, without overlaps.
+
+    Args:
+        words: folded words.
+        match_at: returns ``(number of words, target)`` for a match starting at an index.
+
+    Returns:
+        ``(first word index, index after the last word, target)`` for each mention.
+    """
+    found: list[tuple[int, int, T]] = []
+    position = 0
+    while position < len(words):
+        hit = match_at(words, position)
+        if hit is None:
+            position += 1
+            continue
+        size, target = hit
+        found.append((position, position + size, target))
+        position += size
+    return found

@@ -1,23 +1,26 @@
-"""Small helpers shared by the validators: context access, separators, message building."""
+"""Small helpers shared by the validators: context access, separators, messages, limits."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 
+from bhxh_catalog._fmt import decimal, group_thousands
 from bhxh_catalog.validators.errors import InvalidValue
 from bhxh_catalog.vntext import normalize
 
 __all__ = [
     "Context",
+    "check_limits",
     "clean",
     "context_date",
     "context_int",
+    "context_number",
     "context_str",
     "example",
     "fail",
-    "group_thousands",
     "strip_separators",
     "today",
 ]
@@ -57,11 +60,13 @@ def fail(problem: str, sample: str) -> InvalidValue:
     return InvalidValue(f"{problem} Ví dụ: {sample}{ending}")
 
 
+def _get(context: Context | None, key: str) -> object:
+    return None if context is None else context.get(key)
+
+
 def context_date(context: Context | None, key: str) -> date | None:
     """Returns ``context[key]`` when it is a date (an ISO string is accepted too)."""
-    if context is None:
-        return None
-    value = context.get(key)
+    value = _get(context, key)
     if isinstance(value, date):
         return value
     if isinstance(value, str):
@@ -72,25 +77,25 @@ def context_date(context: Context | None, key: str) -> date | None:
     return None
 
 
+def context_number(context: Context | None, key: str) -> int | float | None:
+    """Returns ``context[key]`` when it is a number (booleans are not numbers here)."""
+    value = _get(context, key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
+
+
 def context_int(context: Context | None, key: str) -> int | None:
     """Returns ``context[key]`` when it is a whole number (booleans are not numbers here)."""
-    if context is None:
+    value = context_number(context, key)
+    if value is None or not float(value).is_integer():
         return None
-    value = context.get(key)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
+    return int(value)
 
 
 def context_str(context: Context | None, key: str) -> str | None:
     """Returns ``context[key]`` when it is a non-empty string."""
-    if context is None:
-        return None
-    value = context.get(key)
+    value = _get(context, key)
     return value if isinstance(value, str) and value.strip() else None
 
 
@@ -99,7 +104,36 @@ def today(context: Context | None) -> date:
     return context_date(context, "today") or date.today()
 
 
-def group_thousands(number: int) -> str:
-    """Writes an integer the Vietnamese way, dots between thousands: ``1500000 → 1.500.000``."""
-    sign = "-" if number < 0 else ""
-    return sign + f"{abs(number):,}".replace(",", ".")
+def check_limits(
+    value: Decimal, context: Context | None, sample: str, subject: str, unit: str
+) -> None:
+    """Refuses a number outside ``context["min"]`` / ``context["max"]``.
+
+    Args:
+        value: the number read.
+        context: may carry ``min`` and ``max``.
+        sample: the example ending the message.
+        subject: how the message names the value ("Số này", "Số tiền").
+        unit: written after each limit ("năm", "đồng"); may be empty.
+
+    Raises:
+        InvalidValue: the number is outside the limits; the message gives both limits when
+            both are set.
+    """
+    low = context_number(context, "min")
+    high = context_number(context, "max")
+    if (low is None or value >= Decimal(str(low))) and (
+        high is None or value <= Decimal(str(high))
+    ):
+        return
+
+    def show(limit: float) -> str:
+        number = group_thousands(int(limit)) if float(limit).is_integer() else decimal(limit)
+        return f"{number} {unit}".rstrip()
+
+    if low is not None and high is not None:
+        raise fail(f"{subject} cần từ {show(low)} đến {show(high)}.", sample)
+    if low is not None:
+        raise fail(f"{subject} cần từ {show(low)} trở lên.", sample)
+    assert high is not None
+    raise fail(f"{subject} không được lớn hơn {show(high)}.", sample)

@@ -9,7 +9,7 @@ import yaml
 
 from bhxh_catalog.config import catalog_dir, default_catalog_dir
 
-__all__ = ["load_reference"]
+__all__ = ["load_reference", "strings"]
 
 
 def _reference_path(name: str) -> Path:
@@ -30,3 +30,8 @@ def load_reference(name: str) -> object:
     """
     with _reference_path(name).open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+def strings(value: object) -> tuple[str, ...]:
+    """Reads an optional list of names (``aliases``, …) of a reference entry; () when absent."""
+    return tuple(str(item) for item in value) if isinstance(value, list) else ()

@@ -42,6 +42,8 @@ DIGIT_WORDS: dict[str, int] = {
 ``mot``."""
 
 _LEADING_ONLY_NOT = frozenset({"tu", "lam"})
+_AFTER_TEN_NOT = frozenset({"nam"})
+"""After ``mười``/``mươi`` five is ``lăm``: "mười năm" is ten years, not 15."""
 _TEN = "muoi"
 _HUNDRED = "tram"
 _ZERO_TENS = frozenset({"linh", "le"})
@@ -119,7 +121,7 @@ def _digit(words: Sequence[str], index: int, *, leading: bool) -> int | None:
     if index >= len(words):
         return None
     word = words[index]
-    if leading and word in _LEADING_ONLY_NOT:
+    if word in (_LEADING_ONLY_NOT if leading else _AFTER_TEN_NOT):
         return None
     return DIGIT_WORDS.get(word)
 

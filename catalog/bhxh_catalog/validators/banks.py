@@ -12,9 +12,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bhxh_catalog.validators._aliases import AliasIndex
+from bhxh_catalog.validators._aliases import AliasIndex, scan_mentions
 from bhxh_catalog.validators._common import Context, clean, example, fail
-from bhxh_catalog.validators._data import load_reference
+from bhxh_catalog.validators._data import load_reference, strings
 from bhxh_catalog.vntext import tokens
 
 __all__ = [
@@ -80,10 +80,6 @@ class _Registry:
     every_name: AliasIndex[Bank]
 
 
-def _strings(value: object) -> tuple[str, ...]:
-    return tuple(str(item) for item in value) if isinstance(value, list) else ()
-
-
 def _build(raw: Mapping[str, object]) -> Bank:
     bin_code = raw.get("bin")
     note = raw.get("note")
@@ -93,8 +89,8 @@ def _build(raw: Mapping[str, object]) -> Bank:
         short_name=str(raw["short_name"]),
         bin=None if bin_code is None else str(bin_code),
         verified=bool(raw.get("verified", False)) and bin_code is not None,
-        aliases=_strings(raw.get("aliases")),
-        descriptive_aliases=_strings(raw.get("descriptive_aliases")),
+        aliases=strings(raw.get("aliases")),
+        descriptive_aliases=strings(raw.get("descriptive_aliases")),
         note=None if note is None else str(note),
     )
 
@@ -146,16 +142,9 @@ def _before_branch(words: list[str]) -> list[str]:
 
 def _matches(words: Sequence[str], index: AliasIndex[Bank]) -> list[Bank]:
     found: list[Bank] = []
-    position = 0
-    while position < len(words):
-        hit = index.match_at(words, position)
-        if hit is None:
-            position += 1
-            continue
-        size, bank = hit
+    for _, _, bank in index.mentions(words):
         if bank not in found:
             found.append(bank)
-        position += size
     return found
 
 
@@ -222,19 +211,14 @@ def bank_mentions(words: Sequence[str]) -> list[tuple[int, int, Bank]]:
         ``(first word index, index after the last word, bank)`` for each mention.
     """
     registry = _registry()
-    found: list[tuple[int, int, Bank]] = []
-    position = 0
-    while position < len(words):
-        hit = registry.brands.match_at(words, position)
-        if hit is None and _after_bank_word(words, position):
-            hit = registry.descriptive.match_at(words, position)
-        if hit is None:
-            position += 1
-            continue
-        size, bank = hit
-        found.append((position, position + size, bank))
-        position += size
-    return found
+
+    def match_at(words: Sequence[str], index: int) -> tuple[int, Bank] | None:
+        hit = registry.brands.match_at(words, index)
+        if hit is None and _after_bank_word(words, index):
+            hit = registry.descriptive.match_at(words, index)
+        return hit
+
+    return scan_mentions(words, match_at)
 
 
 def parse_bank(raw: str, context: Context | None = None) -> Bank:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ _ORDINAL_MARKERS = frozenset(
 _ORDINAL_WORDS = {"nhat": 1, **DIGIT_WORDS}
 _POLITE = frozenset({"a", "da", "nhe", "nha", "vay", "ah", "oi", "chu", "luon", "roi"})
 _FUZZY_CUTOFF = 0.8
+_MIN_PART = 4
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def _by_number(words: list[str]) -> int | None:
     if len(core) != 1:
         return None
     word = core[0]
-    if word.isdigit():
+    if word.isdecimal():
         return int(word)
     has_marker = any(marker in words for marker in ("thu", "so", "cai", "muc", "chon"))
     if word == "nhat" or (word in _ORDINAL_WORDS and (has_marker or len(words) == 1)):
@@ -97,8 +99,14 @@ def _exact(options: Sequence[Option], key: str) -> Option | None:
 
 
 def _partial(options: Sequence[Option], key: str) -> Option | None:
+    """The one option whose label contains the answer, or whose name the answer contains.
+
+    One short word ("có", "nam") is not enough to pick an option by a part of its label:
+    "có" must not pick "Giấy tờ khác / chưa có".
+    """
+    long_enough = " " in key or len(key) >= _MIN_PART
     inside = [option for option in options if f" {key} " in f" {_key(option.label)} "]
-    if len(inside) == 1:
+    if long_enough and len(inside) == 1:
         return inside[0]
     named = [
         option for option in options
@@ -156,6 +164,16 @@ def parse_choice(raw: str, context: Context | None = None) -> str:
     return found.value
 
 
+_UNSURE = (("khong", "biet"), ("khong", "ro"), ("chua", "ro"), ("ko", "biet"), ("k", "biet"),
+           ("khong", "nho"), ("ko", "nho"), ("khong", "chac"), ("chua", "chac"), ("ko", "ro"))
+
+
+def _is_unsure(words: list[str]) -> bool:
+    """True when the answer says "I don't know / not sure" ("không biết", "ko rõ", "chưa chắc")."""
+    pairs = set(itertools.pairwise(words))
+    return any(pair in pairs for pair in _UNSURE)
+
+
 def parse_yes_no(raw: str, context: Context | None = None) -> bool:
     """Reads a yes/no answer; the first yes or no word decides.
 
@@ -171,6 +189,12 @@ def parse_yes_no(raw: str, context: Context | None = None) -> bool:
     """
     sample = example(context, "có")
     words = tokens(clean(raw))
+    if _is_unsure(words):
+        raise fail(
+            "Nếu chưa chắc, ông/bà có thể xem lại giấy tờ hoặc gọi tổng đài 1900 9068; "
+            "khi rõ, ông/bà trả lời “có” hoặc “không”.",
+            sample,
+        )
     for index, word in enumerate(words):
         if word == "dong" and (index + 1 >= len(words) or words[index + 1] != "y"):
             continue

@@ -2,7 +2,8 @@
 
 Accepted: ``20/8/1960``, ``20-08-60``, ``20.08.1960``, ``20 8 1960``, ``20081960``,
 ``20 tháng 8 năm 1960``, ``ngay 20 thang 8 nam 1960``, ``mùng 5 tháng 8 năm 1960`` and ISO
-``1960-08-20``.
+``1960-08-20``. With ``day_optional`` in the context, a month and a four-digit year
+(``03/2012``, ``tháng 3 năm 2012``) stand for the first day of that month.
 
 Two-digit years: of 19yy and 20yy, the latest one not after ``max_date`` (default: today) is
 taken, so ``60`` is 1960 and ``05`` is 2005; with only ``min_date`` given, the earliest one not
@@ -50,6 +51,9 @@ DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
 
 _SPACED = re.compile(r"^(?P<day>\d{1,2})\s+(?P<month>\d{1,2})\s+" + _YEAR + "$")
 _PACKED = re.compile(r"^(?P<day>\d{2})(?P<month>\d{2})(?P<year>\d{4})$")
+_MONTH_YEAR = re.compile(
+    r"^(?:thang\s*)?(?P<month>\d{1,2})\s*(?:[/.\-]|nam|\s)\s*(?P<year>\d{4})$"
+)
 _LUNAR = re.compile(r"\bam\s*lich\b|\bal\b")
 
 
@@ -131,7 +135,7 @@ def resolve_date(parts: DateParts, context: Context | None = None) -> date:
     return value
 
 
-def _find_parts(folded: str) -> tuple[DateParts, str] | None:
+def _find_parts(folded: str, day_optional: bool) -> tuple[DateParts, str] | None:
     """Finds one full date in folded text; returns it and the text left around it."""
     for pattern in (*DATE_PATTERNS, _SPACED, _PACKED):
         match = pattern.search(folded)
@@ -139,6 +143,9 @@ def _find_parts(folded: str) -> tuple[DateParts, str] | None:
             parts = DateParts(int(match["day"]), int(match["month"]), match["year"])
             leftover = folded[: match.start()] + " " + folded[match.end() :]
             return parts, leftover
+    month = _MONTH_YEAR.search(folded) if day_optional else None
+    if month is not None:
+        return DateParts(1, int(month["month"]), month["year"]), ""
     return None
 
 
@@ -148,7 +155,8 @@ def parse_date(raw: str, context: Context | None = None) -> date:
     Args:
         raw: what the person typed.
         context: may carry ``min_date`` / ``max_date`` (e.g. today for a birth date),
-            ``today`` and ``example``.
+            ``today``, ``example`` and ``day_optional`` (accept a month and year alone,
+            "03/2012", as the first day of the month).
 
     Returns:
         The date.
@@ -164,11 +172,11 @@ def parse_date(raw: str, context: Context | None = None) -> date:
     folded = fold(text)
     if _LUNAR.search(folded):
         raise fail("Ông/bà vui lòng nhập ngày theo dương lịch (ngày ghi trên giấy tờ).", sample)
-    found = _find_parts(folded.strip(" .!"))
+    day_optional = context is not None and context.get("day_optional") is True
+    found = _find_parts(folded.strip(" .!"), day_optional)
     if found is None:
-        raise fail(
-            f"Chưa đọc được ngày “{text}”. Ông/bà vui lòng nhập đủ ngày, tháng, năm.", sample
-        )
+        wanted = "ngày, tháng, năm (hoặc tháng và năm)" if day_optional else "đủ ngày, tháng, năm"
+        raise fail(f"Chưa đọc được ngày “{text}”. Ông/bà vui lòng nhập {wanted}.", sample)
     parts, leftover = found
     if re.search(r"\d", leftover):
         raise fail(

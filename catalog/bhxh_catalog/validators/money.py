@@ -15,14 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bhxh_catalog.validators._common import (
-    Context,
-    clean,
-    context_int,
-    example,
-    fail,
-    group_thousands,
-)
+from bhxh_catalog.validators._common import Context, check_limits, clean, example, fail
 from bhxh_catalog.validators._numbers import (
     DIGIT_WORDS,
     Token,
@@ -32,7 +25,7 @@ from bhxh_catalog.validators._numbers import (
 )
 from bhxh_catalog.vntext import fold
 
-__all__ = ["UNIT_WORDS", "AmountScan", "parse_money", "scan_amount"]
+__all__ = ["UNIT_WORDS", "AmountScan", "check_money", "parse_money", "scan_amount"]
 
 UNIT_WORDS: dict[str, int] = {
     "ty": 1_000_000_000,
@@ -59,6 +52,7 @@ _TRAILING_FILLER = frozenset(
      "vay", "day", "/", ".", "!", ",", "?", "1"}
 )
 _EXAMPLE = "1.500.000 đồng"
+_NEGATIVE = "Số tiền không thể là số âm."
 _SMALL = 1_000
 
 
@@ -201,13 +195,11 @@ def scan_amount(tokens: Sequence[Token], index: int) -> AmountScan | None:
     return AmountScan(total, position, last_unit is not None, currency, grouped)
 
 
-def _limits(context: Context | None, amount: int, sample: str) -> None:
-    low = context_int(context, "min")
-    high = context_int(context, "max")
-    if low is not None and amount < low:
-        raise fail(f"Số tiền cần từ {group_thousands(low)} đồng trở lên.", sample)
-    if high is not None and amount > high:
-        raise fail(f"Số tiền không được quá {group_thousands(high)} đồng.", sample)
+def _whole_dong(value: Decimal, context: Context | None, sample: str) -> int:
+    if value != value.to_integral_value():
+        raise fail("Số tiền cần là số đồng chẵn.", sample)
+    check_limits(value, context, sample, "Số tiền", "đồng")
+    return int(value)
 
 
 def parse_money(raw: str, context: Context | None = None) -> int:
@@ -237,7 +229,7 @@ def parse_money(raw: str, context: Context | None = None) -> int:
     ) and not (start + 1 < len(tokens) and tokens[start + 1].text in UNIT_WORDS):
         start += 1
     if start < len(tokens) and tokens[start].text == "-":
-        raise fail("Số tiền không thể là số âm.", sample)
+        raise fail(_NEGATIVE, sample)
     scan = scan_amount(tokens, start)
     if scan is None or any(token.text not in _TRAILING_FILLER for token in tokens[scan.end :]):
         raise fail(
@@ -251,8 +243,15 @@ def parse_money(raw: str, context: Context | None = None) -> int:
             f"Số tiền “{text}” chưa rõ đơn vị: {text} đồng, {text} nghìn hay {text} triệu?",
             f"{text} {unit}",
         )
-    if scan.value != scan.value.to_integral_value():
-        raise fail("Số tiền cần là số đồng chẵn.", sample)
-    amount = int(scan.value)
-    _limits(context, amount, sample)
-    return amount
+    return _whole_dong(scan.value, context, sample)
+
+
+def check_money(value: Decimal, context: Context | None = None) -> int:
+    """Checks an amount that is already typed (a stored value) as :func:`parse_money` would.
+
+    A stored amount needs no unit: ``500`` is 500 đồng here.
+    """
+    sample = example(context, _EXAMPLE)
+    if value < 0:
+        raise fail(_NEGATIVE, sample)
+    return _whole_dong(value, context, sample)

@@ -4,54 +4,90 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bhxh_catalog.validators._common import Context, clean, context_int, example, fail
+from bhxh_catalog.validators._common import (
+    Context,
+    check_limits,
+    clean,
+    context_str,
+    example,
+    fail,
+)
 from bhxh_catalog.validators._numbers import Token, read_numeral, read_word_number, tokenize
-from bhxh_catalog.vntext import fold
+from bhxh_catalog.vntext import fold, tokens
 
-__all__ = ["parse_integer", "parse_number"]
+__all__ = ["check_integer", "check_number", "parse_integer", "parse_number"]
 
-_INTEGER_EXAMPLE = "12"
-_NUMBER_EXAMPLE = "12"
+_EXAMPLE = "12"
+_NEGATIVE = "Số này không thể là số âm."
+_SUBJECT = "Số này"
+_UNITS = frozenset({"nam", "thang", "tuan", "ngay", "gio", "tuoi", "nguoi", "lan"})
+"""Folded counting units: an answer in another unit than the question's is refused."""
 
 
-def _read(tokens: list[Token]) -> tuple[Decimal, bool] | None:
-    """Reads the one number in *tokens*; returns (value, had decimals) or None."""
+def _read(tokens: list[Token]) -> tuple[Decimal, bool, list[str]] | None:
+    """Reads the one number in *tokens*.
+
+    Returns:
+        ``(value, had decimals, the other words)``, or None when there is no single number.
+    """
+    words = [token.text if token.kind == "word" else "" for token in tokens]
     numbers = [token for token in tokens if token.kind == "num"]
     if len(numbers) > 1:
         return None
     if numbers:
         numeral = read_numeral(numbers[0].text)
-        return None if numeral is None else (numeral.value, numeral.decimal)
-    words = [token.text if token.kind == "word" else "" for token in tokens]
+        return None if numeral is None else (numeral.value, numeral.decimal, words)
     for index in range(len(words)):
         read = read_word_number(words, index)
         if read is not None:
-            return Decimal(read[0]), False
+            return Decimal(read[0]), False, words[:index] + words[read[1] :]
     return None
 
 
-def _limits(context: Context | None, value: Decimal, sample: str) -> None:
-    low = context_int(context, "min")
-    high = context_int(context, "max")
-    if low is not None and value < low:
-        raise fail(f"Số này cần từ {low} trở lên.", sample)
-    if high is not None and value > high:
-        raise fail(f"Số này không được lớn hơn {high}.", sample)
+def _check_unit(words: list[str], context: Context | None, text: str, sample: str) -> None:
+    """Refuses "12 tháng" when the question asks for ``context["unit"]`` = "năm"."""
+    unit = context_str(context, "unit")
+    if unit is None:
+        return
+    asked = set(tokens(unit))
+    if any(word in _UNITS and word not in asked for word in words):
+        raise fail(f"Ông/bà vui lòng trả lời bằng số {unit} (ông/bà vừa nhập “{text}”).", sample)
+
+
+def _checked(value: Decimal, context: Context | None, sample: str) -> Decimal:
+    check_limits(value, context, sample, _SUBJECT, context_str(context, "unit") or "")
+    return value
 
 
 def _parse(raw: str, context: Context | None, sample: str) -> tuple[Decimal, bool, str]:
     text = clean(raw)
     if not text:
         raise fail("Ông/bà chưa nhập số.", sample)
-    tokens = tokenize(fold(text))
-    if tokens and tokens[0].text == "-":
-        raise fail("Số này không thể là số âm.", sample)
-    read = _read(tokens)
+    found = tokenize(fold(text))
+    if found and found[0].text == "-":
+        raise fail(_NEGATIVE, sample)
+    read = _read(found)
     if read is None:
         raise fail(f"Chưa đọc được số trong “{text}”. Ông/bà vui lòng nhập một số.", sample)
-    value, had_decimals = read
-    _limits(context, value, sample)
-    return value, had_decimals, text
+    value, had_decimals, words = read
+    _check_unit(words, context, text, sample)
+    return _checked(value, context, sample), had_decimals, text
+
+
+def _whole(value: Decimal, had_decimals: bool, shown: str, sample: str) -> int:
+    if had_decimals or value != value.to_integral_value():
+        raise fail(f"Ông/bà vui lòng nhập số nguyên (“{shown}” có phần lẻ).", sample)
+    return int(value)
+
+
+def _plain(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _typed(value: Decimal, context: Context | None, sample: str) -> Decimal:
+    if value < 0:
+        raise fail(_NEGATIVE, sample)
+    return _checked(value, context, sample)
 
 
 def parse_integer(raw: str, context: Context | None = None) -> int:
@@ -59,20 +95,19 @@ def parse_integer(raw: str, context: Context | None = None) -> int:
 
     Args:
         raw: what the person typed.
-        context: may carry ``min``, ``max`` and ``example``.
+        context: may carry ``min``, ``max``, ``unit`` (an answer in another unit, "12 tháng"
+            for "năm", is refused; the limits are shown with it) and ``example``.
 
     Returns:
         The number.
 
     Raises:
-        InvalidValue: no number, several numbers, a decimal, a negative number, or a number
-            outside the limits.
+        InvalidValue: no number, several numbers, a decimal, a negative number, another unit,
+            or a number outside the limits.
     """
-    sample = example(context, _INTEGER_EXAMPLE)
+    sample = example(context, _EXAMPLE)
     value, had_decimals, text = _parse(raw, context, sample)
-    if had_decimals or value != value.to_integral_value():
-        raise fail(f"Ông/bà vui lòng nhập số nguyên (“{text}” có phần lẻ).", sample)
-    return int(value)
+    return _whole(value, had_decimals, text, sample)
 
 
 def parse_number(raw: str, context: Context | None = None) -> int | float:
@@ -80,16 +115,26 @@ def parse_number(raw: str, context: Context | None = None) -> int | float:
 
     Args:
         raw: what the person typed.
-        context: may carry ``min``, ``max`` and ``example``.
+        context: may carry ``min``, ``max``, ``unit`` and ``example`` (see
+            :func:`parse_integer`).
 
     Returns:
         An int when the number is whole, else a float.
 
     Raises:
-        InvalidValue: no number, several numbers, a negative number, or outside the limits.
+        InvalidValue: no number, several numbers, a negative number, another unit, or outside
+            the limits.
     """
-    sample = example(context, _NUMBER_EXAMPLE)
-    value, _, _ = _parse(raw, context, sample)
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
+    value, _, _ = _parse(raw, context, example(context, _EXAMPLE))
+    return _plain(value)
+
+
+def check_integer(value: Decimal, context: Context | None = None) -> int:
+    """Checks a number that is already typed (a stored value) as :func:`parse_integer` would."""
+    sample = example(context, _EXAMPLE)
+    return _whole(_typed(value, context, sample), False, str(value).replace(".", ","), sample)
+
+
+def check_number(value: Decimal, context: Context | None = None) -> int | float:
+    """Checks a number that is already typed (a stored value) as :func:`parse_number` would."""
+    return _plain(_typed(value, context, example(context, _EXAMPLE)))

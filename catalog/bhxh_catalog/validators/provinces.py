@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bhxh_catalog.validators._aliases import AliasIndex
 from bhxh_catalog.validators._common import Context, clean, example, fail
-from bhxh_catalog.validators._data import load_reference
+from bhxh_catalog.validators._data import load_reference, strings
 from bhxh_catalog.vntext import tokens
 
 __all__ = [
@@ -38,16 +38,25 @@ _PREFIX_WORDS = frozenset({"tinh", "thanh", "pho", "tp", "o", "tai", "la", "a"})
 _FUZZY_CUTOFF = 0.85
 
 
-def _label(name: str, kind: str) -> str:
-    return f"TP {name}" if kind == CITY else name
+class _Named:
+    """How a province is written, from its ``name`` and ``kind`` (current or legacy alike)."""
 
+    name: str
+    kind: str
 
-def _phrase(name: str, kind: str) -> str:
-    return f"TP {name}" if kind == CITY else f"tỉnh {name}"
+    @property
+    def label(self) -> str:
+        """Display name: ``"TP Hồ Chí Minh"``, ``"Bình Dương"``."""
+        return f"TP {self.name}" if self.kind == CITY else self.name
+
+    @property
+    def phrase(self) -> str:
+        """Name inside a sentence: ``"tỉnh Bình Dương"``, ``"TP Hải Phòng"``."""
+        return f"TP {self.name}" if self.kind == CITY else f"tỉnh {self.name}"
 
 
 @dataclass(frozen=True)
-class LegacyProvince:
+class LegacyProvince(_Named):
     """One of the 63 provinces before 01/7/2025.
 
     Attributes:
@@ -64,19 +73,9 @@ class LegacyProvince:
     successor_id: str
     aliases: tuple[str, ...] = ()
 
-    @property
-    def label(self) -> str:
-        """Display name: ``"TP Hải Phòng"``, ``"Bình Dương"``."""
-        return _label(self.name, self.kind)
-
-    @property
-    def phrase(self) -> str:
-        """Name inside a sentence: ``"tỉnh Bình Dương"``, ``"TP Hải Phòng"``."""
-        return _phrase(self.name, self.kind)
-
 
 @dataclass(frozen=True)
-class Province:
+class Province(_Named):
     """One of the 34 provinces and centrally run cities from 01/7/2025.
 
     Attributes:
@@ -95,16 +94,6 @@ class Province:
     legacy_codes: tuple[str, ...]
     verified: bool = True
     aliases: tuple[str, ...] = ()
-
-    @property
-    def label(self) -> str:
-        """Display name: ``"TP Hồ Chí Minh"``, ``"Đồng Nai"``."""
-        return _label(self.name, self.kind)
-
-    @property
-    def phrase(self) -> str:
-        """Name inside a sentence: ``"TP Hồ Chí Minh"``, ``"tỉnh Đồng Nai"``."""
-        return _phrase(self.name, self.kind)
 
     @property
     def full_name(self) -> str:
@@ -154,20 +143,14 @@ class _Registry:
     index: AliasIndex[ProvinceMatch]
 
 
-def _strings(value: object) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        return ()
-    return tuple(str(item) for item in value)
-
-
 def _build_current(raw: Mapping[str, object]) -> Province:
     return Province(
         id=str(raw["id"]),
         name=str(raw["name"]),
         kind=str(raw["kind"]),
-        legacy_codes=_strings(raw.get("legacy")),
+        legacy_codes=strings(raw.get("legacy")),
         verified=bool(raw.get("verified", True)),
-        aliases=_strings(raw.get("aliases")),
+        aliases=strings(raw.get("aliases")),
     )
 
 
@@ -193,7 +176,7 @@ def _registry() -> _Registry:
             name=str(item["name"]),
             kind=str(item["kind"]),
             successor_id=successor[code],
-            aliases=_strings(item.get("aliases")),
+            aliases=strings(item.get("aliases")),
         )
     missing = set(successor) - set(legacy)
     if missing:
@@ -255,18 +238,7 @@ def province_mentions(words: Sequence[str]) -> list[tuple[int, int, ProvinceMatc
     Returns:
         ``(first word index, index after the last word, match)`` for each mention.
     """
-    index = _registry().index
-    found: list[tuple[int, int, ProvinceMatch]] = []
-    position = 0
-    while position < len(words):
-        hit = index.match_at(words, position)
-        if hit is None:
-            position += 1
-            continue
-        size, match = hit
-        found.append((position, position + size, match))
-        position += size
-    return found
+    return _registry().index.mentions(words)
 
 
 def find_provinces(text: str) -> list[ProvinceMatch]:

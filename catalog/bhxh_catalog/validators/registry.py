@@ -13,8 +13,13 @@ from bhxh_catalog.validators.choice import parse_choice, parse_yes_no
 from bhxh_catalog.validators.dates import parse_date
 from bhxh_catalog.validators.identity import parse_cccd, parse_cmnd
 from bhxh_catalog.validators.insurance import parse_bhxh_code, parse_bhyt_card
-from bhxh_catalog.validators.money import parse_money
-from bhxh_catalog.validators.numbers import parse_integer, parse_number
+from bhxh_catalog.validators.money import check_money, parse_money
+from bhxh_catalog.validators.numbers import (
+    check_integer,
+    check_number,
+    parse_integer,
+    parse_number,
+)
 from bhxh_catalog.validators.phone import parse_phone
 from bhxh_catalog.validators.provinces import ProvinceMatch, parse_province
 from bhxh_catalog.validators.text import parse_address, parse_email, parse_full_name, parse_text
@@ -53,6 +58,11 @@ FIELD_TYPES: Mapping[str, Validator] = MappingProxyType(
 email/bank_account/address → str; date → datetime.date; money/integer → int; number → int or
 float; bank → Bank; province → ProvinceMatch; choice → the option value (str); yes_no → bool."""
 
+_NUMBER_CHECKS: Mapping[str, Callable[[Decimal, Context | None], object]] = MappingProxyType(
+    {"money": check_money, "integer": check_integer, "number": check_number}
+)
+"""Field types whose stored values (numbers) are checked as numbers, not read back as text."""
+
 
 def as_text(value: object) -> str:
     """Turns a stored or already-typed value back into text a validator reads.
@@ -87,9 +97,11 @@ def validate(field_type: str, raw_text: object, context: Context | None = None) 
     Args:
         field_type: a key of :data:`FIELD_TYPES` (``"cccd"``, ``"date"``, …).
         raw_text: what the person typed; stored values (int, bool, date, ``Bank``, …) are
-            accepted too (see :func:`as_text`).
+            accepted too (see :func:`as_text`); a stored number for ``money``, ``integer``
+            or ``number`` is checked as it is (sign, whole, limits), not read as text.
         context: what is known besides the text: ``birth_date``, ``gender``, ``bank``,
-            ``options``, ``min``/``max``, ``min_date``/``max_date``, ``example``, ``today``.
+            ``options``, ``min``/``max``, ``unit``, ``min_date``/``max_date``,
+            ``day_optional``, ``example``, ``today``.
 
     Returns:
         The normalised value (type per :data:`FIELD_TYPES`).
@@ -102,7 +114,19 @@ def validate(field_type: str, raw_text: object, context: Context | None = None) 
     if validator is None:
         known = ", ".join(sorted(FIELD_TYPES))
         raise ValueError(f"unknown field type {field_type!r}; known types: {known}")
+    check = _NUMBER_CHECKS.get(field_type)
+    number = _stored_number(raw_text)
+    if check is not None and number is not None:
+        return check(number, context)
     return validator(as_text(raw_text), context)
+
+
+def _stored_number(value: object) -> Decimal | None:
+    """The exact value of a stored number (2.125 stays 2.125; as text it would read 2125)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return None
+    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    return number if number.is_finite() else None
 
 
 def plain_value(value: object) -> PlainValue:

@@ -111,3 +111,19 @@ def test_unclear_yes_no(typed):
         parse_yes_no(typed)
     assert "“có” hoặc “không”" in error.value.message
     assert "Ví dụ: có." in error.value.message
+
+
+@pytest.mark.parametrize("typed", ["có", "nam", "²"])
+def test_one_short_word_does_not_pick_an_option_by_a_part_of_its_label(typed):
+    options = {"options": [{"value": "ho_chieu", "label": "Hộ chiếu nước ngoài"},
+                           {"value": "khac", "label": "Giấy tờ khác / chưa có"},
+                           {"value": "nam_khac", "label": "Năm khác"}]}
+    with pytest.raises(InvalidValue):
+        parse_choice(typed, options)
+
+
+@pytest.mark.parametrize("raw", ["không biết", "toi ko biet", "chưa rõ lắm", "khong nho nua"])
+def test_not_knowing_is_not_read_as_no(raw):
+    with pytest.raises(InvalidValue) as caught:
+        parse_yes_no(raw)
+    assert "1900 9068" in caught.value.message

@@ -103,3 +103,13 @@ def test_catalog_example_replaces_the_default_example():
 def test_any_date_in_any_form_round_trips(day, form):
     typed = form.format(d=day.day, m=day.month, y=day.year)
     assert parse_date(typed) == day
+
+
+@pytest.mark.parametrize("typed", ["03/2012", "3-2012", "tháng 3 năm 2012", "thang 03/2012"])
+def test_month_and_year_alone_when_the_day_is_optional(typed):
+    assert parse_date(typed, {"day_optional": True}) == date(2012, 3, 1)
+
+
+def test_day_optional_still_refuses_a_month_that_does_not_exist():
+    with pytest.raises(InvalidValue, match="tháng chỉ từ 1 đến 12"):
+        parse_date("13/2012", {"day_optional": True})

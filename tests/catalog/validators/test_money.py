@@ -81,3 +81,8 @@ def test_formatted_amounts_parse_back(amount):
 @given(st.integers(min_value=1_000, max_value=10**12))
 def test_bare_digits_parse_back(amount):
     assert parse_money(str(amount)) == amount
+
+
+def test_both_limits_are_shown_in_dong():
+    with pytest.raises(InvalidValue, match=r"từ 1\.500\.000 đồng đến 46\.800\.000 đồng"):
+        parse_money("50 triệu", {"min": 1_500_000, "max": 46_800_000})

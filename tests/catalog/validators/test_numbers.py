@@ -36,3 +36,24 @@ def test_number_keeps_decimals_and_returns_int_when_whole():
     assert parse_number("1,5") == 1.5
     assert parse_number("2.5 năm") == 2.5
     assert parse_number("12") == 12 and isinstance(parse_number("12"), int)
+
+
+def test_after_ten_five_is_lam_so_muoi_nam_is_ten_years():
+    assert parse_integer("mười năm") == 10
+    assert parse_integer("hai mươi năm") == 20
+    assert parse_integer("mười lăm năm") == 15
+
+
+def test_an_answer_in_another_unit_is_refused():
+    years = {"unit": "năm", "example": "12 năm"}
+    assert parse_number("12 năm", years) == 12
+    assert parse_number("mười hai", years) == 12
+    with pytest.raises(InvalidValue, match=r"số năm .*“12 tháng”.*Ví dụ: 12 năm\."):
+        parse_number("12 tháng", years)
+
+
+def test_both_limits_are_shown_with_the_unit():
+    with pytest.raises(InvalidValue, match="từ 0 năm đến 60 năm"):
+        parse_number("75", {"min": 0, "max": 60, "unit": "năm"})
+    with pytest.raises(InvalidValue, match="từ 1,5 trở lên"):
+        parse_number("1", {"min": 1.5})

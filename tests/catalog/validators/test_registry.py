@@ -109,6 +109,18 @@ def test_stored_values_are_accepted_again():
     assert validate("bank", bank) == bank
 
 
+def test_stored_numbers_are_checked_as_numbers_not_reread_as_text():
+    assert validate("number", 2.125) == 2.125
+    assert validate("money", 500) == 500
+    assert validate("integer", 4.0) == 4
+    with pytest.raises(InvalidValue, match="số nguyên"):
+        validate("integer", 2.5)
+    with pytest.raises(InvalidValue, match="âm"):
+        validate("money", -1)
+    with pytest.raises(InvalidValue, match="60"):
+        validate("number", 75, {"max": 60})
+
+
 def _province(raw: object) -> ProvinceMatch:
     match = validate("province", raw)
     assert isinstance(match, ProvinceMatch)
