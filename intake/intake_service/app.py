@@ -1,0 +1,146 @@
+"""The FastAPI application: API, staff console, webhook worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from intake_service import __version__, api, console
+from intake_service.attachments import AttachmentStore
+from intake_service.catalog_fields import CatalogFields
+from intake_service.context import Services
+from intake_service.db import Database
+from intake_service.dossiers import DossierService
+from intake_service.errors import install_exception_handlers
+from intake_service.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from intake_service.migrate import current_revision, head_revision
+from intake_service.security import LoginThrottle
+from intake_service.settings import Settings, load_settings
+from intake_service.templating import build_templates
+from intake_service.webhooks import DeliveryPolicy, WebhookWorker
+
+__all__ = ["ConfigurationError", "create_app"]
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SESSION_HOURS = 10  # one working day at the hotline desk
+
+
+class ConfigurationError(RuntimeError):
+    """The service cannot start; the message says what to run."""
+
+
+def _derive(secret: str, purpose: str) -> str:
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    catalog: CatalogFields | None = None,
+    webhook_transport: httpx.AsyncBaseTransport | None = None,
+    webhook_policy: DeliveryPolicy | None = None,
+) -> FastAPI:
+    """Builds the application.
+
+    Args:
+        settings: the configuration (read from the environment when omitted).
+        catalog: the catalog seam (loaded from ``catalog/data`` when omitted).
+        webhook_transport: httpx transport for the webhook worker (tests).
+        webhook_policy: retry policy of the webhook worker (tests shorten the delays).
+
+    Raises:
+        ConfigurationError: secrets are missing (run ``python -m intake_service bootstrap``).
+    """
+    settings = settings or load_settings()
+    if not settings.secret_key or not settings.api_key:
+        raise ConfigurationError(
+            "Thiếu INTAKE_SECRET_KEY / INTAKE_API_KEY: chạy `python -m intake_service bootstrap`."
+        )
+    db = Database(settings.database_url)
+    catalog = catalog or CatalogFields.load()
+    worker = (
+        WebhookWorker(
+            db,
+            settings.bot_events_url,
+            settings.bot_webhook_secret,
+            policy=webhook_policy,
+            transport=webhook_transport,
+        )
+        if settings.webhooks_enabled and settings.bot_webhook_secret
+        else None
+    )
+    dossiers = DossierService(
+        db=db,
+        catalog=catalog,
+        store=AttachmentStore(settings.attachments_dir, settings.max_upload_bytes),
+        secret_key=_derive(settings.secret_key, "search"),
+        notify=worker.wake if worker else (lambda: None),
+    )
+    svc = Services(
+        settings=settings,
+        db=db,
+        catalog=catalog,
+        dossiers=dossiers,
+        throttle=LoginThrottle(settings.login_max_failures, settings.login_window_seconds),
+        worker=worker,
+        templates=build_templates(PACKAGE_DIR / "templates", catalog),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        revision = await asyncio.to_thread(current_revision, db.engine)
+        if revision != head_revision():
+            raise ConfigurationError(
+                f"Cơ sở dữ liệu ở phiên bản {revision or 'trống'}, cần {head_revision()}: "
+                "chạy `python -m intake_service migrate`."
+            )
+        stop = asyncio.Event()
+        task = asyncio.create_task(worker.run(stop)) if worker else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+            db.dispose()
+
+    app = FastAPI(
+        title="Trợ lý BHXH — dịch vụ tiếp nhận hồ sơ",
+        version=__version__,
+        description=(
+            "Tiếp nhận hồ sơ từ trợ lý (Zalo, Messenger, Telegram, web), theo dõi trạng thái và "
+            "báo kết quả cho người dân. Trợ lý xác thực bằng X-API-Key; cán bộ bằng tài khoản."
+        ),
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.services = svc
+    app.include_router(api.build_router())
+    app.include_router(console.router)
+    app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
+    install_exception_handlers(app)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=_derive(settings.secret_key, "session"),
+        session_cookie="intake_session",
+        max_age=SESSION_HOURS * 3600,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=settings.max_json_bytes,
+        limits=[(r"/api/v1/dossiers/[^/]+/attachments", settings.max_upload_bytes + 64 * 1024)],
+    )
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
+    return app

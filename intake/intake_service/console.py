@@ -1,0 +1,726 @@
+"""The staff console (server-rendered, Vietnamese): sign-in, dossiers, statistics, accounts.
+
+Every form carries the session's CSRF token; every page needs a signed-in staff member; viewing
+a dossier, changing a status, downloading a file and exporting are written to the audit log.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
+
+from intake_service import audit, charts, statuses
+from intake_service.auth import (
+    LoginThrottled,
+    authenticate,
+    check_csrf,
+    client_ip,
+    csrf_token,
+    end_session,
+    require_admin,
+    require_staff,
+    session_user,
+    start_session,
+)
+from intake_service.baseline import Baseline, load_baseline
+from intake_service.context import Services, services
+from intake_service.dossiers import (
+    LOCAL_TZ,
+    DossierFilter,
+    IdempotencyConflict,
+    NotFound,
+    SubmissionRejected,
+)
+from intake_service.models import AuditEntry, Dossier, User, WebhookDelivery, utcnow
+from intake_service.schemas import DossierCreate
+from intake_service.security import hash_password, new_token, password_problem, verify_password
+from intake_service.stats import compute
+from intake_service.templating import channel_label
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 50_000
+DbId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+StaffDep = Annotated[User, Depends(require_staff)]
+AdminDep = Annotated[User, Depends(require_admin)]
+
+
+def verify_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> None:
+    """Dependency of every console form: 403 when the CSRF token is missing or wrong."""
+    if not check_csrf(request, csrf_token):
+        raise HTTPException(
+            403, "Biểu mẫu đã hết hạn hoặc không hợp lệ. Xin tải lại trang rồi thử lại."
+        )
+
+
+CsrfDep = Annotated[None, Depends(verify_csrf)]
+
+
+def _flash(request: Request, message: str, kind: str = "ok") -> None:
+    request.session.setdefault("flash", []).append([kind, message])
+
+
+def _render(
+    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    svc = services(request)
+    user = getattr(request.state, "user", None)
+    base = {
+        "user": user,
+        "csrf_token": csrf_token(request),
+        "flashes": request.session.pop("flash", []),
+    }
+    return svc.templates.TemplateResponse(
+        request, template, {**base, **context}, status_code=status_code
+    )
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _audit(request: Request, actor: str, action: str, target: str = "", detail: str = "") -> None:
+    with services(request).db.transaction() as session:
+        audit.record(session, actor, action, target, detail, client_ip(request))
+
+
+def _parse_day(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def _param(request: Request, name: str, limit: int) -> str:
+    """A query parameter, shortened and without NUL characters (PostgreSQL refuses them)."""
+    return request.query_params.get(name, "").replace("\x00", "")[:limit]
+
+
+def _filter_from(request: Request) -> DossierFilter:
+    params = request.query_params
+    status = params.get("status", "")
+    return DossierFilter(
+        procedure=_param(request, "procedure", 64),
+        status=status if status in statuses.STATUSES else "",
+        province=_param(request, "province", 64),
+        channel=_param(request, "channel", 32),
+        date_from=_parse_day(params.get("date_from")),
+        date_to=_parse_day(params.get("date_to")),
+        query=_param(request, "q", 64),
+    )
+
+
+def _filter_query(flt: DossierFilter, **extra: object) -> str:
+    values: dict[str, object] = {
+        "procedure": flt.procedure,
+        "status": flt.status,
+        "province": flt.province,
+        "channel": flt.channel,
+        "date_from": flt.date_from.isoformat() if flt.date_from else "",
+        "date_to": flt.date_to.isoformat() if flt.date_to else "",
+        "q": flt.query,
+        **extra,
+    }
+    return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+def _choices(svc: Services) -> dict[str, Any]:
+    with svc.db.session() as session:
+        provinces = [
+            p for p in session.scalars(select(Dossier.province).distinct()) if p is not None
+        ]
+        channels = list(session.scalars(select(Dossier.channel).distinct()))
+    known = svc.catalog.provinces()
+    return {
+        "procedure_choices": svc.catalog.procedures(),
+        "province_choices": sorted(set(provinces) | set(known)),
+        "channel_choices": sorted(set(channels)),
+    }
+
+
+def _applicant(svc: Services, dossier: Dossier) -> tuple[str, str]:
+    """A masked name and a masked identifier for the list."""
+    name, identifier = "", ""
+    for info in svc.catalog.field_infos(dossier.procedure_id):
+        value = dossier.fields.get(info.id)
+        if value in (None, ""):
+            continue
+        if info.type == "full_name" and not name:
+            name = svc.catalog.mask(info.type, value) if info.sensitive else str(value)
+        elif info.type in {"cccd", "bhxh_code", "cmnd", "bhyt_card"} and not identifier:
+            identifier = f"{info.label}: {svc.catalog.mask(info.type, value)}"
+    return name, identifier
+
+
+# ------------------------------------------------------------------ sign-in
+@router.get("/")
+def home() -> Response:
+    """The console opens on the dossier list."""
+    return _redirect("/console/dossiers")
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/console/") and not target.startswith("//"):
+        return target
+    return "/console/dossiers"
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "") -> Response:
+    """The sign-in form."""
+    if session_user(request) is not None:
+        return _redirect(_safe_next(next))
+    return _render(request, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    _csrf: CsrfDep,
+    username: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+    next: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Checks the credentials (rate limited) and opens a session."""
+    svc = services(request)
+    context = {"next": _safe_next(next), "username": username}
+    try:
+        user = authenticate(svc, username, password, client_ip(request))
+    except LoginThrottled as exc:
+        minutes = max(1, round(exc.retry_after / 60))
+        error = f"Đăng nhập sai quá nhiều lần. Xin thử lại sau khoảng {minutes} phút."
+        response = _render(request, "login.html", {**context, "error": error}, 429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    if user is None:
+        error = "Tên đăng nhập hoặc mật khẩu không đúng."
+        return _render(request, "login.html", {**context, "error": error}, 401)
+    start_session(request, user)
+    return _redirect(_safe_next(next))
+
+
+@router.post("/logout")
+def logout(request: Request, _csrf: CsrfDep) -> Response:
+    """Ends the session."""
+    user = session_user(request)
+    if user is not None:
+        _audit(request, user.username, "logout")
+    end_session(request)
+    return _redirect("/console/login")
+
+
+# ----------------------------------------------------------------- dossiers
+@router.get("/dossiers")
+def dossier_list(request: Request, user: StaffDep, page: int = 1) -> Response:
+    """The dossier list with filters, search and pages."""
+    svc = services(request)
+    flt = _filter_from(request)
+    page = max(1, min(page, 10_000))
+    rows, total = svc.dossiers.search(flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    if flt.query:
+        _audit(request, user.username, "search", detail=flt.query)
+    items = [(d, *_applicant(svc, d)) for d in rows]
+    pages = max(1, -(-total // PAGE_SIZE))
+    return _render(
+        request,
+        "dossiers.html",
+        {
+            "active": "dossiers",
+            "flt": flt,
+            "items": items,
+            "total": total,
+            "page": page,
+            "pages": pages,
+            "query_for_page": lambda n: _filter_query(flt, page=n),
+            "export_query": _filter_query(flt),
+            **_choices(svc),
+        },
+    )
+
+
+@router.get("/dossiers.csv")
+def export_csv(request: Request, user: StaffDep) -> Response:
+    """The filtered list as CSV (UTF-8 with BOM for spreadsheet programs); no personal data."""
+    svc = services(request)
+    flt = _filter_from(request)
+    rows, total = svc.dossiers.search(flt, limit=EXPORT_LIMIT)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "Mã hồ sơ",
+            "Thủ tục",
+            "Trạng thái",
+            "Kênh",
+            "Điện tử",
+            "Tỉnh/thành phố",
+            "Cơ quan xử lý",
+            "Ngày nộp",
+            "Cập nhật",
+        ]
+    )
+    for d in rows:
+        writer.writerow(
+            [
+                d.receipt_code,
+                svc.catalog.name(d.procedure_id),
+                statuses.label(d.status),
+                channel_label(d.channel),
+                "có" if d.electronic else "không",
+                d.province or "",
+                d.office or "",
+                d.created_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M"),
+                d.updated_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M"),
+            ]
+        )
+    _audit(
+        request, user.username, "export_csv", detail=f"{len(rows)}/{total} {_filter_query(flt)}"
+    )
+    stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="ho-so-{stamp}.csv"'},
+    )
+
+
+def _detail_context(svc: Services, dossier: Dossier) -> dict[str, Any]:
+    infos = svc.catalog.field_infos(dossier.procedure_id)
+    known = {info.id for info in infos}
+    fields = [
+        (info, svc.catalog.display(dossier.procedure_id, info.id, dossier.fields[info.id]))
+        for info in infos
+        if info.id in dossier.fields
+    ]
+    extra = [(name, value) for name, value in dossier.fields.items() if name not in known]
+    with svc.db.session() as session:
+        deliveries = list(
+            session.scalars(
+                select(WebhookDelivery)
+                .where(WebhookDelivery.dossier_id == dossier.id)
+                .order_by(WebhookDelivery.id.desc())
+            )
+        )
+    return {
+        "active": "dossiers",
+        "d": dossier,
+        "fields": fields,
+        "extra_fields": extra,
+        "answers": [
+            svc.catalog.describe_answer(dossier.procedure_id, key, value)
+            for key, value in dossier.answers.items()
+        ],
+        "next_statuses": statuses.TRANSITIONS.get(dossier.status, ()),
+        "note_required": sorted(statuses.NOTE_REQUIRED),
+        "deliveries": deliveries,
+        "processing_time": svc.catalog.processing_time(dossier.procedure_id),
+    }
+
+
+@router.get("/dossiers/{code}")
+def dossier_detail(code: str, request: Request, user: StaffDep) -> Response:
+    """A dossier: fields, attachments, history, notifications and the status form."""
+    svc = services(request)
+    try:
+        dossier = svc.dossiers.get(code)
+    except NotFound:
+        raise HTTPException(404, "Không tìm thấy hồ sơ có mã này.") from None
+    _audit(request, user.username, "view_dossier", dossier.receipt_code)
+    return _render(request, "dossier.html", {**_detail_context(svc, dossier), "error": None})
+
+
+@router.post("/dossiers/{code}/status")
+def dossier_status(
+    code: str,
+    request: Request,
+    user: StaffDep,
+    _csrf: CsrfDep,
+    status: Annotated[str, Form(max_length=16)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Changes the status; the citizen is notified through the bot."""
+    svc = services(request)
+    try:
+        dossier = svc.dossiers.change_status(code, status, note, user.username)
+    except NotFound:
+        raise HTTPException(404, "Không tìm thấy hồ sơ có mã này.") from None
+    except statuses.TransitionError as exc:
+        dossier = svc.dossiers.get(code)
+        context = {**_detail_context(svc, dossier), "error": str(exc), "note": note}
+        return _render(request, "dossier.html", context, 422)
+    _audit(request, user.username, "change_status", dossier.receipt_code, f"{status}: {note}")
+    _flash(request, f"Đã chuyển hồ sơ sang “{statuses.label(status)}”.")
+    return _redirect(f"/console/dossiers/{dossier.receipt_code}")
+
+
+@router.post("/notifications/{delivery_id}/retry")
+def retry_notification(
+    delivery_id: DbId, request: Request, user: AdminDep, _csrf: CsrfDep
+) -> Response:
+    """Sends a failed notification again (administrators)."""
+    svc = services(request)
+    with svc.db.transaction() as session:
+        delivery = session.get(WebhookDelivery, delivery_id)
+        if delivery is None:
+            raise HTTPException(404, "Không tìm thấy thông báo.")
+        delivery.state = "pending"
+        delivery.attempts = 0
+        delivery.next_attempt_at = utcnow()
+        delivery.locked_until = None
+        dossier = session.get(Dossier, delivery.dossier_id) if delivery.dossier_id else None
+        code = dossier.receipt_code if dossier else ""
+        audit.record(session, user.username, "retry_notification", code, delivery.event_id)
+    if svc.worker is not None:
+        svc.worker.wake()
+    _flash(request, "Đã xếp thông báo vào hàng đợi gửi lại.")
+    return _redirect(f"/console/dossiers/{code}" if code else "/console/dossiers")
+
+
+@router.get("/attachments/{attachment_id}")
+def attachment_file(attachment_id: DbId, request: Request, user: StaffDep) -> Response:
+    """An attachment's bytes (signed-in staff only)."""
+    svc = services(request)
+    try:
+        attachment, code = svc.dossiers.attachment(attachment_id)
+    except NotFound:
+        raise HTTPException(404, "Không tìm thấy tệp đính kèm.") from None
+    path = svc.dossiers.store.path_for(attachment.sha256)
+    if not path.is_file():
+        raise HTTPException(404, "Tệp đính kèm không còn trên máy chủ.")
+    _audit(request, user.username, "download_attachment", code, attachment.filename)
+    disposition = "inline" if request.query_params.get("inline") else "attachment"
+    return FileResponse(
+        path,
+        media_type=attachment.content_type,
+        filename=attachment.filename,
+        content_disposition_type=disposition,
+    )
+
+
+# --------------------------------------------------------------- statistics
+def _baseline(request: Request) -> Baseline:
+    cached: Baseline | None = getattr(request.app.state, "baseline", None)
+    if cached is None:
+        cached = load_baseline(services(request).catalog.current_province)
+        request.app.state.baseline = cached
+    return cached
+
+
+@router.get("/stats")
+def statistics(request: Request, user: StaffDep) -> Response:
+    """Dossiers per day, procedure, province and channel; electronic share; satisfaction."""
+    svc = services(request)
+    flt = _filter_from(request)
+    today = datetime.now(LOCAL_TZ).date()
+    date_to = flt.date_to or today
+    date_from = flt.date_from or date_to - timedelta(days=29)
+    if date_from > date_to:
+        date_from, date_to = date_to, date_from
+    date_from = max(date_from, date_to - timedelta(days=366))
+    flt = DossierFilter(
+        procedure=flt.procedure,
+        province=flt.province,
+        channel=flt.channel,
+        status=flt.status,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    baseline = _baseline(request)
+    stats = compute(svc.dossiers, flt, baseline)
+    daily = charts.daily_bars(
+        [d.strftime("%d/%m") for d, _, _ in stats.per_day],
+        [(e, p) for _, e, p in stats.per_day],
+        [charts.Series("Điện tử", "#1f6feb"), charts.Series("Giấy", "#f0a500")],
+        "Số hồ sơ mỗi ngày",
+    )
+    share_chart = charts.horizontal_bars(
+        [
+            charts.HBar(
+                row.province or "Chưa xác định",
+                row.share,
+                f"{row.share:.1f}%".replace(".", ","),
+                row.baseline,
+                f"Năm 2019: {row.baseline:.1f}%".replace(".", ",") if row.baseline else "",
+            )
+            for row in stats.per_province
+        ],
+        "Tỷ lệ hồ sơ điện tử theo tỉnh (vạch đỏ: năm 2019)",
+        maximum=100.0,
+    )
+    procedure_chart = charts.horizontal_bars(
+        [
+            charts.HBar(svc.catalog.short_name(pid), total, str(total))
+            for pid, total, _ in stats.per_procedure
+        ],
+        "Số hồ sơ theo thủ tục",
+    )
+    rating_chart = charts.horizontal_bars(
+        [
+            charts.HBar(f"{score} sao", count, str(count))
+            for score, count in zip(
+                range(5, 0, -1), reversed(stats.ratings.distribution), strict=True
+            )
+        ],
+        "Phân bố điểm đánh giá",
+        color="#2da44e",
+    )
+    return _render(
+        request,
+        "stats.html",
+        {
+            "active": "stats",
+            "flt": flt,
+            "stats": stats,
+            "daily_chart": daily,
+            "share_chart": share_chart,
+            "procedure_chart": procedure_chart,
+            "rating_chart": rating_chart,
+            "unmapped": baseline.unmapped,
+            **_choices(svc),
+        },
+    )
+
+
+# -------------------------------------------------------------------- inbox
+@router.get("/inbox")
+def inbox(request: Request, user: StaffDep) -> Response:
+    """The handoff inbox's place in the console (its pages come with the handoff feature)."""
+    return _render(request, "inbox.html", {"active": "inbox"})
+
+
+# ----------------------------------------------------------------- accounts
+@router.get("/users")
+def users_page(request: Request, user: AdminDep) -> Response:
+    """The staff accounts (administrators)."""
+    with services(request).db.session() as session:
+        users = list(session.scalars(select(User).order_by(User.username)))
+    return _render(request, "users.html", {"active": "users", "users": users, "error": None})
+
+
+@router.post("/users")
+def create_user(
+    request: Request,
+    user: AdminDep,
+    _csrf: CsrfDep,
+    username: Annotated[str, Form(max_length=64)] = "",
+    full_name: Annotated[str, Form(max_length=200)] = "",
+    role: Annotated[str, Form(max_length=16)] = "staff",
+    password: Annotated[str, Form(max_length=256)] = "",
+) -> Response:
+    """Creates a staff account; an empty password generates one, shown once."""
+    svc = services(request)
+    username = username.strip()
+    generated = not password
+    password = password or new_token(9)
+    problem = None
+    if not username or not username.replace(".", "").replace("_", "").isalnum():
+        problem = "Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch dưới."
+    elif role not in {"staff", "admin"}:
+        problem = "Vai trò không hợp lệ."
+    else:
+        problem = password_problem(password)
+    with svc.db.transaction() as session:
+        if problem is None and session.scalar(select(User).where(User.username == username)):
+            problem = f"Tên đăng nhập “{username}” đã có."
+        if problem is None:
+            session.add(
+                User(
+                    username=username,
+                    full_name=full_name.strip(),
+                    role=role,
+                    password_hash=hash_password(password),
+                )
+            )
+            audit.record(session, user.username, "create_user", username, role, client_ip(request))
+    if problem is not None:
+        with svc.db.session() as session:
+            users = list(session.scalars(select(User).order_by(User.username)))
+        context = {"active": "users", "users": users, "error": problem}
+        return _render(request, "users.html", context, 422)
+    message = f"Đã tạo tài khoản {username}."
+    if generated:
+        message += f" Mật khẩu tạm thời: {password} (chỉ hiện một lần)."
+    _flash(request, message)
+    return _redirect("/console/users")
+
+
+@router.post("/users/{user_id}")
+def update_user(
+    user_id: DbId,
+    request: Request,
+    user: AdminDep,
+    _csrf: CsrfDep,
+    action: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    """Disables, enables or resets the password of an account (administrators)."""
+    svc = services(request)
+    message = ""
+    with svc.db.transaction() as session:
+        target = session.get(User, user_id)
+        if target is None:
+            raise HTTPException(404, "Không tìm thấy tài khoản.")
+        if target.id == user.id and action != "reset_password":
+            raise HTTPException(409, "Không thể tự khóa tài khoản của mình.")
+        if action == "disable":
+            target.active = False
+            target.session_epoch += 1
+            message = f"Đã khóa tài khoản {target.username}."
+        elif action == "enable":
+            target.active = True
+            message = f"Đã mở khóa tài khoản {target.username}."
+        elif action == "reset_password":
+            password = new_token(9)
+            target.password_hash = hash_password(password)
+            target.session_epoch += 1
+            message = f"Mật khẩu mới của {target.username}: {password} (chỉ hiện một lần)."
+        else:
+            raise HTTPException(422, "Thao tác không hợp lệ.")
+        audit.record(session, user.username, action, target.username, "", client_ip(request))
+    _flash(request, message)
+    if target.id == user.id:
+        return _redirect("/console/login")
+    return _redirect("/console/users")
+
+
+@router.get("/account")
+def account_page(request: Request, user: StaffDep) -> Response:
+    """The signed-in user's password form."""
+    return _render(request, "account.html", {"active": "", "error": None})
+
+
+@router.post("/account")
+def change_password(
+    request: Request,
+    user: StaffDep,
+    _csrf: CsrfDep,
+    current: Annotated[str, Form(max_length=256)] = "",
+    new: Annotated[str, Form(max_length=256)] = "",
+    confirm: Annotated[str, Form(max_length=256)] = "",
+) -> Response:
+    """Changes the signed-in user's password (other sessions end)."""
+    svc = services(request)
+    problem = None
+    if not verify_password(user.password_hash, current):
+        problem = "Mật khẩu hiện tại không đúng."
+    elif new != confirm:
+        problem = "Hai lần nhập mật khẩu mới không giống nhau."
+    else:
+        problem = password_problem(new)
+    if problem is not None:
+        return _render(request, "account.html", {"active": "", "error": problem}, 422)
+    with svc.db.transaction() as session:
+        target = session.get(User, user.id)
+        assert target is not None
+        target.password_hash = hash_password(new)
+        target.session_epoch += 1
+        audit.record(
+            session, user.username, "change_password", user.username, "", client_ip(request)
+        )
+        session.flush()
+        start_session(request, target)
+    _flash(request, "Đã đổi mật khẩu.")
+    return _redirect("/console/dossiers")
+
+
+@router.get("/audit")
+def audit_page(request: Request, user: AdminDep, page: int = 1) -> Response:
+    """The audit log, newest first (administrators)."""
+    svc = services(request)
+    page = max(1, min(page, 10_000))
+    with svc.db.session() as session:
+        total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+        entries = list(
+            session.scalars(
+                select(AuditEntry)
+                .order_by(AuditEntry.id.desc())
+                .offset((page - 1) * 100)
+                .limit(100)
+            )
+        )
+    pages = max(1, -(-total // 100))
+    context = {"active": "audit", "entries": entries, "page": page, "pages": pages}
+    return _render(request, "audit.html", context)
+
+
+# ------------------------------------------------------------- paper dossiers
+@router.get("/paper")
+def paper_form(request: Request, user: StaffDep, procedure: str = "") -> Response:
+    """The form to record a dossier handed in on paper (at the counter or by post)."""
+    svc = services(request)
+    known = dict(svc.catalog.procedures())
+    context = {
+        "active": "paper",
+        "procedure_choices": svc.catalog.procedures(),
+        "procedure": procedure if procedure in known else "",
+        "infos": svc.catalog.field_infos(procedure) if procedure in known else [],
+        "provinces": svc.catalog.provinces(),
+        "values": {},
+        "errors": {},
+        "form_key": new_token(16),
+    }
+    return _render(request, "paper.html", context)
+
+
+@router.post("/paper")
+async def paper_submit(request: Request, user: StaffDep, _csrf: CsrfDep) -> Response:
+    """Stores a paper dossier through the same checks as the API (channel counter/post)."""
+    svc = services(request)
+    form = await request.form()
+    procedure = str(form.get("procedure", ""))[:64]
+    channel = "post" if form.get("channel") == "post" else "counter"
+    infos = svc.catalog.field_infos(procedure)
+    values = {info.id: str(form.get(f"f_{info.id}", "")).strip()[:500] for info in infos}
+    payload = {
+        "procedure_id": procedure or "_",
+        "channel": channel,
+        "sender_id": f"staff:{user.username}",
+        "fields": {k: v for k, v in values.items() if v},
+        "answers": {},
+        "province": str(form.get("province", ""))[:100] or None,
+    }
+    key = f"paper:{str(form.get('form_key', ''))[:64]}"
+    try:
+        dossier, _ = await run_in_threadpool(
+            svc.dossiers.submit, DossierCreate.model_validate(payload), key, user.username
+        )
+    except (SubmissionRejected, ValidationError, IdempotencyConflict) as exc:
+        errors = _paper_errors(exc)
+        context = {
+            "active": "paper",
+            "procedure_choices": svc.catalog.procedures(),
+            "procedure": procedure,
+            "infos": infos,
+            "provinces": svc.catalog.provinces(),
+            "values": {**values, "province": payload["province"] or "", "channel": channel},
+            "errors": errors,
+            "form_key": str(form.get("form_key", "")) or new_token(16),
+        }
+        return _render(request, "paper.html", context, 422)
+    await run_in_threadpool(
+        _audit, request, user.username, "record_paper_dossier", dossier.receipt_code, channel
+    )
+    _flash(request, f"Đã ghi nhận hồ sơ giấy {dossier.receipt_code}.")
+    return _redirect(f"/console/dossiers/{dossier.receipt_code}")
+
+
+def _paper_errors(exc: Exception) -> dict[str, str]:
+    if isinstance(exc, SubmissionRejected):
+        return {name.removeprefix("fields."): message for name, message in exc.errors}
+    if isinstance(exc, IdempotencyConflict):
+        return {"form": "Biểu mẫu này đã được gửi với nội dung khác; xin mở lại biểu mẫu mới."}
+    assert isinstance(exc, ValidationError)
+    return {"form": "Thông tin chưa đúng định dạng; xin kiểm tra lại."}

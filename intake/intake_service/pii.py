@@ -1,0 +1,134 @@
+"""Personal data: keyed hashes for exact search, masking for lists, and a log filter.
+
+Identifiers (CCCD, CMND, mã số BHXH, mã thẻ BHYT) are indexed as HMAC-SHA256 digests keyed by
+the service's secret, so staff can find a dossier by typing the number while the index itself
+reveals nothing. Logs never carry such numbers: :class:`PiiLogFilter` rewrites every record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+from collections.abc import Iterable
+
+__all__ = [
+    "SEARCHABLE_TYPES",
+    "PiiLogFilter",
+    "identifier_digest",
+    "identifier_entries",
+    "install_log_filter",
+    "mask_text",
+    "search_digests",
+]
+
+# Field types whose values are indexed for exact search.
+SEARCHABLE_TYPES = ("cccd", "cmnd", "bhxh_code", "bhyt_card")
+_NON_ALNUM = re.compile(r"[^0-9A-Za-z]")
+_BHYT = re.compile(r"^[A-Z]{2}[1-5]\d{12}$")
+
+
+def _search_key(secret_key: str) -> bytes:
+    return hmac.new(secret_key.encode(), b"intake-identifier-search", hashlib.sha256).digest()
+
+
+def _compact(value: str) -> str:
+    return _NON_ALNUM.sub("", value).upper()
+
+
+def identifier_digest(secret_key: str, kind: str, value: str) -> str:
+    """The keyed digest of one identifier of a kind (``cccd``, ``bhxh_code``, …).
+
+    Args:
+        secret_key: the service secret (must stay stable for search to keep working).
+        kind: the identifier kind, part of the hashed text.
+        value: the identifier; spaces, dots and dashes are ignored, letters upper-cased.
+    """
+    message = f"{kind}:{_compact(value)}".encode()
+    return hmac.new(_search_key(secret_key), message, hashlib.sha256).hexdigest()
+
+
+def identifier_entries(field_type: str, value: str) -> list[tuple[str, str]]:
+    """The ``(kind, value)`` pairs to index for one field value.
+
+    A BHYT card number also yields its last ten digits, which are the holder's mã số BHXH.
+    """
+    if field_type not in SEARCHABLE_TYPES:
+        return []
+    compact = _compact(value)
+    entries = [(field_type, compact)]
+    if field_type == "bhyt_card" and len(compact) == 15:
+        entries.append(("bhxh_code", compact[-10:]))
+    return entries
+
+
+def search_digests(secret_key: str, query: str) -> list[str]:
+    """The digests to look up for what a staff member typed in the search box.
+
+    Twelve digits are a CCCD, nine a CMND, ten a mã số BHXH, fifteen characters a BHYT card
+    (whose last ten digits are also tried as a mã số BHXH).
+    """
+    compact = _compact(query)
+    kinds: list[tuple[str, str]] = []
+    if compact.isdigit():
+        by_length = {12: "cccd", 9: "cmnd", 10: "bhxh_code"}
+        if len(compact) in by_length:
+            kinds.append((by_length[len(compact)], compact))
+    elif _BHYT.match(compact):
+        kinds.extend([("bhyt_card", compact), ("bhxh_code", compact[-10:])])
+    return [identifier_digest(secret_key, kind, value) for kind, value in kinds]
+
+
+# Runs of digits that may be identifiers, phone numbers or account numbers (nine or more digits,
+# possibly written with spaces, dots or dashes), BHYT card numbers and e-mail addresses.
+_LOG_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"\b[A-Z]{2}[1-5][\s.-]?\d{2}[\s.-]?\d{10}\b"),
+    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    re.compile(r"(?<![\w])\+?\d(?:[\s.-]?\d){8,}(?![\w])"),
+)
+
+
+def _mask_match(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if "@" in text:
+        return "•••@•••"
+    compact = _compact(text)
+    return "•" * (len(compact) - 3) + compact[-3:]
+
+
+def mask_text(text: str) -> str:
+    """Hides identifiers, phone numbers, account numbers and e-mails inside free text."""
+    for pattern in _LOG_PATTERNS:
+        text = pattern.sub(_mask_match, text)
+    return text
+
+
+class PiiLogFilter(logging.Filter):
+    """Rewrites each log record so that personal numbers never reach a log file.
+
+    Attach it to the handlers (not the loggers) so that records from every library, including
+    uvicorn's access log with its query strings, pass through it.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Masks the formatted message in place; never drops a record."""
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        record.msg = mask_text(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        return True
+
+
+def install_log_filter(loggers: Iterable[logging.Logger]) -> None:
+    """Adds :class:`PiiLogFilter` to every handler of the given loggers (idempotent)."""
+    for logger in loggers:
+        for handler in logger.handlers:
+            if not any(isinstance(f, PiiLogFilter) for f in handler.filters):
+                handler.addFilter(PiiLogFilter())

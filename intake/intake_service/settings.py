@@ -1,0 +1,164 @@
+"""Configuration of the intake service, read in one place.
+
+Every setting comes from an environment variable. Secrets that are not set in the environment are
+read from ``var/secrets.env`` (written once by ``python -m intake_service bootstrap``); the
+environment always wins over that file. Nothing is read at import time: call
+:func:`load_settings`.
+
+| variable | default |
+|---|---|
+| ``INTAKE_DATABASE_URL`` | ``sqlite:///<repo>/var/intake.db`` |
+| ``INTAKE_VAR_DIR`` | ``<repo>/var`` (database file, attachments, secrets file) |
+| ``INTAKE_API_KEY`` | generated (the bot's key) |
+| ``INTAKE_ADMIN_USER`` / ``INTAKE_ADMIN_PASSWORD`` | ``admin`` / generated |
+| ``INTAKE_SECRET_KEY`` | generated (signs console sessions, keys the search hashes) |
+| ``BOT_EVENTS_URL`` | ``http://127.0.0.1:5005/webhooks/intake/events`` |
+| ``BOT_WEBHOOK_SECRET`` | generated (HMAC key of the status webhooks) |
+| ``INTAKE_HOST`` / ``INTAKE_PORT`` | ``127.0.0.1`` / ``8000`` |
+| ``INTAKE_MAX_UPLOAD_MB`` | ``10`` |
+| ``INTAKE_SECURE_COOKIES`` | ``0`` (set to 1 behind HTTPS) |
+| ``INTAKE_WEBHOOKS`` | ``1`` (0 disables the delivery worker of this process) |
+| ``INTAKE_LOG_LEVEL`` | ``INFO`` |
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "GENERATED_SECRETS",
+    "REPO_ROOT",
+    "Settings",
+    "load_settings",
+    "read_env_file",
+]
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_BOT_EVENTS_URL = "http://127.0.0.1:5005/webhooks/intake/events"
+SECRETS_FILE_NAME = "secrets.env"
+# The secrets that bootstrap generates when the environment does not provide them.
+GENERATED_SECRETS = (
+    "INTAKE_API_KEY",
+    "INTAKE_SECRET_KEY",
+    "BOT_WEBHOOK_SECRET",
+    "INTAKE_ADMIN_PASSWORD",
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service needs to know about its environment.
+
+    Attributes:
+        var_dir: writable directory for the SQLite file, attachments and the secrets file.
+        database_url: SQLAlchemy URL (``sqlite:///…`` or ``postgresql+psycopg://…``).
+        api_key: the key the bot sends in ``X-API-Key``; empty means "not configured".
+        admin_user: user name of the first administrator created by bootstrap.
+        admin_password: password of that administrator (only used when it is created).
+        secret_key: signs console sessions and keys the hashes used to search identifiers.
+        bot_events_url: where status changes are pushed.
+        bot_webhook_secret: HMAC-SHA256 key of the pushed events.
+        host: interface the server listens on.
+        port: TCP port of the server.
+        max_upload_bytes: largest accepted attachment.
+        max_json_bytes: largest accepted JSON or form body.
+        secure_cookies: mark the session cookie ``Secure`` (HTTPS deployments).
+        webhooks_enabled: run the webhook delivery worker in this process.
+        log_level: level of the service's logs.
+        login_max_failures: failed logins allowed per window before the login is refused.
+        login_window_seconds: length of that window.
+    """
+
+    var_dir: Path
+    database_url: str
+    api_key: str
+    admin_user: str
+    admin_password: str
+    secret_key: str
+    bot_events_url: str
+    bot_webhook_secret: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_upload_bytes: int = 10 * 1024 * 1024
+    max_json_bytes: int = 256 * 1024
+    secure_cookies: bool = False
+    webhooks_enabled: bool = True
+    log_level: str = "INFO"
+    login_max_failures: int = 5
+    login_window_seconds: int = 15 * 60
+
+    @property
+    def secrets_file(self) -> Path:
+        """The git-ignored file that keeps generated secrets."""
+        return self.var_dir / SECRETS_FILE_NAME
+
+    @property
+    def attachments_dir(self) -> Path:
+        """Where uploaded files are stored (one file per checksum)."""
+        return self.var_dir / "attachments"
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Reads ``KEY=value`` lines; blank lines and ``#`` comments are skipped.
+
+    Args:
+        path: the file; a missing file gives an empty mapping.
+
+    Returns:
+        The keys and values found, values stripped of surrounding quotes.
+    """
+    if not path.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip().removeprefix("export ").strip()] = value
+    return values
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Builds the settings from the environment and ``var/secrets.env``.
+
+    Args:
+        environ: the variables to read; ``os.environ`` when omitted (tests pass their own).
+
+    Returns:
+        The settings. Secrets missing from both sources are empty strings; ``bootstrap``
+        generates them.
+    """
+    env = dict(os.environ if environ is None else environ)
+    var_dir = Path(env.get("INTAKE_VAR_DIR") or REPO_ROOT / "var").resolve()
+    stored = read_env_file(var_dir / SECRETS_FILE_NAME)
+
+    def get(name: str, default: str = "") -> str:
+        return env.get(name) or stored.get(name) or default
+
+    return Settings(
+        var_dir=var_dir,
+        database_url=get("INTAKE_DATABASE_URL", f"sqlite:///{var_dir / 'intake.db'}"),
+        api_key=get("INTAKE_API_KEY"),
+        admin_user=get("INTAKE_ADMIN_USER", "admin"),
+        admin_password=get("INTAKE_ADMIN_PASSWORD"),
+        secret_key=get("INTAKE_SECRET_KEY"),
+        bot_events_url=get("BOT_EVENTS_URL", DEFAULT_BOT_EVENTS_URL),
+        bot_webhook_secret=get("BOT_WEBHOOK_SECRET"),
+        host=get("INTAKE_HOST", "127.0.0.1"),
+        port=int(get("INTAKE_PORT", "8000")),
+        max_upload_bytes=int(float(get("INTAKE_MAX_UPLOAD_MB", "10")) * 1024 * 1024),
+        secure_cookies=_flag(get("INTAKE_SECURE_COOKIES", "0")),
+        webhooks_enabled=_flag(get("INTAKE_WEBHOOKS", "1")),
+        log_level=get("INTAKE_LOG_LEVEL", "INFO").upper(),
+    )

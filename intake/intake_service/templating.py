@@ -1,0 +1,90 @@
+"""Jinja2 set-up of the staff console: filters for Vietnamese dates and numbers, navigation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import NamedTuple
+
+from starlette.templating import Jinja2Templates
+
+from intake_service import statuses
+from intake_service.catalog_fields import CatalogFields
+from intake_service.dossiers import LOCAL_TZ, PAPER_CHANNELS
+
+__all__ = ["CHANNEL_LABELS", "NAV", "NavItem", "build_templates", "channel_label"]
+
+
+class NavItem(NamedTuple):
+    """One entry of the console's navigation bar."""
+
+    key: str
+    label: str
+    url: str
+    admin_only: bool = False
+
+
+# The handoff inbox ("Hộp thư hỗ trợ") has its slot; its pages arrive with the handoff issue.
+NAV = (
+    NavItem("dossiers", "Hồ sơ", "/console/dossiers"),
+    NavItem("paper", "Hồ sơ giấy", "/console/paper"),
+    NavItem("inbox", "Hộp thư hỗ trợ", "/console/inbox"),
+    NavItem("stats", "Thống kê", "/console/stats"),
+    NavItem("users", "Tài khoản", "/console/users", admin_only=True),
+    NavItem("audit", "Nhật ký", "/console/audit", admin_only=True),
+)
+
+CHANNEL_LABELS = {
+    "zalo": "Zalo",
+    "messenger": "Messenger",
+    "telegram": "Telegram",
+    "webchat": "Trang web",
+    "rest": "API thử nghiệm",
+    "counter": "Tại quầy (giấy)",
+    "post": "Bưu điện (giấy)",
+}
+
+
+def channel_label(channel: str) -> str:
+    """The Vietnamese name of a channel."""
+    return CHANNEL_LABELS.get(channel, channel)
+
+
+def local_datetime(value: datetime | None) -> str:
+    """``21/11/2026 14:05`` in Vietnam time."""
+    return value.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def local_date(value: date | datetime | None) -> str:
+    """``21/11/2026`` (Vietnam time for datetimes)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_TZ).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def thousands(value: int | float) -> str:
+    """``12345 → 12.345``; floats get one decimal with a comma: ``12,5``."""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return f"{int(value):,}".replace(",", ".")
+
+
+def build_templates(directory: Path, catalog: CatalogFields) -> Jinja2Templates:
+    """The console templates with the project's filters and globals."""
+    templates = Jinja2Templates(directory=str(directory))
+    env = templates.env
+    env.filters["local_dt"] = local_datetime
+    env.filters["local_date"] = local_date
+    env.filters["thousands"] = thousands
+    env.globals.update(
+        status_label=statuses.label,
+        statuses=statuses.STATUSES,
+        procedure_name=catalog.name,
+        short_name=catalog.short_name,
+        channel_label=channel_label,
+        paper_channels=sorted(PAPER_CHANNELS),
+        nav_items=NAV,
+    )
+    return templates

@@ -1,0 +1,275 @@
+"""Signed status notifications to the bot, delivered from a database-backed outbox.
+
+A status change and its notification are written in the same transaction, so a notification
+is never lost: if the bot is down, :class:`WebhookWorker` retries with exponential backoff and
+jitter until it answers 2xx (or the attempts run out and the row shows as failed in the
+console, where an administrator can send it again). Several service processes may run
+workers: a row is claimed with a short lease before it is sent.
+
+Body: ``{"event": "status_changed", "event_id", "receipt_code", "procedure_id", "status",
+"status_label", "note", "channel", "sender_id", "at"}``; header
+``X-Intake-Signature: sha256=<hex HMAC-SHA256(BOT_WEBHOOK_SECRET, raw body)>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import httpx
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from intake_service.db import Database
+from intake_service.models import Dossier, StatusEvent, WebhookDelivery, utcnow
+from intake_service.statuses import label
+
+__all__ = [
+    "SIGNATURE_HEADER",
+    "DeliveryPolicy",
+    "WebhookWorker",
+    "enqueue_status_changed",
+    "sign",
+    "verify_signature",
+]
+
+SIGNATURE_HEADER = "X-Intake-Signature"
+EVENT_ID_HEADER = "X-Intake-Event-Id"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """How hard the worker tries.
+
+    Attributes:
+        max_attempts: attempts before a notification is marked failed.
+        base_delay: delay after the first failure, in seconds; doubled after each failure.
+        max_delay: ceiling of the delay, in seconds.
+        lease_seconds: how long a claimed row is reserved for one attempt.
+        poll_seconds: how often the worker looks for due rows when nobody wakes it.
+        timeout_seconds: HTTP timeout of one attempt.
+        batch_size: rows claimed per round.
+    """
+
+    max_attempts: int = 30
+    base_delay: float = 2.0
+    max_delay: float = 15 * 60.0
+    lease_seconds: float = 60.0
+    poll_seconds: float = 1.0
+    timeout_seconds: float = 5.0
+    batch_size: int = 20
+
+    def delay(self, attempts: int) -> float:
+        """Seconds to wait after ``attempts`` failures (with ±20 % jitter)."""
+        raw = min(self.base_delay * 2.0 ** max(attempts - 1, 0), self.max_delay)
+        return raw * random.uniform(0.8, 1.2)
+
+
+def sign(secret: str, body: bytes) -> str:
+    """The value of the signature header for a raw body."""
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
+    """Checks a signature header in constant time (what the bot's receiver does)."""
+    return bool(header) and hmac.compare_digest(sign(secret, body), header or "")
+
+
+def enqueue_status_changed(
+    session: Session, dossier: Dossier, event: StatusEvent
+) -> WebhookDelivery:
+    """Adds the notification of a status change to the outbox (same transaction as the change).
+
+    Args:
+        session: the SQLAlchemy session of the status change.
+        dossier: the dossier whose status changed.
+        event: the history entry just added.
+    """
+    event_id = str(uuid.uuid4())
+    payload = {
+        "event": "status_changed",
+        "event_id": event_id,
+        "receipt_code": dossier.receipt_code,
+        "procedure_id": dossier.procedure_id,
+        "status": event.status,
+        "status_label": label(event.status),
+        "note": event.note,
+        "channel": dossier.channel,
+        "sender_id": dossier.sender_id,
+        "at": event.at.isoformat(),
+    }
+    delivery = WebhookDelivery(
+        event_id=event_id,
+        event="status_changed",
+        dossier_id=dossier.id,
+        payload=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+        state="pending",
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    session.add(delivery)
+    return delivery
+
+
+class WebhookWorker:
+    """Sends due outbox rows to the bot; run one per process inside the app's lifespan.
+
+    Args:
+        db: the database holding the outbox.
+        url: the bot's events endpoint.
+        secret: the HMAC key.
+        policy: retry policy.
+        transport: an httpx transport (tests pass a mock; default: the network).
+        clock: time source.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        url: str,
+        secret: str,
+        policy: DeliveryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._db = db
+        self._url = url
+        self._secret = secret
+        self.policy = policy or DeliveryPolicy()
+        self._transport = transport
+        self._clock = clock
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def wake(self) -> None:
+        """Asks the worker to look at the outbox now (safe from any thread)."""
+        loop, event = self._loop, self._wake
+        if loop is not None and event is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(event.set)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Delivers until ``stop`` is set; errors are logged, never raised."""
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        async with self._client() as client:
+            while not stop.is_set():
+                try:
+                    await self.deliver_due(client)
+                except Exception:  # the worker must survive database hiccups
+                    log.exception("webhook delivery round failed")
+                self._wake.clear()
+                waiters = [asyncio.ensure_future(self._wake.wait())]
+                waiters.append(asyncio.ensure_future(stop.wait()))
+                await asyncio.wait(
+                    waiters, timeout=self.policy.poll_seconds, return_when="FIRST_COMPLETED"
+                )
+                for waiter in waiters:
+                    waiter.cancel()
+
+    def _client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=self._transport, timeout=self.policy.timeout_seconds)
+
+    async def deliver_due(self, client: httpx.AsyncClient | None = None) -> int:
+        """Makes one attempt for every due row (claims them first).
+
+        Returns:
+            The number of rows attempted.
+        """
+        claimed = await asyncio.to_thread(self._claim_due)
+        if not claimed:
+            return 0
+        if client is None:
+            async with self._client() as own_client:
+                for delivery_id, payload in claimed:
+                    await self._attempt(own_client, delivery_id, payload)
+        else:
+            for delivery_id, payload in claimed:
+                await self._attempt(client, delivery_id, payload)
+        return len(claimed)
+
+    def _claim_due(self) -> list[tuple[int, str]]:
+        now = self._clock()
+        lease = now + timedelta(seconds=self.policy.lease_seconds)
+        claimed: list[tuple[int, str]] = []
+        with self._db.transaction() as session:
+            rows = session.execute(
+                select(WebhookDelivery.id, WebhookDelivery.payload)
+                .where(
+                    WebhookDelivery.state == "pending",
+                    WebhookDelivery.next_attempt_at <= now,
+                    or_(
+                        WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until < now
+                    ),
+                )
+                .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+                .limit(self.policy.batch_size)
+            ).all()
+            for delivery_id, payload in rows:
+                result = session.execute(
+                    update(WebhookDelivery)
+                    .where(
+                        WebhookDelivery.id == delivery_id,
+                        WebhookDelivery.state == "pending",
+                        or_(
+                            WebhookDelivery.locked_until.is_(None),
+                            WebhookDelivery.locked_until < now,
+                        ),
+                    )
+                    .values(locked_until=lease)
+                )
+                if getattr(result, "rowcount", 0) == 1:
+                    claimed.append((delivery_id, payload))
+        return claimed
+
+    async def _attempt(self, client: httpx.AsyncClient, delivery_id: int, payload: str) -> None:
+        body = payload.encode()
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            SIGNATURE_HEADER: sign(self._secret, body),
+            EVENT_ID_HEADER: json.loads(payload).get("event_id", ""),
+        }
+        status_code: int | None = None
+        error: str | None = None
+        try:
+            response = await client.post(self._url, content=body, headers=headers)
+            status_code = response.status_code
+            if not response.is_success:
+                error = f"HTTP {response.status_code}: {response.text[:200]}"
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        await asyncio.to_thread(self._record, delivery_id, status_code, error)
+
+    def _record(self, delivery_id: int, status_code: int | None, error: str | None) -> None:
+        now = self._clock()
+        with self._db.transaction() as session:
+            delivery = session.get(WebhookDelivery, delivery_id)
+            if delivery is None:
+                return
+            delivery.attempts += 1
+            delivery.locked_until = None
+            delivery.last_status_code = status_code
+            if error is None:
+                delivery.state = "delivered"
+                delivery.delivered_at = now
+                delivery.last_error = None
+                return
+            delivery.last_error = error
+            if delivery.attempts >= self.policy.max_attempts:
+                delivery.state = "failed"
+                log.warning("webhook %s failed for good: %s", delivery.event_id, error)
+            else:
+                delay = self.policy.delay(delivery.attempts)
+                delivery.next_attempt_at = now + timedelta(seconds=delay)
+                log.info(
+                    "webhook %s will be retried in %.0fs: %s", delivery.event_id, delay, error
+                )

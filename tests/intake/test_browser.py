@@ -1,0 +1,96 @@
+"""Headless Chromium drives the console: sign in, find a dossier, change its status."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .conftest import ADMIN, API_KEY, LiveServer, make_payload
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+        reason="cần /usr/bin/chromium và /usr/bin/chromedriver (chạy bin/ensure-chromium)",
+    ),
+]
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        "--window-size=1366,900",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.implicitly_wait(5)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(tmp_path / "chromium-profile", ignore_errors=True)
+
+
+def test_staff_finds_a_dossier_and_asks_for_more_information(
+    live_server: LiveServer, browser
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    payload = make_payload()
+    response = httpx.post(
+        f"{live_server.url}/api/v1/dossiers",
+        json=payload,
+        headers={"X-API-Key": API_KEY, "Idempotency-Key": uuid.uuid4().hex},
+        timeout=10,
+    )
+    code = response.json()["receipt_code"]
+
+    browser.get(f"{live_server.url}/console/")
+    assert "/console/login" in browser.current_url
+    browser.find_element(By.ID, "username").send_keys(ADMIN[0])
+    browser.find_element(By.ID, "password").send_keys(ADMIN[1])
+    browser.find_element(By.ID, "login-button").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Hồ sơ"
+
+    # The citizen reads the CCCD over the phone; the staff member types it with spaces.
+    cccd = payload["fields"]["so_cccd"]
+    search = browser.find_element(By.ID, "search")
+    search.send_keys(f"{cccd[:4]} {cccd[4:8]} {cccd[8:]}")
+    browser.find_element(By.ID, "search-button").click()
+    rows = browser.find_elements(By.CSS_SELECTOR, "#dossier-table tbody tr")
+    assert len(rows) == 1
+    assert cccd not in rows[0].text  # masked in the list
+    rows[0].find_element(By.LINK_TEXT, code).click()
+
+    assert browser.find_element(By.ID, "receipt-code").text == code
+    Select(browser.find_element(By.ID, "status-select")).select_by_value("needs_info")
+    browser.find_element(By.ID, "status-note").send_keys("Xin gửi thêm bản chụp hộ chiếu.")
+    browser.find_element(By.ID, "status-submit").click()
+
+    assert browser.find_element(By.ID, "current-status").text == "Cần bổ sung thông tin"
+    history = browser.find_element(By.ID, "history-table").text
+    assert "Xin gửi thêm bản chụp hộ chiếu." in history
+    assert ADMIN[0] in history

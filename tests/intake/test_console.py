@@ -1,0 +1,261 @@
+"""The staff console: sign-in, CSRF, rate limiting, search, masking, status, export, audit."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from intake_service.db import Database
+from intake_service.models import AuditEntry
+
+from .conftest import ADMIN, STAFF, build_client, make_settings, submit
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def login(client: TestClient, user: tuple[str, str] = STAFF) -> str:
+    token = csrf_of(client.get("/console/login").text)
+    response = client.post(
+        "/console/login",
+        data={"username": user[0], "password": user[1], "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return csrf_of(client.get("/console/dossiers").text)
+
+
+@pytest.fixture
+def console(tmp_path: Path, sqlite_url: str) -> Iterator[TestClient]:
+    with build_client(make_settings(tmp_path, sqlite_url)) as client:
+        yield client
+
+
+def audit_actions(url: str, actor: str) -> list[str]:
+    with Database(url).session() as session:
+        return list(session.scalars(select(AuditEntry.action).where(AuditEntry.actor == actor)))
+
+
+def test_pages_need_a_login(console: TestClient) -> None:
+    response = console.get("/console/dossiers?status=received", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/console/login?next=/console/dossiers")
+
+
+def test_login_without_csrf_token_is_refused(console: TestClient) -> None:
+    console.get("/console/login")
+    response = console.post("/console/login", data={"username": STAFF[0], "password": STAFF[1]})
+    assert response.status_code == 403
+    assert "Xin tải lại trang" in response.text
+
+
+def test_wrong_password_then_rate_limit(console: TestClient) -> None:
+    token = csrf_of(console.get("/console/login").text)
+    for _ in range(5):
+        wrong = console.post(
+            "/console/login",
+            data={"username": STAFF[0], "password": "sai-mat-khau", "csrf_token": token},
+        )
+        assert wrong.status_code == 401
+        assert "không đúng" in wrong.text
+    blocked = console.post(
+        "/console/login",
+        data={"username": STAFF[0], "password": STAFF[1], "csrf_token": token},
+    )
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert "quá nhiều lần" in blocked.text
+
+
+def test_open_redirect_is_not_followed(console: TestClient) -> None:
+    token = csrf_of(console.get("/console/login").text)
+    response = console.post(
+        "/console/login",
+        data={
+            "username": STAFF[0],
+            "password": STAFF[1],
+            "csrf_token": token,
+            "next": "https://evil.example/",
+        },
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/console/dossiers"
+
+
+def test_search_by_receipt_cccd_and_bhxh_code_with_masked_list(
+    console: TestClient, sqlite_url: str
+) -> None:
+    created = submit(console)
+    code = created["receipt_code"]
+    detail = console.get(
+        f"/api/v1/dossiers/{code}", headers={"X-API-Key": "test-api-key-0123456789"}
+    ).json()
+    cccd, bhxh = detail["fields"]["so_cccd"], detail["fields"]["ma_so_bhxh"]
+    login(console)
+    spaced_cccd = f"{cccd[:3]} {cccd[3:6]} {cccd[6:]}"
+    for query in (code.lower(), spaced_cccd, bhxh):
+        page = console.get("/console/dossiers", params={"q": query}).text
+        assert code in page, query
+        assert "1 hồ sơ" in page
+        assert cccd not in page  # masked in the list
+    assert "search" in audit_actions(sqlite_url, STAFF[0])
+    assert (
+        f"{cccd[:3]}******{cccd[-3:]}" in console.get("/console/dossiers", params={"q": code}).text
+    )
+    nothing = console.get("/console/dossiers", params={"q": "000000000000"}).text
+    assert "Không có hồ sơ nào khớp" in nothing
+
+
+def test_filters(console: TestClient) -> None:
+    code = submit(console, channel="telegram", province="Bình Dương")["receipt_code"]
+    login(console)
+    hit = console.get(
+        "/console/dossiers",
+        params={"channel": "telegram", "province": "TP Hồ Chí Minh", "status": "received"},
+    ).text
+    assert code in hit
+    miss = console.get("/console/dossiers", params={"channel": "telegram", "status": "approved"})
+    assert code not in miss.text
+    bad_date = console.get("/console/dossiers", params={"date_from": "31/02/2026"})
+    assert bad_date.status_code == 200
+
+
+def test_detail_and_status_change_with_note(console: TestClient, sqlite_url: str) -> None:
+    code = submit(console)["receipt_code"]
+    token = login(console)
+    page = console.get(f"/console/dossiers/{code}").text
+    assert "Thông tin trong hồ sơ" in page
+    assert "Nguyễn Văn An" in page
+    no_note = console.post(
+        f"/console/dossiers/{code}/status",
+        data={"status": "needs_info", "note": "", "csrf_token": token},
+    )
+    assert no_note.status_code == 422
+    assert "Cần ghi chú" in no_note.text
+    no_csrf = console.post(f"/console/dossiers/{code}/status", data={"status": "in_review"})
+    assert no_csrf.status_code == 403
+    done = console.post(
+        f"/console/dossiers/{code}/status",
+        data={"status": "in_review", "note": "Đang kiểm tra", "csrf_token": token},
+    )
+    assert done.status_code == 200
+    assert "Đã chuyển hồ sơ sang “Đang xem xét”" in done.text
+    assert "Đang kiểm tra" in done.text
+    actions = audit_actions(sqlite_url, STAFF[0])
+    assert {"login", "view_dossier", "change_status"} <= set(actions)
+
+
+def test_csv_export_has_no_personal_numbers(console: TestClient, sqlite_url: str) -> None:
+    created = submit(console, channel="webchat")
+    login(console)
+    response = console.get("/console/dossiers.csv", params={"channel": "webchat"})
+    assert response.headers["content-type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][0] == "Mã hồ sơ"
+    assert created["receipt_code"] in {row[0] for row in rows[1:]}
+    assert not re.search(r"\d{12}", text)
+    assert "export_csv" in audit_actions(sqlite_url, STAFF[0])
+
+
+def test_statistics_page(console: TestClient) -> None:
+    submit(console, province="Khánh Hòa")
+    submit(console, channel="counter", province="Ninh Thuận")
+    console.post(
+        "/api/v1/ratings",
+        json={"channel": "zalo", "sender_id": "zalo:1", "score": 4},
+        headers={"X-API-Key": "test-api-key-0123456789"},
+    )
+    login(console)
+    page = console.get("/console/stats").text
+    assert "<svg" in page
+    assert "Tỷ lệ hồ sơ điện tử theo tỉnh" in page
+    assert "Khánh Hòa" in page
+    assert "Năm 2019" in page
+    assert "chỉ số hài lòng" in page
+    assert "Hộp thư hỗ trợ" in page  # the handoff inbox has its place in the navigation
+
+
+def test_staff_cannot_manage_accounts_but_admin_can(console: TestClient) -> None:
+    login(console, STAFF)
+    assert console.get("/console/users").status_code == 403
+    console.cookies.clear()
+    token = login(console, ADMIN)
+    created = console.post(
+        "/console/users",
+        data={"username": "canbo2", "full_name": "Lê Thị B", "role": "staff", "csrf_token": token},
+    )
+    assert created.status_code == 200
+    assert "Mật khẩu tạm thời" in created.text
+    assert "canbo2" in console.get("/console/users").text
+    assert "login" in console.get("/console/audit").text
+
+
+def test_logout_ends_the_session(console: TestClient) -> None:
+    token = login(console)
+    console.post("/console/logout", data={"csrf_token": token})
+    assert console.get("/console/dossiers", follow_redirects=False).status_code == 303
+
+
+def test_unknown_console_page_is_a_vietnamese_page(console: TestClient) -> None:
+    login(console)
+    response = console.get("/console/dossiers/HS-2222-2223")
+    assert response.status_code == 404
+    assert "Không tìm thấy hồ sơ" in response.text
+
+
+def test_attachments_only_for_signed_in_staff(console: TestClient) -> None:
+    from .test_api import PNG
+
+    code = submit(console)["receipt_code"]
+    uploaded = console.post(
+        f"/api/v1/dossiers/{code}/attachments",
+        files={"file": ("anh.png", PNG, "image/png")},
+        headers={"X-API-Key": "test-api-key-0123456789"},
+    ).json()
+    url = f"/console/attachments/{uploaded['id']}"
+    assert console.get(url, follow_redirects=False).status_code == 303
+    login(console)
+    assert console.get(url).content == PNG
+
+
+def test_paper_dossier_is_recorded_with_the_same_checks(console: TestClient) -> None:
+    token = login(console)
+    form = console.get("/console/paper", params={"procedure": "huong_bhxh_mot_lan"}).text
+    assert 'name="f_so_cccd"' in form
+    key = re.search(r'name="form_key" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    data = {
+        "csrf_token": token,
+        "form_key": key,
+        "procedure": "huong_bhxh_mot_lan",
+        "channel": "post",
+        "province": "",
+        "f_ho_ten": "Trần Thị Bình",
+        "f_ngay_sinh_nguoi_de_nghi": "20/08/1975",
+        "f_so_cccd": "056175001234",
+        "f_ma_so_bhxh": "7912345678",
+        "f_so_dien_thoai": "0912345678",
+        "f_tinh_nop_ho_so": "Khánh Hòa",
+        "f_hinh_thuc_nhan": "tien_mat",
+    }
+    wrong = console.post("/console/paper", data={**data, "f_so_cccd": "123"})
+    assert wrong.status_code == 422
+    assert "12 chữ số" in wrong.text
+    done = console.post("/console/paper", data=data)
+    assert done.status_code == 200
+    assert "Đã ghi nhận hồ sơ giấy HS-" in done.text
+    assert "Bưu điện (giấy)" in done.text
+    again = console.post("/console/paper", data=data)  # double click: same dossier
+    assert re.findall(r"HS-[2-9A-Z]{4}-[2-9A-Z]{4}", again.text)[0] in done.text

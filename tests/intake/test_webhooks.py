@@ -1,0 +1,166 @@
+"""Status changes reach the bot as signed webhooks, from a durable outbox with retries."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+
+from intake_service.db import Database
+from intake_service.models import WebhookDelivery, utcnow
+from intake_service.webhooks import DeliveryPolicy, WebhookWorker, sign, verify_signature
+
+from .conftest import (
+    STAFF,
+    WEBHOOK_SECRET,
+    BotStub,
+    build_client,
+    make_settings,
+    submit,
+)
+
+
+def wait_for(predicate, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def test_signature_is_hmac_sha256_of_the_raw_body() -> None:
+    body = '{"event":"status_changed","note":"Xin bổ sung"}'.encode()
+    expected = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+    assert sign("s3cret", body) == f"sha256={expected}"
+    assert verify_signature("s3cret", body, f"sha256={expected}")
+    assert not verify_signature("s3cret", body + b" ", f"sha256={expected}")
+    assert not verify_signature("s3cret", body, None)
+
+
+def test_status_change_is_pushed_signed_to_the_bot(
+    tmp_path: Path, database_url: str, bot: BotStub
+) -> None:
+    with build_client(make_settings(tmp_path, database_url), bot) as client:
+        created = submit(client, channel="messenger", sender_id="messenger:42")
+        code = created["receipt_code"]
+        response = client.post(
+            f"/api/v1/dossiers/{code}/status",
+            json={"status": "needs_info", "note": "Xin gửi ảnh giấy ra viện."},
+            auth=STAFF,
+        )
+        assert response.status_code == 200
+        wait_for(lambda: any(json.loads(r.content)["receipt_code"] == code for r in bot.requests))
+    request = next(r for r in bot.requests if json.loads(r.content)["receipt_code"] == code)
+    assert str(request.url) == "http://bot.test/webhooks/intake/events"
+    assert verify_signature(WEBHOOK_SECRET, request.content, request.headers["X-Intake-Signature"])
+    event = json.loads(request.content)
+    assert event["event"] == "status_changed"
+    assert event["status"] == "needs_info"
+    assert event["status_label"] == "Cần bổ sung thông tin"
+    assert event["note"] == "Xin gửi ảnh giấy ra viện."
+    assert (event["channel"], event["sender_id"]) == ("messenger", "messenger:42")
+    assert event["at"]
+    assert request.headers["X-Intake-Event-Id"] == event["event_id"]
+
+
+def test_bot_outage_is_retried_until_delivered(
+    tmp_path: Path, sqlite_url: str, bot: BotStub
+) -> None:
+    bot.failures_per_event = 3
+    with build_client(make_settings(tmp_path, sqlite_url), bot) as client:
+        code = submit(client)["receipt_code"]
+        client.post(f"/api/v1/dossiers/{code}/status", json={"status": "in_review"}, auth=STAFF)
+
+        def delivered() -> bool:
+            with Database(sqlite_url).transaction() as session:
+                rows = session.scalars(select(WebhookDelivery)).all()
+                return any(
+                    r.state == "delivered" and json.loads(r.payload)["receipt_code"] == code
+                    for r in rows
+                )
+
+        wait_for(delivered)
+    attempts = [r for r in bot.requests if json.loads(r.content)["receipt_code"] == code]
+    assert len(attempts) == 4
+    assert len({r.content for r in attempts}) == 1  # the same signed body every time
+
+
+def test_pending_notifications_survive_a_restart(tmp_path: Path, sqlite_url: str) -> None:
+    down = BotStub(failures_per_event=10**6)
+    slow = DeliveryPolicy(base_delay=0.05, max_delay=0.05, poll_seconds=0.05, max_attempts=1000)
+    with build_client(make_settings(tmp_path, sqlite_url), down, slow) as client:
+        code = submit(client)["receipt_code"]
+        client.post(f"/api/v1/dossiers/{code}/status", json={"status": "in_review"}, auth=STAFF)
+        wait_for(lambda: any(json.loads(r.content)["receipt_code"] == code for r in down.requests))
+    # The service restarts with the bot back online: the queued event is delivered.
+    back = BotStub()
+    with build_client(make_settings(tmp_path, sqlite_url), back):
+        wait_for(lambda: any(json.loads(r.content)["receipt_code"] == code for r in back.requests))
+
+
+def test_worker_gives_up_after_max_attempts_and_can_be_retried(sqlite_url: str) -> None:
+    db = Database(sqlite_url)
+    with db.transaction() as session:
+        delivery = WebhookDelivery(
+            event_id="00000000-0000-0000-0000-000000000001",
+            event="status_changed",
+            payload='{"event":"status_changed","receipt_code":"HS-TEST-0000"}',
+            next_attempt_at=utcnow() - timedelta(seconds=1),
+        )
+        session.add(delivery)
+    calls: list[httpx.Request] = []
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        raise httpx.ConnectError("connection refused", request=request)
+
+    policy = DeliveryPolicy(base_delay=0.0, max_delay=0.0, max_attempts=3)
+    worker = WebhookWorker(db, "http://bot.test/hook", "k", policy, httpx.MockTransport(refuse))
+
+    async def rounds() -> None:
+        for _ in range(5):
+            await worker.deliver_due()
+
+    asyncio.run(rounds())
+    with db.session() as session:
+        row = session.scalar(
+            select(WebhookDelivery).where(WebhookDelivery.event_id == delivery.event_id)
+        )
+    assert row is not None
+    assert (row.state, row.attempts) == ("failed", 3)
+    assert "ConnectError" in (row.last_error or "")
+    assert len(calls) == 3
+
+
+def test_a_row_is_claimed_by_one_worker_only(sqlite_url: str) -> None:
+    db = Database(sqlite_url)
+    with db.transaction() as session:
+        session.add(
+            WebhookDelivery(
+                event_id="00000000-0000-0000-0000-000000000002",
+                event="status_changed",
+                payload='{"event":"status_changed","receipt_code":"HS-TEST-0001"}',
+                next_attempt_at=utcnow() - timedelta(seconds=1),
+            )
+        )
+    first = WebhookWorker(db, "http://x", "k")
+    second = WebhookWorker(db, "http://x", "k")
+    claimed = first._claim_due()
+    assert any(p.endswith('"HS-TEST-0001"}') for _, p in claimed)
+    assert not any(p.endswith('"HS-TEST-0001"}') for _, p in second._claim_due())
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    policy = DeliveryPolicy(base_delay=2.0, max_delay=60.0)
+    delays = [policy.delay(n) for n in range(1, 10)]
+    assert 1.6 <= delays[0] <= 2.4
+    assert delays[3] > delays[1]
+    assert max(delays) <= 72.0
