@@ -1,0 +1,207 @@
+"""The web chat channel: a small page at ``/webhooks/webchat/`` that talks to Rasa.
+
+Routes (under Rasa's ``/webhooks/webchat`` prefix):
+
+* ``GET /`` — the chat page (Vietnamese, mobile-friendly, buttons rendered as buttons).
+* ``POST /message`` — ``{"sender", "message", "display"}``: the page sends what the user typed or
+  the payload of the button they pressed (``display`` is what the page shows as the user's bubble,
+  ``null`` for a message sent silently, such as the first ``/greet``). The bot's replies are
+  stored, not returned.
+* ``GET /messages?sender=…&after=…`` — the sender's stored messages after a message id.
+
+Every bot message for a web chat user, including those sent later without a user message
+(``get_output_channel``), goes through :class:`WebchatOutput` into the SQLite store, so the page
+finds them by polling.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from connectors.webchat.store import MessageStore
+
+__all__ = ["WebchatInput", "WebchatOutput", "webchat_db_path"]
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_NAME = "webchat"
+DB_PATH_ENV = "WEBCHAT_DB_PATH"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DB_PATH = REPO_ROOT / "var" / "webchat.db"
+PAGE_FILE = Path(__file__).with_name("page.html")
+
+MAX_MESSAGE_LENGTH = 2000
+MAX_DISPLAY_LENGTH = 300
+_SENDER = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+BUSY_TEXT = (
+    "Xin lỗi, hệ thống đang bận. Ông/bà vui lòng thử lại sau ít phút "
+    "hoặc gọi Tổng đài BHXH Việt Nam 1900 9068."
+)
+
+
+def webchat_db_path(credentials: Mapping[str, Any] | None) -> Path:
+    """Returns the web chat database: credentials ``db_path``, ``$WEBCHAT_DB_PATH`` or default.
+
+    A relative path is read from the repository root.
+    """
+    configured = str((credentials or {}).get("db_path") or os.environ.get(DB_PATH_ENV) or "")
+    path = Path(configured.strip()) if configured.strip() else DEFAULT_DB_PATH
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+class WebchatOutput(OutputChannel):  # type: ignore[misc]  # Rasa is untyped
+    """Stores every bot message for the page to fetch.
+
+    Args:
+        store: the web chat message store.
+    """
+
+    def __init__(self, store: MessageStore) -> None:
+        self.store = store
+
+    @classmethod
+    def name(cls) -> str:
+        """The channel name, as stored in the tracker."""
+        return CHANNEL_NAME
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Stores one bot message whole (text with its buttons, image, custom payload)."""
+        body = {key: value for key, value in message.items() if value}
+        buttons = body.get("buttons") or body.pop("quick_replies", None)
+        if buttons:
+            body["buttons"] = [
+                {"title": str(button.get("title", "")), "payload": str(button.get("payload", ""))}
+                for button in buttons
+            ]
+        if any(body.get(key) for key in ("text", "buttons", "image", "attachment", "custom")):
+            await self.store.add(recipient_id, "bot", body)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Stores a plain text message."""
+        await self.send_response(recipient_id, {"text": text})
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """Stores a text with buttons."""
+        await self.send_response(recipient_id, {"text": text, "buttons": buttons})
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        """Stores an image link."""
+        await self.send_response(recipient_id, {"image": image})
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        """Stores a custom payload (the page ignores what it cannot show)."""
+        await self.send_response(recipient_id, {"custom": json_message})
+
+
+class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
+    """Rasa input channel ``connectors.webchat.WebchatInput`` serving the chat page.
+
+    Args:
+        store: where the page's messages are kept.
+    """
+
+    def __init__(self, store: MessageStore) -> None:
+        self.store = store
+
+    @classmethod
+    def name(cls) -> str:
+        """URL prefix and channel name: ``/webhooks/webchat/``."""
+        return CHANNEL_NAME
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WebchatInput:
+        """Builds the channel from its ``credentials.yml`` block (``db_path`` is optional).
+
+        The database folder (``var/`` by default) is created here, before Rasa opens its SQLite
+        tracker store in the same folder.
+        """
+        store = MessageStore(webchat_db_path(credentials))
+        store.ensure_folder()
+        return cls(store)
+
+    def get_output_channel(self) -> OutputChannel:
+        """The output channel used for messages sent without a user message (notifications)."""
+        return WebchatOutput(self.store)
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        """The page and its two JSON routes."""
+        module = inspect.getmodule(self)
+        webchat = Blueprint("webchat_webhook", module.__name__ if module else None)
+        page = PAGE_FILE.read_text(encoding="utf-8")
+
+        async def chat_page(request: Request) -> HTTPResponse:
+            return response.html(page, headers={"Cache-Control": "no-cache"})
+
+        async def receive(request: Request) -> HTTPResponse:
+            parsed = _parse_message(request.json)
+            if isinstance(parsed, str):
+                return response.json({"ok": False, "error": parsed}, status=400)
+            sender_id, text, display = parsed
+            if display is not None:
+                await self.store.add(sender_id, "user", {"text": display})
+            message = UserMessage(
+                text,
+                WebchatOutput(self.store),
+                sender_id,
+                input_channel=CHANNEL_NAME,
+                metadata={"channel": CHANNEL_NAME},
+            )
+            try:
+                await on_new_message(message)
+            except Exception:  # the user must get an answer whatever failed
+                logger.exception("web chat: handling a message failed")
+                await self.store.add(sender_id, "bot", {"text": BUSY_TEXT})
+                return response.json({"ok": False})
+            return response.json({"ok": True})
+
+        async def messages(request: Request) -> HTTPResponse:
+            sender_id = request.args.get("sender", "")
+            after = request.args.get("after", "0")
+            if not _SENDER.fullmatch(sender_id) or not after.isdigit():
+                return response.json({"ok": False, "error": "Yêu cầu không hợp lệ."}, status=400)
+            stored = await self.store.after(sender_id, int(after))
+            last_id = stored[-1].id if stored else int(after)
+            return response.json(
+                {"messages": [item.as_json() for item in stored], "last_id": last_id}
+            )
+
+        webchat.add_route(chat_page, "/", methods=["GET"])
+        webchat.add_route(receive, "/message", methods=["POST"])
+        webchat.add_route(messages, "/messages", methods=["GET"])
+        return webchat
+
+
+def _parse_message(body: object) -> tuple[str, str, str | None] | str:
+    """Checks a ``POST /message`` body; returns ``(sender, text, display)`` or an error text."""
+    if not isinstance(body, dict):
+        return "Yêu cầu không hợp lệ."
+    sender_id, text, display = body.get("sender"), body.get("message"), body.get("display")
+    if not isinstance(sender_id, str) or not _SENDER.fullmatch(sender_id):
+        return "Mã phiên trò chuyện không hợp lệ."
+    if not isinstance(text, str) or not text.strip():
+        return "Tin nhắn trống."
+    if len(text) > MAX_MESSAGE_LENGTH:
+        return f"Tin nhắn quá dài (tối đa {MAX_MESSAGE_LENGTH} ký tự)."
+    if display is not None and not isinstance(display, str):
+        return "Yêu cầu không hợp lệ."
+    if display is not None:
+        display = display.strip()[:MAX_DISPLAY_LENGTH] or None
+    return sender_id, text.strip(), display

@@ -1,0 +1,119 @@
+"""Messages of the web chat, kept per sender in SQLite so the page can poll for them.
+
+Everything the bot sends to a web chat user goes through this store: replies to a message the
+user just typed and messages sent later (status notifications, staff replies). The page asks for
+the messages after the last id it has seen. User messages are stored too, so a reloaded page shows
+the conversation again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+__all__ = ["MessageStore", "StoredMessage"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS webchat_messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sender_id TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('user', 'bot')),
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_webchat_messages_sender ON webchat_messages (sender_id, id);
+"""
+
+_BODY_KEYS = ("text", "buttons", "image", "attachment", "custom")
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """One message as the page receives it.
+
+    Attributes:
+        id: increasing id; the page asks for messages after the last id it has.
+        role: ``"user"`` or ``"bot"``.
+        body: ``text`` and, when present, ``buttons`` (``[{"title", "payload"}]``), ``image``,
+            ``attachment``, ``custom``.
+        created_at: UTC time, ISO 8601.
+    """
+
+    id: int
+    role: str
+    body: dict[str, Any]
+    created_at: str
+
+    def as_json(self) -> dict[str, Any]:
+        """Returns the message as sent to the page."""
+        return {"id": self.id, "role": self.role, "created_at": self.created_at, **self.body}
+
+
+class MessageStore:
+    """An SQLite table of web chat messages, one row per message.
+
+    Each call opens its own short connection in a worker thread, so the store is safe to use from
+    Sanic handlers and from Rasa's output channel at the same time.
+
+    Args:
+        path: the SQLite file; its folder is created when missing.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._ready = False
+
+    def ensure_folder(self) -> None:
+        """Creates the database's folder (``var/``) when missing."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=10)
+        if not self._ready:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.executescript(_SCHEMA)
+            self._ready = True
+        return connection
+
+    def add_sync(self, sender_id: str, role: str, message: Mapping[str, Any]) -> int:
+        """Stores one message and returns its id (blocking; prefer :meth:`add`)."""
+        body = {key: message[key] for key in _BODY_KEYS if message.get(key) is not None}
+        created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self._connect() as connection:
+            cursor = connection.execute(
+                "INSERT INTO webchat_messages (sender_id, role, body, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (sender_id, role, json.dumps(body, ensure_ascii=False), created_at),
+            )
+            row_id = cursor.lastrowid
+        connection.close()
+        if row_id is None:  # pragma: no cover - sqlite always returns the row id of an insert
+            raise RuntimeError("SQLite did not return the id of the stored message")
+        return row_id
+
+    def after_sync(self, sender_id: str, after_id: int, limit: int = 100) -> list[StoredMessage]:
+        """Returns the sender's messages with an id greater than ``after_id`` (blocking)."""
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT id, role, body, created_at FROM webchat_messages "
+                "WHERE sender_id = ? AND id > ? ORDER BY id LIMIT ?",
+                (sender_id, after_id, limit),
+            ).fetchall()
+        connection.close()
+        return [StoredMessage(row[0], row[1], json.loads(row[2]), row[3]) for row in rows]
+
+    async def add(self, sender_id: str, role: str, message: Mapping[str, Any]) -> int:
+        """Stores one message without blocking the event loop; returns its id."""
+        return await asyncio.to_thread(self.add_sync, sender_id, role, message)
+
+    async def after(self, sender_id: str, after_id: int, limit: int = 100) -> list[StoredMessage]:
+        """Returns the sender's messages after ``after_id`` without blocking the event loop."""
+        return await asyncio.to_thread(self.after_sync, sender_id, after_id, limit)

@@ -1,0 +1,96 @@
+"""Every procedure of the real catalog can be shown and checked through the dialogue."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from bhxh_catalog.config import CATALOG_DIR_ENV
+from bot.actions import catalog_access, render_loop, render_procedure
+from bot.actions.catalog_access import Question
+from bot.actions.replies import MAX_BUTTONS, Reply
+
+TODAY = date(2026, 3, 1)
+
+
+@pytest.fixture(autouse=True)
+def sample_catalog(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """These checks use the real catalog (catalog/data)."""
+    monkeypatch.delenv(CATALOG_DIR_ENV, raising=False)
+    yield
+
+
+def procedure_ids() -> list[str]:
+    return sorted(catalog_access.catalog().procedures)
+
+
+def check(replies: list[Reply]) -> None:
+    assert replies
+    for reply in replies:
+        assert reply.text.strip()
+        assert unicodedata.is_normalized("NFC", reply.text)
+        assert len(reply.buttons) <= MAX_BUTTONS
+        for button in reply.buttons:
+            assert button.title and button.payload.startswith("/")
+
+
+def an_answer(question: Question) -> object:
+    """A valid answer of the question's kind (first option, yes, a past date, a small number)."""
+    if question.kind == "choice":
+        return question.options[0].value
+    if question.kind == "yes_no":
+        return True
+    if question.kind == "date":
+        return "2020-01-15"
+    low = int(question.minimum or 0)
+    return max(low, 1) if question.maximum is None or question.maximum >= 1 else low
+
+
+@pytest.mark.parametrize("procedure_id", procedure_ids())
+def test_every_answer_about_the_procedure_renders(procedure_id):
+    proc = catalog_access.procedure(procedure_id)
+    assert proc is not None
+    check(render_procedure.overview(proc))
+    assert render_procedure.overview(proc)[0].text.startswith(proc.name)
+    check(render_procedure.documents(proc, catalog_access.checklist(proc, {}, TODAY), False))
+    check(render_procedure.submission_overview(proc))
+    for channel in proc.submission.channels:
+        check(render_procedure.submission_channel(proc, channel))
+    check(render_procedure.processing_time(proc))
+    check(render_procedure.legal_basis(proc))
+    check(render_procedure.submission_soon(proc))
+
+
+@pytest.mark.parametrize("procedure_id", procedure_ids())
+def test_the_eligibility_check_reaches_a_verdict(procedure_id):
+    proc = catalog_access.procedure(procedure_id)
+    assert proc is not None
+    answers: dict[str, object] = {}
+    for _ in range(len(proc.questions) + 1):
+        question = catalog_access.next_question(proc, answers, TODAY)
+        if question is None:
+            break
+        check(render_loop.question_prompt(question))
+        answers[question.id] = catalog_access.stored(
+            catalog_access.read_answer(question, an_answer(question))
+        )
+    result = catalog_access.verdict(proc, answers, TODAY)
+    assert result.is_final
+    check(render_loop.verdict(proc, result))
+    check(render_procedure.documents(proc, catalog_access.checklist(proc, answers, TODAY), True))
+
+
+@pytest.mark.parametrize("procedure_id", procedure_ids())
+def test_amount_inputs_can_be_asked(procedure_id):
+    proc = catalog_access.procedure(procedure_id)
+    assert proc is not None
+    for amount in proc.amounts:
+        for question in amount.inputs:
+            check(
+                render_loop.question_prompt(
+                    question, catalog_access.input_is_optional(amount, question)
+                )
+            )
