@@ -42,7 +42,7 @@ from intake_service.schemas import (
     ValidationErrorOut,
 )
 
-__all__ = ["build_router", "dossier_out", "healthz"]
+__all__ = ["build_router", "dossier_out", "error_responses", "healthz"]
 
 
 NOT_FOUND = "Không tìm thấy hồ sơ có mã này."
@@ -64,7 +64,8 @@ OptionalIdempotencyKey = Annotated[
 CallerDep = Annotated[Principal, Depends(api_principal)]
 
 
-def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The documented error answers of an operation (401, 413, 422 always; others as given)."""
     responses: dict[int | str, dict[str, Any]] = {
         401: {"model": ErrorOut, "description": "Chưa xác thực"},
         413: {"model": ErrorOut, "description": "Nội dung quá lớn"},
@@ -74,6 +75,7 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         403: "Không có quyền",
         404: "Không tìm thấy",
         409: "Xung đột",
+        410: "Không còn hiệu lực",
         429: "Quá nhiều lần thử",
     }
     for code in codes:
@@ -340,7 +342,7 @@ def build_router() -> APIRouter:
         response_model=DossierCreated,
         responses={
             200: {"model": DossierCreated, "description": "Đã có (gửi lại)"},
-            **_errors(409),
+            **error_responses(409),
         },
         tags=["dossiers"],
     )
@@ -349,7 +351,7 @@ def build_router() -> APIRouter:
         list_dossiers,
         methods=["GET"],
         response_model=DossierList,
-        responses=_errors(),
+        responses=error_responses(),
         tags=["dossiers"],
     )
     router.add_api_route(
@@ -357,7 +359,7 @@ def build_router() -> APIRouter:
         get_dossier,
         methods=["GET"],
         response_model=DossierOut,
-        responses=_errors(404),
+        responses=error_responses(404),
         tags=["dossiers"],
     )
     router.add_api_route(
@@ -365,7 +367,7 @@ def build_router() -> APIRouter:
         change_status,
         methods=["POST"],
         response_model=DossierOut,
-        responses=_errors(403, 404, 409, 429),
+        responses=error_responses(403, 404, 409, 429),
         tags=["dossiers"],
     )
     router.add_api_route(
@@ -374,7 +376,10 @@ def build_router() -> APIRouter:
         methods=["POST"],
         status_code=201,
         response_model=AttachmentOut,
-        responses={200: {"model": AttachmentOut, "description": "Tệp đã có"}, **_errors(404)},
+        responses={
+            200: {"model": AttachmentOut, "description": "Tệp đã có"},
+            **error_responses(404),
+        },
         tags=["attachments"],
     )
     router.add_api_route(
@@ -382,7 +387,7 @@ def build_router() -> APIRouter:
         download_attachment,
         methods=["GET"],
         response_class=FileResponse,
-        responses={200: {"content": {"application/octet-stream": {}}}, **_errors(404)},
+        responses={200: {"content": {"application/octet-stream": {}}}, **error_responses(404)},
         tags=["attachments"],
     )
     router.add_api_route(
@@ -391,7 +396,7 @@ def build_router() -> APIRouter:
         methods=["POST"],
         status_code=201,
         response_model=RatingOut,
-        responses=_errors(),
+        responses=error_responses(),
         tags=["ratings"],
     )
     return router

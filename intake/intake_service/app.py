@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -14,15 +15,21 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from intake_service import __version__, api, console
+from intake_service import __version__, api, console, handoff_api, inbox
 from intake_service.attachments import AttachmentStore
 from intake_service.catalog_fields import CatalogFields
 from intake_service.context import Services
 from intake_service.db import Database
 from intake_service.dossiers import DossierService
 from intake_service.errors import install_exception_handlers
+from intake_service.handoff_codes import HandoffCodeService
+from intake_service.handoff_expiry import ExpiryWorker
+from intake_service.handoffs import HandoffService
 from intake_service.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from intake_service.migrate import current_revision, head_revision
+from intake_service.models import utcnow
+from intake_service.office_hours import OfficeHoursError, parse_office_hours
+from intake_service.reply_templates import ReplyTemplates
 from intake_service.security import LoginThrottle
 from intake_service.settings import Settings, load_settings
 from intake_service.templating import build_templates
@@ -32,6 +39,7 @@ __all__ = ["ConfigurationError", "create_app"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SESSION_HOURS = 10  # one working day at the hotline desk
+HANDOFF_BODY_BYTES = 1024 * 1024
 
 
 class ConfigurationError(RuntimeError):
@@ -48,23 +56,33 @@ def create_app(
     catalog: CatalogFields | None = None,
     webhook_transport: httpx.AsyncBaseTransport | None = None,
     webhook_policy: DeliveryPolicy | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    expiry_poll_seconds: float = 5.0,
 ) -> FastAPI:
     """Builds the application.
 
     Args:
         settings: the configuration (read from the environment when omitted).
         catalog: the catalog seam (loaded from ``catalog/data`` when omitted).
-        webhook_transport: httpx transport for the webhook worker (tests).
+        webhook_transport: httpx transport for the webhook worker and the staff replies
+            (tests).
         webhook_policy: retry policy of the webhook worker (tests shorten the delays).
+        clock: the time of the handoff operations (tests move it forward).
+        expiry_poll_seconds: time between two rounds of the handoff expiry worker.
 
     Raises:
-        ConfigurationError: secrets are missing (run ``python -m intake_service bootstrap``).
+        ConfigurationError: secrets are missing (run ``python -m intake_service bootstrap``)
+            or the office hours cannot be read.
     """
     settings = settings or load_settings()
     if not settings.secret_key or not settings.api_key:
         raise ConfigurationError(
             "Thiếu INTAKE_SECRET_KEY / INTAKE_API_KEY: chạy `python -m intake_service bootstrap`."
         )
+    try:
+        hours = parse_office_hours(settings.office_hours, settings.office_timezone)
+    except OfficeHoursError as exc:
+        raise ConfigurationError(str(exc)) from None
     db = Database(settings.database_url)
     catalog = catalog or CatalogFields.load()
     worker = (
@@ -85,11 +103,35 @@ def create_app(
         secret_key=_derive(settings.secret_key, "search"),
         notify=worker.wake if worker else (lambda: None),
     )
+    handoffs = HandoffService(
+        db=db,
+        catalog=catalog,
+        hours=hours,
+        timeout=timedelta(minutes=settings.handoff_timeout_minutes),
+        bot_url=settings.bot_events_url,
+        bot_secret=settings.bot_webhook_secret,
+        reply_timeout=settings.staff_message_timeout_seconds,
+        transport=webhook_transport,
+        clock=clock,
+        notify=worker.wake if worker else (lambda: None),
+    )
+    codes = HandoffCodeService(
+        db=db,
+        catalog=catalog,
+        ttl=timedelta(hours=settings.handoff_code_hours),
+        zalo_oa_id=settings.zalo_oa_id,
+        telegram_bot=settings.telegram_bot_username,
+        clock=clock,
+    )
+    expiry = ExpiryWorker(handoffs, expiry_poll_seconds)
     svc = Services(
         settings=settings,
         db=db,
         catalog=catalog,
         dossiers=dossiers,
+        handoffs=handoffs,
+        codes=codes,
+        reply_templates=ReplyTemplates(db),
         throttle=LoginThrottle(settings.login_max_failures, settings.login_window_seconds),
         worker=worker,
         templates=build_templates(PACKAGE_DIR / "templates", catalog),
@@ -104,13 +146,14 @@ def create_app(
                 "chạy `python -m intake_service migrate`."
             )
         stop = asyncio.Event()
-        task = asyncio.create_task(worker.run(stop)) if worker else None
+        tasks = [asyncio.create_task(expiry.run(stop))]
+        if worker is not None:
+            tasks.append(asyncio.create_task(worker.run(stop)))
         try:
             yield
         finally:
             stop.set()
-            if task is not None:
-                await task
+            await asyncio.gather(*tasks)
             db.dispose()
 
     app = FastAPI(
@@ -126,7 +169,9 @@ def create_app(
     )
     app.state.services = svc
     app.include_router(api.build_router())
+    app.include_router(handoff_api.build_router())
     app.include_router(console.router)
+    app.include_router(inbox.router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     install_exception_handlers(app)
     app.add_middleware(
@@ -140,7 +185,10 @@ def create_app(
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_json_bytes,
-        limits=[(r"/api/v1/dossiers/[^/]+/attachments", settings.max_upload_bytes + 64 * 1024)],
+        limits=[
+            (r"/api/v1/dossiers/[^/]+/attachments", settings.max_upload_bytes + 64 * 1024),
+            (r"/api/v1/handoffs", HANDOFF_BODY_BYTES),  # carries the conversation's transcript
+        ],
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     return app

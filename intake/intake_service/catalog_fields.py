@@ -22,7 +22,7 @@ from bhxh_catalog.validators.masking import mask_field
 from bhxh_catalog.validators.provinces import current_provinces, parse_province
 from bhxh_catalog.validators.registry import plain_value
 
-__all__ = ["CatalogFields", "CheckedSubmission", "FieldInfo"]
+__all__ = ["CatalogFields", "CheckedSubmission", "FieldInfo", "QuestionInfo"]
 
 _SEARCHABLE = frozenset({"cccd", "cmnd", "bhxh_code", "bhyt_card"})
 # Field types validated first because other fields' checks use them as context.
@@ -56,6 +56,16 @@ class FieldInfo:
     example: str = ""
     options: tuple[tuple[str, str], ...] = ()
     conditional: bool = False
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    """What the console shows about one eligibility question of a procedure."""
+
+    id: str
+    text: str
+    kind: str
+    options: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -148,7 +158,55 @@ class CatalogFields:
             for f in proc.fields
         ]
 
+    def question_infos(self, procedure_id: str) -> list[QuestionInfo]:
+        """The eligibility questions of a procedure, in asking order."""
+        proc = self._procedure(procedure_id)
+        if proc is None:
+            return []
+        return [
+            QuestionInfo(
+                id=q.id,
+                text=q.text,
+                kind=q.kind,
+                options=tuple((o.value, o.label) for o in q.options),
+            )
+            for q in proc.questions
+        ]
+
     # ----------------------------------------------------------- submission
+    def check_values(
+        self, procedure_id: str, fields: Mapping[str, object], answers: Mapping[str, object]
+    ) -> CheckedSubmission:
+        """Checks some of a procedure's values (data still being collected).
+
+        Like :meth:`check_submission` with the same validators and messages, but nothing is
+        required yet and the dossier is not routed: for the data a staff member corrects
+        during a handoff or learns on the phone.
+
+        Args:
+            procedure_id: the procedure.
+            fields: field values by field id (empty values are dropped).
+            answers: eligibility answers by question id.
+        """
+        result = CheckedSubmission()
+        proc = self._procedure(procedure_id)
+        if proc is None:
+            result.errors.append(
+                ("procedure_id", f"Thủ tục “{procedure_id}” không có trong danh mục.")
+            )
+            return result
+        read = self._read_answers(proc, answers, result)
+        result.answers = {k: _plain(v) for k, v in read.items()}
+        definitions = {f.id for f in proc.fields}
+        for name in fields:
+            if name not in definitions:
+                result.errors.append(
+                    (f"fields.{name}", "Thông tin này không thuộc hồ sơ của thủ tục đã chọn.")
+                )
+        values = self._validate_values(proc, fields, read, result)
+        result.fields = {k: _plain(v) for k, v in values.items()}
+        return result
+
     def check_submission(
         self,
         procedure_id: str,
@@ -259,6 +317,18 @@ class CatalogFields:
             elif f.type == "bank":
                 context["bank"] = value
         return values
+
+    @staticmethod
+    def read_value(field_type: str, raw: object) -> tuple[Any, str | None]:
+        """One value read by the shared validators (a phone number for a call back, …).
+
+        Returns:
+            ``(plain value, None)``, or ``(None, Vietnamese message)`` when it is invalid.
+        """
+        try:
+            return _plain(validate(field_type, raw)), None
+        except InvalidValue as exc:
+            return None, exc.message
 
     # ------------------------------------------------------------ provinces
     def _route(

@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import FileResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
@@ -22,12 +22,8 @@ from intake_service import audit, charts, statuses
 from intake_service.auth import (
     LoginThrottled,
     authenticate,
-    check_csrf,
     client_ip,
-    csrf_token,
     end_session,
-    require_admin,
-    require_staff,
     session_user,
     start_session,
 )
@@ -41,6 +37,16 @@ from intake_service.dossiers import (
     SubmissionRejected,
 )
 from intake_service.models import AuditEntry, Dossier, User, WebhookDelivery, utcnow
+from intake_service.pages import (
+    AdminDep,
+    CsrfDep,
+    DbId,
+    StaffDep,
+    flash,
+    record,
+    redirect,
+    render,
+)
 from intake_service.schemas import DossierCreate
 from intake_service.security import hash_password, new_token, password_problem, verify_password
 from intake_service.stats import compute
@@ -52,48 +58,6 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000
-DbId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-StaffDep = Annotated[User, Depends(require_staff)]
-AdminDep = Annotated[User, Depends(require_admin)]
-
-
-def verify_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> None:
-    """Dependency of every console form: 403 when the CSRF token is missing or wrong."""
-    if not check_csrf(request, csrf_token):
-        raise HTTPException(
-            403, "Biểu mẫu đã hết hạn hoặc không hợp lệ. Xin tải lại trang rồi thử lại."
-        )
-
-
-CsrfDep = Annotated[None, Depends(verify_csrf)]
-
-
-def _flash(request: Request, message: str, kind: str = "ok") -> None:
-    request.session.setdefault("flash", []).append([kind, message])
-
-
-def _render(
-    request: Request, template: str, context: dict[str, Any], status_code: int = 200
-) -> Response:
-    svc = services(request)
-    user = getattr(request.state, "user", None)
-    base = {
-        "user": user,
-        "csrf_token": csrf_token(request),
-        "flashes": request.session.pop("flash", []),
-    }
-    return svc.templates.TemplateResponse(
-        request, template, {**base, **context}, status_code=status_code
-    )
-
-
-def _redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
-def _audit(request: Request, actor: str, action: str, target: str = "", detail: str = "") -> None:
-    with services(request).db.transaction() as session:
-        audit.record(session, actor, action, target, detail, client_ip(request))
 
 
 def _parse_day(text: str | None) -> date | None:
@@ -170,7 +134,7 @@ def _applicant(svc: Services, dossier: Dossier) -> tuple[str, str]:
 @router.get("/")
 def home() -> Response:
     """The console opens on the dossier list."""
-    return _redirect("/console/dossiers")
+    return redirect("/console/dossiers")
 
 
 def _safe_next(target: str | None) -> str:
@@ -183,8 +147,8 @@ def _safe_next(target: str | None) -> str:
 def login_page(request: Request, next: str = "") -> Response:
     """The sign-in form."""
     if session_user(request) is not None:
-        return _redirect(_safe_next(next))
-    return _render(request, "login.html", {"next": _safe_next(next), "error": None})
+        return redirect(_safe_next(next))
+    return render(request, "login.html", {"next": _safe_next(next), "error": None})
 
 
 @router.post("/login")
@@ -203,14 +167,14 @@ def login(
     except LoginThrottled as exc:
         minutes = max(1, round(exc.retry_after / 60))
         error = f"Đăng nhập sai quá nhiều lần. Xin thử lại sau khoảng {minutes} phút."
-        response = _render(request, "login.html", {**context, "error": error}, 429)
+        response = render(request, "login.html", {**context, "error": error}, 429)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     if user is None:
         error = "Tên đăng nhập hoặc mật khẩu không đúng."
-        return _render(request, "login.html", {**context, "error": error}, 401)
+        return render(request, "login.html", {**context, "error": error}, 401)
     start_session(request, user)
-    return _redirect(_safe_next(next))
+    return redirect(_safe_next(next))
 
 
 @router.post("/logout")
@@ -218,9 +182,9 @@ def logout(request: Request, _csrf: CsrfDep) -> Response:
     """Ends the session."""
     user = session_user(request)
     if user is not None:
-        _audit(request, user.username, "logout")
+        record(request, user.username, "logout")
     end_session(request)
-    return _redirect("/console/login")
+    return redirect("/console/login")
 
 
 # ----------------------------------------------------------------- dossiers
@@ -232,10 +196,10 @@ def dossier_list(request: Request, user: StaffDep, page: int = 1) -> Response:
     page = max(1, min(page, 10_000))
     rows, total = svc.dossiers.search(flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     if flt.query:
-        _audit(request, user.username, "search", detail=flt.query)
+        record(request, user.username, "search", detail=flt.query)
     items = [(d, *_applicant(svc, d)) for d in rows]
     pages = max(1, -(-total // PAGE_SIZE))
-    return _render(
+    return render(
         request,
         "dossiers.html",
         {
@@ -287,7 +251,7 @@ def export_csv(request: Request, user: StaffDep) -> Response:
                 d.updated_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M"),
             ]
         )
-    _audit(
+    record(
         request, user.username, "export_csv", detail=f"{len(rows)}/{total} {_filter_query(flt)}"
     )
     stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
@@ -339,8 +303,8 @@ def dossier_detail(code: str, request: Request, user: StaffDep) -> Response:
         dossier = svc.dossiers.get(code)
     except NotFound:
         raise HTTPException(404, "Không tìm thấy hồ sơ có mã này.") from None
-    _audit(request, user.username, "view_dossier", dossier.receipt_code)
-    return _render(request, "dossier.html", {**_detail_context(svc, dossier), "error": None})
+    record(request, user.username, "view_dossier", dossier.receipt_code)
+    return render(request, "dossier.html", {**_detail_context(svc, dossier), "error": None})
 
 
 @router.post("/dossiers/{code}/status")
@@ -361,10 +325,10 @@ def dossier_status(
     except statuses.TransitionError as exc:
         dossier = svc.dossiers.get(code)
         context = {**_detail_context(svc, dossier), "error": str(exc), "note": note}
-        return _render(request, "dossier.html", context, 422)
-    _audit(request, user.username, "change_status", dossier.receipt_code, f"{status}: {note}")
-    _flash(request, f"Đã chuyển hồ sơ sang “{statuses.label(status)}”.")
-    return _redirect(f"/console/dossiers/{dossier.receipt_code}")
+        return render(request, "dossier.html", context, 422)
+    record(request, user.username, "change_status", dossier.receipt_code, f"{status}: {note}")
+    flash(request, f"Đã chuyển hồ sơ sang “{statuses.label(status)}”.")
+    return redirect(f"/console/dossiers/{dossier.receipt_code}")
 
 
 @router.post("/notifications/{delivery_id}/retry")
@@ -386,8 +350,8 @@ def retry_notification(
         audit.record(session, user.username, "retry_notification", code, delivery.event_id)
     if svc.worker is not None:
         svc.worker.wake()
-    _flash(request, "Đã xếp thông báo vào hàng đợi gửi lại.")
-    return _redirect(f"/console/dossiers/{code}" if code else "/console/dossiers")
+    flash(request, "Đã xếp thông báo vào hàng đợi gửi lại.")
+    return redirect(f"/console/dossiers/{code}" if code else "/console/dossiers")
 
 
 @router.get("/attachments/{attachment_id}")
@@ -401,7 +365,7 @@ def attachment_file(attachment_id: DbId, request: Request, user: StaffDep) -> Re
     path = svc.dossiers.store.path_for(attachment.sha256)
     if not path.is_file():
         raise HTTPException(404, "Tệp đính kèm không còn trên máy chủ.")
-    _audit(request, user.username, "download_attachment", code, attachment.filename)
+    record(request, user.username, "download_attachment", code, attachment.filename)
     disposition = "inline" if request.query_params.get("inline") else "attachment"
     return FileResponse(
         path,
@@ -478,7 +442,7 @@ def statistics(request: Request, user: StaffDep) -> Response:
         "Phân bố điểm đánh giá",
         color="#2da44e",
     )
-    return _render(
+    return render(
         request,
         "stats.html",
         {
@@ -495,20 +459,13 @@ def statistics(request: Request, user: StaffDep) -> Response:
     )
 
 
-# -------------------------------------------------------------------- inbox
-@router.get("/inbox")
-def inbox(request: Request, user: StaffDep) -> Response:
-    """The handoff inbox's place in the console (its pages come with the handoff feature)."""
-    return _render(request, "inbox.html", {"active": "inbox"})
-
-
 # ----------------------------------------------------------------- accounts
 @router.get("/users")
 def users_page(request: Request, user: AdminDep) -> Response:
     """The staff accounts (administrators)."""
     with services(request).db.session() as session:
         users = list(session.scalars(select(User).order_by(User.username)))
-    return _render(request, "users.html", {"active": "users", "users": users, "error": None})
+    return render(request, "users.html", {"active": "users", "users": users, "error": None})
 
 
 @router.post("/users")
@@ -550,12 +507,12 @@ def create_user(
         with svc.db.session() as session:
             users = list(session.scalars(select(User).order_by(User.username)))
         context = {"active": "users", "users": users, "error": problem}
-        return _render(request, "users.html", context, 422)
+        return render(request, "users.html", context, 422)
     message = f"Đã tạo tài khoản {username}."
     if generated:
         message += f" Mật khẩu tạm thời: {password} (chỉ hiện một lần)."
-    _flash(request, message)
-    return _redirect("/console/users")
+    flash(request, message)
+    return redirect("/console/users")
 
 
 @router.post("/users/{user_id}")
@@ -590,16 +547,16 @@ def update_user(
         else:
             raise HTTPException(422, "Thao tác không hợp lệ.")
         audit.record(session, user.username, action, target.username, "", client_ip(request))
-    _flash(request, message)
+    flash(request, message)
     if target.id == user.id:
-        return _redirect("/console/login")
-    return _redirect("/console/users")
+        return redirect("/console/login")
+    return redirect("/console/users")
 
 
 @router.get("/account")
 def account_page(request: Request, user: StaffDep) -> Response:
     """The signed-in user's password form."""
-    return _render(request, "account.html", {"active": "", "error": None})
+    return render(request, "account.html", {"active": "", "error": None})
 
 
 @router.post("/account")
@@ -621,7 +578,7 @@ def change_password(
     else:
         problem = password_problem(new)
     if problem is not None:
-        return _render(request, "account.html", {"active": "", "error": problem}, 422)
+        return render(request, "account.html", {"active": "", "error": problem}, 422)
     with svc.db.transaction() as session:
         target = session.get(User, user.id)
         assert target is not None
@@ -632,8 +589,8 @@ def change_password(
         )
         session.flush()
         start_session(request, target)
-    _flash(request, "Đã đổi mật khẩu.")
-    return _redirect("/console/dossiers")
+    flash(request, "Đã đổi mật khẩu.")
+    return redirect("/console/dossiers")
 
 
 @router.get("/audit")
@@ -653,7 +610,7 @@ def audit_page(request: Request, user: AdminDep, page: int = 1) -> Response:
         )
     pages = max(1, -(-total // 100))
     context = {"active": "audit", "entries": entries, "page": page, "pages": pages}
-    return _render(request, "audit.html", context)
+    return render(request, "audit.html", context)
 
 
 # ------------------------------------------------------------- paper dossiers
@@ -672,7 +629,7 @@ def paper_form(request: Request, user: StaffDep, procedure: str = "") -> Respons
         "errors": {},
         "form_key": new_token(16),
     }
-    return _render(request, "paper.html", context)
+    return render(request, "paper.html", context)
 
 
 @router.post("/paper")
@@ -709,12 +666,12 @@ async def paper_submit(request: Request, user: StaffDep, _csrf: CsrfDep) -> Resp
             "errors": errors,
             "form_key": str(form.get("form_key", "")) or new_token(16),
         }
-        return _render(request, "paper.html", context, 422)
+        return render(request, "paper.html", context, 422)
     await run_in_threadpool(
-        _audit, request, user.username, "record_paper_dossier", dossier.receipt_code, channel
+        record, request, user.username, "record_paper_dossier", dossier.receipt_code, channel
     )
-    _flash(request, f"Đã ghi nhận hồ sơ giấy {dossier.receipt_code}.")
-    return _redirect(f"/console/dossiers/{dossier.receipt_code}")
+    flash(request, f"Đã ghi nhận hồ sơ giấy {dossier.receipt_code}.")
+    return redirect(f"/console/dossiers/{dossier.receipt_code}")
 
 
 def _paper_errors(exc: Exception) -> dict[str, str]:

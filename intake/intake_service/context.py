@@ -10,6 +10,9 @@ from starlette.templating import Jinja2Templates
 from intake_service.catalog_fields import CatalogFields
 from intake_service.db import Database
 from intake_service.dossiers import DossierService
+from intake_service.handoff_codes import HandoffCodeService
+from intake_service.handoffs import HandoffService
+from intake_service.reply_templates import ReplyTemplates
 from intake_service.security import LoginThrottle
 from intake_service.settings import Settings
 from intake_service.webhooks import WebhookWorker
@@ -26,6 +29,9 @@ class Services:
         db: the database.
         catalog: the seam to the procedure catalog.
         dossiers: dossier operations.
+        handoffs: human handoff operations.
+        codes: the codes made for callers.
+        reply_templates: the short replies of the handoff inbox.
         throttle: failed sign-in counter.
         worker: the webhook delivery worker (None when disabled in this process).
         templates: the console's Jinja2 templates.
@@ -35,6 +41,9 @@ class Services:
     db: Database
     catalog: CatalogFields
     dossiers: DossierService
+    handoffs: HandoffService
+    codes: HandoffCodeService
+    reply_templates: ReplyTemplates
     throttle: LoginThrottle
     worker: WebhookWorker | None
     templates: Jinja2Templates

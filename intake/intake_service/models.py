@@ -29,9 +29,14 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "Base",
+    "CallbackRequest",
     "Dossier",
     "DossierIdentifier",
+    "Handoff",
+    "HandoffCode",
+    "HandoffMessage",
     "Rating",
+    "ReplyTemplate",
     "StatusEvent",
     "User",
     "UtcDateTime",
@@ -84,6 +89,7 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UtcDateTime(),
         dict[str, Any]: JSON(),
+        list[Any]: JSON(),
     }
 
 
@@ -203,6 +209,9 @@ class WebhookDelivery(Base):
     dossier_id: Mapped[int | None] = mapped_column(
         ForeignKey("dossiers.id", ondelete="SET NULL"), index=True, default=None
     )
+    handoff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="SET NULL"), index=True, default=None
+    )
     payload: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -244,3 +253,118 @@ class Rating(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Handoff(Base):
+    """A conversation the assistant handed to the office (human handoff).
+
+    ``open_key`` is ``channel + " " + sender_id`` while the handoff is waiting or claimed and
+    NULL afterwards: its unique constraint keeps one open handoff per conversation.
+    """
+
+    __tablename__ = "handoffs"
+    __table_args__ = (Index("ix_handoffs_sender_id_channel", "sender_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    sender_id: Mapped[str] = mapped_column(String(128))
+    open_key: Mapped[str | None] = mapped_column(String(170), unique=True, default=None)
+    reason: Mapped[str] = mapped_column(String(32))
+    procedure_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    province: Mapped[str | None] = mapped_column(String(64), default=None)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    staff_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    resume: Mapped[str | None] = mapped_column(String(16), default=None)
+    collected: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    corrected: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_by: Mapped[str | None] = mapped_column(String(64), default=None)
+
+    messages: Mapped[list[HandoffMessage]] = relationship(
+        back_populates="handoff", order_by="HandoffMessage.id", cascade="all, delete-orphan"
+    )
+
+
+class HandoffMessage(Base):
+    """One message of a handed-off conversation (citizen, assistant or staff).
+
+    Staff replies carry the state of their delivery to the citizen: ``pending``, then
+    ``delivered`` or ``failed`` with the reason the bot (or the channel) gave.
+    """
+
+    __tablename__ = "handoff_messages"
+    __table_args__ = (UniqueConstraint("handoff_id", "client_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str] = mapped_column(String(8))
+    staff_user: Mapped[str | None] = mapped_column(String(64), default=None)
+    text: Mapped[str] = mapped_column(Text)
+    attachments: Mapped[list[Any]] = mapped_column(default=list)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    client_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    event_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    delivery: Mapped[str | None] = mapped_column(String(12), default=None)
+    delivery_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    delivery_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    handoff: Mapped[Handoff] = relationship(back_populates="messages")
+
+
+class ReplyTemplate(Base):
+    """A short reply staff insert with one click (edited by administrators)."""
+
+    __tablename__ = "reply_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CallbackRequest(Base):
+    """A phone number a citizen left so that staff call back (usually outside office hours)."""
+
+    __tablename__ = "callback_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="SET NULL"), index=True, default=None
+    )
+    channel: Mapped[str] = mapped_column(String(32))
+    sender_id: Mapped[str] = mapped_column(String(128))
+    phone: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(8), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    done_at: Mapped[datetime | None] = mapped_column(default=None)
+    done_note: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class HandoffCode(Base):
+    """A short code a staff member reads to a caller: the assistant continues from it."""
+
+    __tablename__ = "handoff_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    procedure_id: Mapped[str] = mapped_column(String(64))
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+    used_channel: Mapped[str | None] = mapped_column(String(32), default=None)
+    used_sender_id: Mapped[str | None] = mapped_column(String(128), default=None)

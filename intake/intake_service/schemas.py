@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 __all__ = [
     "AttachmentOut",
+    "AttachmentRef",
+    "CallbackCreate",
+    "CallbackOut",
     "DossierCreate",
     "DossierCreated",
     "DossierList",
@@ -16,6 +19,12 @@ __all__ = [
     "DossierSummary",
     "ErrorOut",
     "FieldError",
+    "HandoffCodeOut",
+    "HandoffCreate",
+    "HandoffCreated",
+    "HandoffMessageIn",
+    "HandoffMessageOut",
+    "HandoffOut",
     "HistoryEntry",
     "RatingCreate",
     "RatingOut",
@@ -36,9 +45,15 @@ NO_NUL = r"^[^\x00]*$"
 SenderId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=NO_NUL)]
 Text32 = Annotated[str, StringConstraints(max_length=32, pattern=NO_NUL)]
 Text100 = Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL)]
+Text200 = Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)]
 Text2000 = Annotated[str, StringConstraints(max_length=2000, pattern=NO_NUL)]
+Text4000 = Annotated[str, StringConstraints(max_length=4000, pattern=NO_NUL)]
 Value = Text2000 | int | float | bool | None
 StatusName = Literal["received", "in_review", "needs_info", "approved", "rejected", "result_sent"]
+HandoffStatusName = Literal["waiting", "claimed", "returned", "closed", "expired"]
+ReasonName = Annotated[
+    str, StringConstraints(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")
+]
 
 
 class DossierCreate(BaseModel):
@@ -188,3 +203,153 @@ class ErrorOut(BaseModel):
     """Any other error, explained in Vietnamese."""
 
     detail: str
+
+
+# ------------------------------------------------------------------------------ handoffs
+
+
+class AttachmentRef(BaseModel):
+    """A file or place the citizen sent on their channel (kept as a reference, not the bytes)."""
+
+    type: Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=NO_NUL)] = Field(
+        description="image, file, audio, video, sticker, location, link…"
+    )
+    url: Text2000 | None = Field(default=None, description="Where the channel keeps it.")
+    name: Text200 | None = None
+
+
+class TranscriptEntry(BaseModel):
+    """One message of the conversation before the handoff."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    author: Literal["citizen", "bot", "staff"] = Field(alias="from")
+    text: Text4000
+    at: datetime | None = Field(default=None, description="When it was written (now if absent).")
+    attachments: list[AttachmentRef] = Field(default_factory=list, max_length=10)
+
+
+class HandoffCreate(BaseModel):
+    """The assistant hands a conversation to the office."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "channel": "zalo",
+                "sender_id": "zalo:4839201",
+                "reason": "asked",
+                "procedure_id": "huong_bhxh_mot_lan",
+                "province": "Khánh Hòa",
+                "transcript": [
+                    {"from": "citizen", "text": "cho tôi gặp nhân viên", "at": None},
+                ],
+                "collected": {"ho_ten": "Nguyễn Văn An"},
+                "answers": {"ly_do": "nghi_viec"},
+            }
+        }
+    )
+
+    channel: ChannelName
+    sender_id: SenderId
+    reason: ReasonName = Field(
+        description="asked, misunderstood, field_failures, needs_staff, complaint (or another id)."
+    )
+    procedure_id: Identifier | None = None
+    province: Text100 | None = None
+    transcript: list[TranscriptEntry] = Field(default_factory=list, max_length=200)
+    collected: dict[Identifier, Value] = Field(
+        default_factory=dict, max_length=100, description="Data fields collected so far."
+    )
+    answers: dict[Identifier, Value] = Field(
+        default_factory=dict, max_length=100, description="Eligibility answers so far."
+    )
+
+
+class HandoffCreated(BaseModel):
+    """The handoff and what to tell the citizen."""
+
+    handoff_id: int
+    status: HandoffStatusName
+    office_open: bool
+    expected_wait_minutes: int | None
+    message: str = Field(description="What the assistant tells the citizen (Vietnamese).")
+    created_at: datetime
+    expires_at: datetime
+
+
+class HandoffOut(BaseModel):
+    """A handoff as the assistant sees it (with the data as corrected by staff)."""
+
+    handoff_id: int
+    status: HandoffStatusName
+    status_label: str
+    channel: str
+    sender_id: str
+    reason: str
+    procedure_id: str | None
+    province: str | None
+    staff_name: str | None
+    resume: str | None
+    created_at: datetime
+    expires_at: datetime
+    claimed_at: datetime | None
+    closed_at: datetime | None
+    collected: dict[str, Any]
+    answers: dict[str, Any]
+    corrected: list[str]
+
+
+class HandoffMessageIn(BaseModel):
+    """A message the citizen wrote while a person owns the conversation."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    author: Literal["citizen", "bot"] = Field(default="citizen", alias="from")
+    text: Text4000 = ""
+    at: datetime | None = None
+    attachments: list[AttachmentRef] = Field(default_factory=list, max_length=10)
+
+
+class HandoffMessageOut(BaseModel):
+    """A stored message of a handed-off conversation."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    message_id: int
+    handoff_id: int
+    author: Literal["citizen", "bot", "staff"] = Field(alias="from")
+    text: str
+    at: datetime
+    attachments: list[AttachmentRef]
+    delivery: Literal["pending", "delivered", "failed"] | None = None
+    delivery_reason: str | None = None
+
+
+class CallbackCreate(BaseModel):
+    """A phone number for a call back."""
+
+    phone: Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=NO_NUL)]
+    note: Text2000 = ""
+
+
+class CallbackOut(BaseModel):
+    """The stored call-back request and what to tell the citizen."""
+
+    callback_id: int
+    handoff_id: int
+    handoff_status: HandoffStatusName
+    phone: str
+    message: str
+
+
+class HandoffCodeOut(BaseModel):
+    """What a staff member prepared on the phone for the caller (the code is now used)."""
+
+    code: str
+    procedure_id: str
+    procedure_name: str
+    fields: dict[str, Any]
+    answers: dict[str, Any]
+    note: str | None
+    created_at: datetime
+    expires_at: datetime

@@ -19,6 +19,13 @@ environment always wins over that file. Nothing is read at import time: call
 | ``INTAKE_SECURE_COOKIES`` | ``0`` (set to 1 behind HTTPS) |
 | ``INTAKE_WEBHOOKS`` | ``1`` (0 disables the delivery worker of this process) |
 | ``INTAKE_LOG_LEVEL`` | ``INFO`` |
+| ``OFFICE_HOURS`` | ``Mon-Fri 07:30-11:30,13:30-17:00`` (format: ``office_hours`` module) |
+| ``OFFICE_TIMEZONE`` | ``Asia/Ho_Chi_Minh`` |
+| ``HANDOFF_TIMEOUT_MINUTES`` | ``10`` (a handoff nobody claims returns to the assistant) |
+| ``HANDOFF_CODE_TTL_HOURS`` | ``24`` (validity of the codes made for callers) |
+| ``STAFF_MESSAGE_TIMEOUT_SECONDS`` | ``5`` (how long a staff reply waits for the bot) |
+| ``ZALO_OA_ID`` | empty (set: caller codes also get a ``https://zalo.me/<OA id>`` link) |
+| ``TELEGRAM_BOT_USERNAME`` | empty (set: caller codes also get a ``t.me/<bot>?start=`` link) |
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ __all__ = [
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BOT_EVENTS_URL = "http://127.0.0.1:5005/webhooks/intake/events"
+DEFAULT_OFFICE_HOURS = "Mon-Fri 07:30-11:30,13:30-17:00"
+DEFAULT_OFFICE_TIMEZONE = "Asia/Ho_Chi_Minh"
 SECRETS_FILE_NAME = "secrets.env"
 # The secrets that bootstrap generates when the environment does not provide them.
 GENERATED_SECRETS = (
@@ -70,6 +79,13 @@ class Settings:
         log_level: level of the service's logs.
         login_max_failures: failed logins allowed per window before the login is refused.
         login_window_seconds: length of that window.
+        office_hours: when staff answer handoffs, e.g. ``Mon-Fri 07:30-11:30,13:30-17:00``.
+        office_timezone: the IANA time zone of the office hours.
+        handoff_timeout_minutes: a waiting handoff nobody claims in this time expires.
+        handoff_code_hours: how long a code made for a caller stays valid.
+        staff_message_timeout_seconds: HTTP timeout of the synchronous staff-reply webhook.
+        zalo_oa_id: the Zalo Official Account id (links for caller codes); empty if none.
+        telegram_bot_username: the Telegram bot's user name (links for caller codes).
     """
 
     var_dir: Path
@@ -89,6 +105,13 @@ class Settings:
     log_level: str = "INFO"
     login_max_failures: int = 5
     login_window_seconds: int = 15 * 60
+    office_hours: str = DEFAULT_OFFICE_HOURS
+    office_timezone: str = DEFAULT_OFFICE_TIMEZONE
+    handoff_timeout_minutes: int = 10
+    handoff_code_hours: int = 24
+    staff_message_timeout_seconds: float = 5.0
+    zalo_oa_id: str = ""
+    telegram_bot_username: str = ""
 
     @property
     def secrets_file(self) -> Path:
@@ -161,4 +184,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secure_cookies=_flag(get("INTAKE_SECURE_COOKIES", "0")),
         webhooks_enabled=_flag(get("INTAKE_WEBHOOKS", "1")),
         log_level=get("INTAKE_LOG_LEVEL", "INFO").upper(),
+        office_hours=get("OFFICE_HOURS", DEFAULT_OFFICE_HOURS),
+        office_timezone=get("OFFICE_TIMEZONE", DEFAULT_OFFICE_TIMEZONE),
+        handoff_timeout_minutes=max(1, int(get("HANDOFF_TIMEOUT_MINUTES", "10"))),
+        handoff_code_hours=max(1, int(get("HANDOFF_CODE_TTL_HOURS", "24"))),
+        staff_message_timeout_seconds=float(get("STAFF_MESSAGE_TIMEOUT_SECONDS", "5")),
+        zalo_oa_id=get("ZALO_OA_ID").strip(),
+        telegram_bot_username=get("TELEGRAM_BOT_USERNAME").strip().lstrip("@"),
     )

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from starlette.templating import Jinja2Templates
 
-from intake_service import statuses
+from intake_service import handoffs, statuses
 from intake_service.catalog_fields import CatalogFields
 from intake_service.dossiers import LOCAL_TZ, PAPER_CHANNELS
 
@@ -24,7 +24,6 @@ class NavItem(NamedTuple):
     admin_only: bool = False
 
 
-# The handoff inbox ("Hộp thư hỗ trợ") has its slot; its pages arrive with the handoff issue.
 NAV = (
     NavItem("dossiers", "Hồ sơ", "/console/dossiers"),
     NavItem("paper", "Hồ sơ giấy", "/console/paper"),
@@ -86,5 +85,8 @@ def build_templates(directory: Path, catalog: CatalogFields) -> Jinja2Templates:
         channel_label=channel_label,
         paper_channels=sorted(PAPER_CHANNELS),
         nav_items=NAV,
+        handoff_status_label=lambda status: handoffs.STATUS_LABELS.get(status, status),
+        reason_label=handoffs.reason_label,
+        resume_label=lambda resume: handoffs.RESUME_LABELS.get(resume or "", resume or ""),
     )
     return templates

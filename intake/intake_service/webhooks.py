@@ -9,6 +9,11 @@ workers: a row is claimed with a short lease before it is sent.
 Body: ``{"event": "status_changed", "event_id", "receipt_code", "procedure_id", "status",
 "status_label", "note", "channel", "sender_id", "at"}``; header
 ``X-Intake-Signature: sha256=<hex HMAC-SHA256(BOT_WEBHOOK_SECRET, raw body)>``.
+
+The handoff events (``handoff_claimed``, ``handoff_returned``, ``handoff_closed``,
+``handoff_expired``) go through the same outbox (:func:`enqueue_event`). A staff reply
+(``staff_message``) is sent at once instead (:func:`send_now`): the staff member waits for the
+bot's answer ``{"delivered": bool, "reason"}`` and sees it next to the message.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import json
 import logging
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,10 +38,15 @@ from intake_service.models import Dossier, StatusEvent, WebhookDelivery, utcnow
 from intake_service.statuses import label
 
 __all__ = [
+    "EVENT_ID_HEADER",
     "SIGNATURE_HEADER",
     "DeliveryPolicy",
+    "SendResult",
     "WebhookWorker",
+    "encode_event",
+    "enqueue_event",
     "enqueue_status_changed",
+    "send_now",
     "sign",
     "verify_signature",
 ]
@@ -85,6 +95,44 @@ def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
     return bool(header) and hmac.compare_digest(sign(secret, body), header or "")
 
 
+def encode_event(payload: Mapping[str, object]) -> bytes:
+    """The raw body of an event (compact UTF-8 JSON); the signature covers exactly these bytes."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def enqueue_event(
+    session: Session,
+    event: str,
+    fields: Mapping[str, object],
+    *,
+    dossier_id: int | None = None,
+    handoff_id: int | None = None,
+) -> WebhookDelivery:
+    """Adds an event to the outbox (in the caller's transaction); the worker sends it.
+
+    Args:
+        session: the session of the change the event reports.
+        event: the event name (``handoff_claimed``, …).
+        fields: the body besides ``event`` and ``event_id``.
+        dossier_id: the dossier concerned, if any.
+        handoff_id: the handoff concerned, if any.
+    """
+    event_id = str(uuid.uuid4())
+    payload = {"event": event, "event_id": event_id, **fields}
+    delivery = WebhookDelivery(
+        event_id=event_id,
+        event=event,
+        dossier_id=dossier_id,
+        handoff_id=handoff_id,
+        payload=encode_event(payload).decode(),
+        state="pending",
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    session.add(delivery)
+    return delivery
+
+
 def enqueue_status_changed(
     session: Session, dossier: Dossier, event: StatusEvent
 ) -> WebhookDelivery:
@@ -112,13 +160,73 @@ def enqueue_status_changed(
         event_id=event_id,
         event="status_changed",
         dossier_id=dossier.id,
-        payload=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+        payload=encode_event(payload).decode(),
         state="pending",
         attempts=0,
         next_attempt_at=utcnow(),
     )
     session.add(delivery)
     return delivery
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What the bot answered to an event sent at once.
+
+    Attributes:
+        status_code: the HTTP status, or None when the bot could not be reached.
+        body: the decoded JSON answer (empty when it was not a JSON object).
+        error: why the call failed (network error or non-2xx), or None.
+        timed_out: the bot did not answer within the timeout.
+    """
+
+    status_code: int | None
+    body: dict[str, object]
+    error: str | None
+    timed_out: bool = False
+
+
+def _headers(secret: str, body: bytes, event_id: str) -> dict[str, str]:
+    return {
+        "Content-Type": "application/json; charset=utf-8",
+        SIGNATURE_HEADER: sign(secret, body),
+        EVENT_ID_HEADER: event_id,
+    }
+
+
+async def send_now(
+    url: str,
+    secret: str,
+    payload: Mapping[str, object],
+    timeout: float,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> SendResult:
+    """Sends one signed event and waits (at most ``timeout`` seconds) for the bot's answer.
+
+    Args:
+        url: the bot's events endpoint.
+        secret: the HMAC key.
+        payload: the body, with ``event`` and ``event_id``.
+        timeout: seconds for the whole call.
+        transport: an httpx transport (tests); the network by default.
+    """
+    body = encode_event(payload)
+    headers = _headers(secret, body, str(payload.get("event_id", "")))
+    try:
+        async with httpx.AsyncClient(transport=transport, timeout=timeout) as client:
+            response = await client.post(url, content=body, headers=headers)
+    except httpx.TimeoutException as exc:
+        return SendResult(None, {}, f"{type(exc).__name__}: {exc}", timed_out=True)
+    except httpx.HTTPError as exc:
+        return SendResult(None, {}, f"{type(exc).__name__}: {exc}")
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    decoded = answer if isinstance(answer, dict) else {}
+    if not response.is_success:
+        return SendResult(response.status_code, decoded, f"HTTP {response.status_code}")
+    return SendResult(response.status_code, decoded, None)
 
 
 class WebhookWorker:
@@ -233,11 +341,7 @@ class WebhookWorker:
 
     async def _attempt(self, client: httpx.AsyncClient, delivery_id: int, payload: str) -> None:
         body = payload.encode()
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            SIGNATURE_HEADER: sign(self._secret, body),
-            EVENT_ID_HEADER: json.loads(payload).get("event_id", ""),
-        }
+        headers = _headers(self._secret, body, json.loads(payload).get("event_id", ""))
         status_code: int | None = None
         error: str | None = None
         try:

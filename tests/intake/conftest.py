@@ -240,10 +240,13 @@ class BotReceiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 received.append((dict(self.headers), self.rfile.read(length)))
+                # Staff replies of the handoff inbox read this answer; other events ignore it.
+                answer = b'{"delivered":true}'
                 self.send_response(200)
-                self.send_header("Content-Length", "2")
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(b"{}")
+                self.wfile.write(answer)
 
             def log_message(self, *args: object) -> None:
                 return

@@ -1,0 +1,829 @@
+"""Human handoff: the assistant hands a conversation to the office, staff answer and hand it back.
+
+Lifecycle: ``waiting`` → ``claimed`` (one staff member owns it) → ``returned`` (to the assistant
+at a chosen point) or ``closed``. A waiting handoff that nobody claims within
+``HANDOFF_TIMEOUT_MINUTES`` becomes ``expired`` (see :mod:`intake_service.handoff_expiry`); one
+whose citizen leaves a number for a call back is ``closed``. While a handoff is waiting or
+claimed the assistant stays silent in that conversation; there is at most one such handoff per
+conversation (the unique ``open_key``).
+
+Every change the bot must know about is queued in the webhook outbox in the same transaction
+(``handoff_claimed``, ``handoff_returned``, ``handoff_closed``, ``handoff_expired``); a staff
+reply is sent at once (``staff_message``) and the bot's answer is stored with the message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from intake_service.catalog_fields import CatalogFields
+from intake_service.db import Database
+from intake_service.dossiers import SubmissionRejected
+from intake_service.models import CallbackRequest, Handoff, HandoffMessage, User, utcnow
+from intake_service.office_hours import OfficeHours, describe_moment
+from intake_service.schemas import AttachmentRef, HandoffCreate, HandoffMessageIn
+from intake_service.webhooks import SendResult, enqueue_event, send_now
+
+__all__ = [
+    "CLAIMED",
+    "CLOSED",
+    "EXPIRED",
+    "HOTLINE",
+    "OPEN_STATUSES",
+    "REASON_LABELS",
+    "RESUME_LABELS",
+    "RETURNED",
+    "STATUS_LABELS",
+    "WAITING",
+    "HandoffConflict",
+    "HandoffError",
+    "HandoffNotFound",
+    "HandoffService",
+    "OfficeAnswer",
+    "delivery_outcome",
+    "open_key",
+    "reason_label",
+    "staff_name",
+]
+
+WAITING = "waiting"
+CLAIMED = "claimed"
+RETURNED = "returned"
+CLOSED = "closed"
+EXPIRED = "expired"
+OPEN_STATUSES = frozenset({WAITING, CLAIMED})
+HOTLINE = "1900 9068"
+
+STATUS_LABELS = {
+    WAITING: "Đang chờ cán bộ",
+    CLAIMED: "Cán bộ đang hỗ trợ",
+    RETURNED: "Đã chuyển lại trợ lý",
+    CLOSED: "Đã kết thúc",
+    EXPIRED: "Quá thời gian chờ",
+}
+REASON_LABELS = {
+    "asked": "Người dân muốn gặp cán bộ",
+    "misunderstood": "Trợ lý không hiểu câu hỏi",
+    "field_failures": "Nhập thông tin chưa được",
+    "needs_staff": "Cần cán bộ xem xét điều kiện",
+    "complaint": "Phản ánh, khiếu nại",
+}
+RESUME_LABELS = {
+    "continue_form": "Tiếp tục thu thập hồ sơ",
+    "end": "Kết thúc cuộc trò chuyện",
+}
+# Recent claims used to estimate the wait told to the citizen.
+_WAIT_SAMPLE = 20
+_WAIT_MIN_SAMPLES = 3
+
+
+class HandoffError(Exception):
+    """An operation on a handoff is not possible; ``message`` says why, in Vietnamese."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class HandoffNotFound(HandoffError):
+    """No handoff has this id."""
+
+    def __init__(self) -> None:
+        super().__init__("Không tìm thấy cuộc trò chuyện này.")
+
+
+class HandoffConflict(HandoffError):
+    """The handoff is not in a state that allows the operation (claimed by someone else, …)."""
+
+
+@dataclass(frozen=True)
+class OfficeAnswer:
+    """What the assistant tells the citizen when the handoff is made (or looked up again)."""
+
+    office_open: bool
+    expected_wait_minutes: int | None
+    message: str
+
+
+def open_key(channel: str, sender_id: str) -> str:
+    """The value that makes an open handoff unique per conversation."""
+    return f"{channel} {sender_id}"
+
+
+def reason_label(reason: str) -> str:
+    """Why the assistant handed the conversation over, in Vietnamese."""
+    return REASON_LABELS.get(reason, reason)
+
+
+def staff_name(user: User) -> str:
+    """The name the citizen sees for a staff member."""
+    return user.full_name.strip() or user.username
+
+
+def delivery_outcome(result: SendResult, timeout: float) -> tuple[bool, str | None]:
+    """Reads the bot's answer to a ``staff_message`` event.
+
+    Returns:
+        ``(True, None)`` when the bot says it delivered the message, else ``(False, reason)``
+        with a Vietnamese reason for the console.
+    """
+    reason = result.body.get("reason")
+    given = reason.strip() if isinstance(reason, str) and reason.strip() else None
+    if result.status_code is None:
+        if result.timed_out:
+            return False, f"Trợ lý không trả lời trong {timeout:g} giây; tin nhắn có thể chưa tới."
+        return False, "Không kết nối được với trợ lý; tin nhắn chưa được gửi."
+    if result.error is not None:
+        return False, given or f"Trợ lý báo lỗi (HTTP {result.status_code})."
+    delivered = result.body.get("delivered")
+    if delivered is True:
+        return True, None
+    if delivered is False:
+        return False, given or "Kênh không nhận tin nhắn (không rõ lý do)."
+    return False, "Trợ lý không xác nhận đã chuyển tin nhắn."
+
+
+def _attachments(items: list[AttachmentRef]) -> list[dict[str, Any]]:
+    return [item.model_dump(exclude_none=True) for item in items]
+
+
+@dataclass
+class HandoffService:
+    """Handoff operations on one database.
+
+    Args:
+        db: the database.
+        catalog: the seam to the procedure catalog (validators, field definitions).
+        hours: the office hours.
+        timeout: how long a handoff may wait for a staff member.
+        bot_url: the bot's events endpoint (staff replies are posted there at once).
+        bot_secret: the HMAC key of the events.
+        reply_timeout: seconds a staff reply waits for the bot's answer.
+        transport: httpx transport of the staff replies (tests); the network by default.
+        clock: the current time (tests move it forward).
+        notify: called after events are queued (wakes the webhook worker).
+    """
+
+    db: Database
+    catalog: CatalogFields
+    hours: OfficeHours
+    timeout: timedelta
+    bot_url: str
+    bot_secret: str
+    reply_timeout: float = 5.0
+    transport: httpx.AsyncBaseTransport | None = None
+    clock: Callable[[], datetime] = utcnow
+    notify: Callable[[], None] = field(default=lambda: None)
+
+    # ------------------------------------------------------------------ create
+    def create(self, payload: HandoffCreate) -> tuple[Handoff, bool]:
+        """Opens a handoff, or returns the conversation's open one.
+
+        Returns:
+            The handoff and whether this call created it.
+        """
+        existing = self.active(payload.channel, payload.sender_id)
+        if existing is not None:
+            return existing, False
+        now = self.clock()
+        handoff = Handoff(
+            channel=payload.channel,
+            sender_id=payload.sender_id,
+            open_key=open_key(payload.channel, payload.sender_id),
+            reason=payload.reason,
+            procedure_id=payload.procedure_id,
+            province=self._province(payload.province),
+            status=WAITING,
+            collected=dict(payload.collected),
+            answers=dict(payload.answers),
+            corrected=[],
+            created_at=now,
+            expires_at=now + self.timeout,
+            messages=[
+                HandoffMessage(
+                    author=entry.author,
+                    text=entry.text,
+                    at=entry.at or now,
+                    attachments=_attachments(entry.attachments),
+                )
+                for entry in payload.transcript
+            ],
+        )
+        try:
+            with self.db.transaction() as session:
+                session.add(handoff)
+        except IntegrityError:
+            # Another request opened one for this conversation at the same moment.
+            existing = self.active(payload.channel, payload.sender_id)
+            if existing is None:
+                raise
+            return existing, False
+        return self.get(handoff.id), True
+
+    def _province(self, name: str | None) -> str | None:
+        if not name or not name.strip():
+            return None
+        return self.catalog.current_province(name) or name.strip()[:64]
+
+    def office_answer(self, handoff: Handoff) -> OfficeAnswer:
+        """What to tell the citizen now: the expected wait, or that the office is closed."""
+        now = self.clock()
+        if handoff.status == CLAIMED:
+            name = handoff.staff_name or "cán bộ"
+            return OfficeAnswer(
+                True, 0, f"Cán bộ {name} đang hỗ trợ ông/bà; xin nhắn tiếp tại đây."
+            )
+        if self.hours.is_open(now):
+            minutes = self.expected_wait_minutes(now)
+            return OfficeAnswer(
+                True,
+                minutes,
+                f"Cán bộ sẽ trả lời ông/bà trong khoảng {minutes} phút. Trong lúc chờ, ông/bà "
+                "cứ nhắn thêm tại đây; trợ lý tạm dừng trả lời.",
+            )
+        opening = self.hours.next_opening(now)
+        when = f" từ {describe_moment(opening, self.hours.tz)}" if opening else ""
+        return OfficeAnswer(
+            False,
+            None,
+            f"Hiện đã ngoài giờ làm việc của cán bộ ({self.hours.describe()}). Ông/bà có thể "
+            f"để lại số điện thoại, cán bộ sẽ gọi lại{when}. Nếu cần gấp, xin gọi tổng đài "
+            f"{HOTLINE}.",
+        )
+
+    def expected_wait_minutes(self, now: datetime) -> int:
+        """The median wait of recent claims, between 1 minute and the timeout."""
+        limit = max(1, math.ceil(self.timeout.total_seconds() / 60))
+        with self.db.session() as session:
+            rows = session.execute(
+                select(Handoff.created_at, Handoff.claimed_at)
+                .where(
+                    Handoff.claimed_at.is_not(None),
+                    Handoff.created_at >= now - timedelta(days=7),
+                )
+                .order_by(Handoff.claimed_at.desc())
+                .limit(_WAIT_SAMPLE)
+            ).all()
+        waits = sorted(
+            (claimed - created).total_seconds() / 60
+            for created, claimed in rows
+            if claimed is not None
+        )
+        if len(waits) < _WAIT_MIN_SAMPLES:
+            return limit
+        return max(1, min(limit, math.ceil(waits[len(waits) // 2])))
+
+    # -------------------------------------------------------------------- read
+    def get(self, handoff_id: int) -> Handoff:
+        """A handoff with its messages.
+
+        Raises:
+            HandoffNotFound: no such handoff.
+        """
+        with self.db.session() as session:
+            handoff = session.scalar(
+                select(Handoff)
+                .where(Handoff.id == handoff_id)
+                .options(selectinload(Handoff.messages))
+            )
+        if handoff is None:
+            raise HandoffNotFound()
+        return handoff
+
+    def active(self, channel: str, sender_id: str) -> Handoff | None:
+        """The conversation's waiting or claimed handoff, if any."""
+        with self.db.session() as session:
+            return session.scalar(
+                select(Handoff)
+                .where(Handoff.open_key == open_key(channel, sender_id))
+                .options(selectinload(Handoff.messages))
+            )
+
+    def open_handoffs(self) -> list[Handoff]:
+        """Waiting (oldest first) then claimed handoffs (without their messages)."""
+        with self.db.session() as session:
+            rows = session.scalars(
+                select(Handoff)
+                .where(Handoff.status.in_(OPEN_STATUSES))
+                .order_by(Handoff.created_at, Handoff.id)
+                .limit(500)
+            )
+            handoffs = list(rows)
+        return sorted(handoffs, key=lambda h: h.status != WAITING)
+
+    def last_citizen_words(self, handoff_ids: list[int]) -> dict[int, str]:
+        """The latest text the citizen wrote in each of these handoffs."""
+        if not handoff_ids:
+            return {}
+        latest = (
+            select(func.max(HandoffMessage.id))
+            .where(
+                HandoffMessage.handoff_id.in_(handoff_ids),
+                HandoffMessage.author == "citizen",
+                HandoffMessage.text != "",
+            )
+            .group_by(HandoffMessage.handoff_id)
+        )
+        with self.db.session() as session:
+            rows = session.execute(
+                select(HandoffMessage.handoff_id, HandoffMessage.text).where(
+                    HandoffMessage.id.in_(latest)
+                )
+            ).all()
+        return {handoff_id: text for handoff_id, text in rows}
+
+    def recent(self, limit: int = 20) -> list[Handoff]:
+        """The handoffs that ended most recently."""
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(Handoff)
+                    .where(Handoff.status.not_in(OPEN_STATUSES))
+                    .order_by(Handoff.closed_at.desc(), Handoff.id.desc())
+                    .limit(limit)
+                )
+            )
+
+    def messages_after(self, handoff_id: int, after: int) -> tuple[Handoff, list[HandoffMessage]]:
+        """The handoff and its messages with an id above ``after`` (for the live transcript)."""
+        with self.db.session() as session:
+            handoff = session.get(Handoff, handoff_id)
+            if handoff is None:
+                raise HandoffNotFound()
+            messages = list(
+                session.scalars(
+                    select(HandoffMessage)
+                    .where(HandoffMessage.handoff_id == handoff_id, HandoffMessage.id > after)
+                    .order_by(HandoffMessage.id)
+                    .limit(500)
+                )
+            )
+        return handoff, messages
+
+    # ------------------------------------------------------- citizen's side
+    def add_message(
+        self, handoff_id: int, message: HandoffMessageIn, client_key: str | None = None
+    ) -> tuple[HandoffMessage, bool]:
+        """Stores what the citizen wrote while a person owns the conversation.
+
+        Args:
+            handoff_id: the handoff.
+            message: the text (and attachments).
+            client_key: the sender's Idempotency-Key: the same key gives the same message.
+
+        Returns:
+            The message and whether this call stored it.
+
+        Raises:
+            HandoffNotFound: no such handoff.
+            HandoffConflict: the conversation is back with the assistant.
+            SubmissionRejected: the message is empty.
+        """
+        if not message.text.strip() and not message.attachments:
+            raise SubmissionRejected([("text", "Tin nhắn trống: cần nội dung hoặc tệp đính kèm.")])
+        try:
+            with self.db.transaction() as session:
+                handoff = session.get(Handoff, handoff_id)
+                if handoff is None:
+                    raise HandoffNotFound()
+                known = self._by_client_key(session, handoff_id, client_key)
+                if known is not None:
+                    return known, False
+                if handoff.status not in OPEN_STATUSES:
+                    raise HandoffConflict(
+                        "Cuộc trò chuyện đã trở lại với trợ lý "
+                        f"({STATUS_LABELS[handoff.status].lower()})."
+                    )
+                stored = HandoffMessage(
+                    handoff_id=handoff_id,
+                    author=message.author,
+                    text=message.text,
+                    at=message.at or self.clock(),
+                    attachments=_attachments(message.attachments),
+                    client_key=client_key,
+                )
+                session.add(stored)
+            return stored, True
+        except IntegrityError:
+            with self.db.session() as session:
+                known = self._by_client_key(session, handoff_id, client_key)
+            if known is None:
+                raise
+            return known, False
+
+    @staticmethod
+    def _by_client_key(
+        session: Session, handoff_id: int, client_key: str | None
+    ) -> HandoffMessage | None:
+        if not client_key:
+            return None
+        return session.scalar(
+            select(HandoffMessage).where(
+                HandoffMessage.handoff_id == handoff_id, HandoffMessage.client_key == client_key
+            )
+        )
+
+    def add_callback(
+        self, handoff_id: int, phone: str, note: str
+    ) -> tuple[CallbackRequest, Handoff, str]:
+        """Records a number for a call back; a waiting handoff is then closed.
+
+        Returns:
+            The request, the handoff after it, and what to tell the citizen.
+
+        Raises:
+            HandoffNotFound: no such handoff.
+            SubmissionRejected: the phone number is not valid (validator's message).
+        """
+        number, problem = self.catalog.read_value("phone", phone)
+        if problem is not None:
+            raise SubmissionRejected([("phone", problem)])
+        now = self.clock()
+        with self.db.transaction() as session:
+            handoff = session.get(Handoff, handoff_id)
+            if handoff is None:
+                raise HandoffNotFound()
+            request = CallbackRequest(
+                handoff_id=handoff_id,
+                channel=handoff.channel,
+                sender_id=handoff.sender_id,
+                phone=str(number),
+                note=note.strip(),
+                status="open",
+                created_at=now,
+            )
+            session.add(request)
+            session.execute(
+                update(Handoff)
+                .where(Handoff.id == handoff_id, Handoff.status == WAITING)
+                .values(status=CLOSED, open_key=None, closed_at=now, closed_by="callback")
+            )
+        handoff = self.get(handoff_id)
+        message = (
+            f"Đã ghi nhận số {request.phone}. Cán bộ sẽ gọi lại cho ông/bà trong giờ làm việc "
+            f"({self.hours.describe()}). Nếu cần gấp, xin gọi tổng đài {HOTLINE}."
+        )
+        if handoff.status == CLAIMED:
+            message = f"Đã ghi nhận số {request.phone}; cán bộ đang hỗ trợ ông/bà đã nhận được."
+        return request, handoff, message
+
+    # ---------------------------------------------------------- staff's side
+    def claim(self, handoff_id: int, user: User) -> Handoff:
+        """Gives a waiting handoff to a staff member; two staff cannot claim the same one.
+
+        Raises:
+            HandoffNotFound: no such handoff.
+            HandoffConflict: it is claimed by someone else, or no longer waiting.
+        """
+        now = self.clock()
+        name = staff_name(user)
+        with self.db.transaction() as session:
+            result = session.execute(
+                update(Handoff)
+                .where(Handoff.id == handoff_id, Handoff.status == WAITING)
+                .values(status=CLAIMED, claimed_by=user.username, staff_name=name, claimed_at=now)
+            )
+            handoff = session.get(Handoff, handoff_id)
+            if handoff is None:
+                raise HandoffNotFound()
+            if getattr(result, "rowcount", 0) != 1:
+                if handoff.status == CLAIMED and handoff.claimed_by == user.username:
+                    return self.get(handoff_id)
+                raise HandoffConflict(self._not_claimable(handoff))
+            enqueue_event(
+                session,
+                "handoff_claimed",
+                {**self._common(handoff, now), "staff_name": name},
+                handoff_id=handoff.id,
+            )
+        self.notify()
+        return self.get(handoff_id)
+
+    @staticmethod
+    def _not_claimable(handoff: Handoff) -> str:
+        if handoff.status == CLAIMED:
+            return (
+                f"Cán bộ {handoff.staff_name or handoff.claimed_by} đã nhận cuộc trò chuyện này."
+            )
+        return f"Cuộc trò chuyện không còn chờ cán bộ ({STATUS_LABELS[handoff.status].lower()})."
+
+    @staticmethod
+    def _common(handoff: Handoff, now: datetime) -> dict[str, object]:
+        return {
+            "handoff_id": handoff.id,
+            "channel": handoff.channel,
+            "sender_id": handoff.sender_id,
+            "procedure_id": handoff.procedure_id,
+            "at": now.isoformat(),
+        }
+
+    @staticmethod
+    def _owned(session: Session, handoff_id: int, user: User) -> Handoff:
+        handoff = session.get(Handoff, handoff_id, with_for_update=True)
+        if handoff is None:
+            raise HandoffNotFound()
+        if handoff.status != CLAIMED:
+            raise HandoffConflict(
+                f"Cuộc trò chuyện không do cán bộ phụ trách nữa "
+                f"({STATUS_LABELS[handoff.status].lower()})."
+            )
+        if handoff.claimed_by != user.username and user.role != "admin":
+            raise HandoffConflict(
+                f"Cuộc trò chuyện này do cán bộ {handoff.staff_name or handoff.claimed_by} "
+                "phụ trách."
+            )
+        return handoff
+
+    async def reply(self, handoff_id: int, user: User, text: str) -> HandoffMessage:
+        """Sends a staff reply to the citizen through the bot and records what happened.
+
+        The ``staff_message`` event is posted at once (short timeout); the bot answers
+        ``{"delivered": true}`` or ``{"delivered": false, "reason": …}``. A refused or lost
+        reply is stored as ``failed`` with its reason, never dropped.
+
+        Raises:
+            HandoffNotFound: no such handoff.
+            HandoffConflict: the staff member does not own the conversation.
+            SubmissionRejected: the reply is empty.
+        """
+        message, payload = await asyncio.to_thread(self._start_reply, handoff_id, user, text)
+        delivered: bool
+        reason: str | None
+        if not self.bot_secret:
+            delivered, reason = False, "Chưa cấu hình kết nối tới trợ lý (BOT_WEBHOOK_SECRET)."
+        else:
+            result = await send_now(
+                self.bot_url, self.bot_secret, payload, self.reply_timeout, self.transport
+            )
+            delivered, reason = delivery_outcome(result, self.reply_timeout)
+        return await asyncio.to_thread(self._finish_reply, message.id, delivered, reason)
+
+    def _start_reply(
+        self, handoff_id: int, user: User, text: str
+    ) -> tuple[HandoffMessage, dict[str, object]]:
+        text = text.strip()
+        if not text:
+            raise SubmissionRejected([("text", "Tin nhắn trống.")])
+        now = self.clock()
+        with self.db.transaction() as session:
+            handoff = self._owned(session, handoff_id, user)
+            message = HandoffMessage(
+                handoff_id=handoff_id,
+                author="staff",
+                staff_user=user.username,
+                text=text,
+                at=now,
+                attachments=[],
+                event_id=str(uuid.uuid4()),
+                delivery="pending",
+            )
+            session.add(message)
+            session.flush()
+            payload: dict[str, object] = {
+                "event": "staff_message",
+                "event_id": message.event_id,
+                **self._common(handoff, now),
+                "message_id": message.id,
+                "text": text,
+                "staff_name": staff_name(user),
+            }
+        return message, payload
+
+    def _finish_reply(
+        self, message_id: int, delivered: bool, reason: str | None
+    ) -> HandoffMessage:
+        with self.db.transaction() as session:
+            message = session.get(HandoffMessage, message_id)
+            assert message is not None
+            message.delivery = "delivered" if delivered else "failed"
+            message.delivery_reason = reason
+            message.delivery_at = self.clock()
+        return message
+
+    def fail_stale_replies(self) -> int:
+        """Marks replies left ``pending`` by a restart as failed (so staff can send them again)."""
+        cutoff = self.clock() - timedelta(seconds=self.reply_timeout + 60)
+        with self.db.transaction() as session:
+            result = session.execute(
+                update(HandoffMessage)
+                .where(HandoffMessage.delivery == "pending", HandoffMessage.at < cutoff)
+                .values(
+                    delivery="failed",
+                    delivery_reason="Không rõ kết quả gửi (máy chủ đã khởi động lại); "
+                    "xin gửi lại nếu cần.",
+                    delivery_at=self.clock(),
+                )
+            )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def correct(self, handoff_id: int, user: User, values: Mapping[str, str]) -> list[str]:
+        """Corrects the collected data with the shared validators.
+
+        Args:
+            handoff_id: the handoff.
+            user: the staff member who owns it.
+            values: text typed for the procedure's fields; an empty text removes the value.
+
+        Returns:
+            The ids of the fields whose value changed.
+
+        Raises:
+            HandoffConflict: the staff member does not own the conversation, or it has no
+                procedure.
+            SubmissionRejected: some values are invalid (the validators' messages).
+        """
+        with self.db.transaction() as session:
+            handoff = self._owned(session, handoff_id, user)
+            procedure = handoff.procedure_id or ""
+            known = {info.id for info in self.catalog.field_infos(procedure)}
+            if not known:
+                raise HandoffConflict("Chọn thủ tục trước khi sửa thông tin hồ sơ.")
+            typed = {k: v.strip() for k, v in values.items() if k in known}
+            checked = self.catalog.check_values(
+                procedure, {k: v for k, v in typed.items() if v}, {}
+            )
+            if checked.errors:
+                raise SubmissionRejected(checked.errors)
+            collected = dict(handoff.collected)
+            changed = []
+            for name, text in typed.items():
+                if text and collected.get(name) != checked.fields.get(name):
+                    collected[name] = checked.fields[name]
+                    changed.append(name)
+                elif not text and name in collected:
+                    del collected[name]
+                    changed.append(name)
+            if changed:
+                handoff.collected = collected
+                handoff.corrected = sorted(set(handoff.corrected) | set(changed))
+        return changed
+
+    def set_procedure(self, handoff_id: int, user: User, procedure_id: str) -> None:
+        """Sets (or changes) the procedure the conversation is about.
+
+        Raises:
+            HandoffConflict: the staff member does not own the conversation.
+            SubmissionRejected: the procedure is not in the catalog.
+        """
+        if procedure_id not in dict(self.catalog.procedures()):
+            raise SubmissionRejected([("procedure_id", "Thủ tục không có trong danh mục.")])
+        with self.db.transaction() as session:
+            handoff = self._owned(session, handoff_id, user)
+            handoff.procedure_id = procedure_id
+
+    def hand_back(
+        self, handoff_id: int, user: User, resume: str, procedure_id: str | None = None
+    ) -> Handoff:
+        """Returns the conversation to the assistant at a chosen point.
+
+        Args:
+            handoff_id: the handoff.
+            user: the staff member who owns it.
+            resume: ``continue_form`` (the assistant goes on collecting the dossier) or
+                ``end`` (it closes the conversation politely).
+            procedure_id: the procedure to continue with (default: the handoff's).
+
+        Raises:
+            HandoffConflict: not owned, or nothing to continue with.
+            SubmissionRejected: unknown resume point or procedure.
+        """
+        if resume not in RESUME_LABELS:
+            raise SubmissionRejected([("resume", "Chọn điểm tiếp tục cho trợ lý.")])
+        if procedure_id and procedure_id not in dict(self.catalog.procedures()):
+            raise SubmissionRejected([("procedure_id", "Thủ tục không có trong danh mục.")])
+        now = self.clock()
+        with self.db.transaction() as session:
+            handoff = self._owned(session, handoff_id, user)
+            procedure = procedure_id or handoff.procedure_id
+            if resume == "continue_form" and not procedure:
+                raise HandoffConflict("Chọn thủ tục để trợ lý tiếp tục thu thập hồ sơ.")
+            handoff.status = RETURNED
+            handoff.open_key = None
+            handoff.resume = resume
+            handoff.procedure_id = procedure
+            handoff.closed_at = now
+            handoff.closed_by = user.username
+            enqueue_event(
+                session,
+                "handoff_returned",
+                {
+                    **self._common(handoff, now),
+                    "resume": resume,
+                    "fields": dict(handoff.collected),
+                    "answers": dict(handoff.answers),
+                    "corrected": list(handoff.corrected),
+                    "staff_name": handoff.staff_name or staff_name(user),
+                },
+                handoff_id=handoff.id,
+            )
+        self.notify()
+        return self.get(handoff_id)
+
+    def close(self, handoff_id: int, user: User) -> Handoff:
+        """Ends the conversation without the assistant saying anything more.
+
+        Raises:
+            HandoffConflict: the staff member does not own the conversation.
+        """
+        now = self.clock()
+        with self.db.transaction() as session:
+            handoff = self._owned(session, handoff_id, user)
+            handoff.status = CLOSED
+            handoff.open_key = None
+            handoff.closed_at = now
+            handoff.closed_by = user.username
+            enqueue_event(
+                session,
+                "handoff_closed",
+                {
+                    **self._common(handoff, now),
+                    "staff_name": handoff.staff_name or staff_name(user),
+                },
+                handoff_id=handoff.id,
+            )
+        self.notify()
+        return self.get(handoff_id)
+
+    # ------------------------------------------------------------------ expiry
+    def expire_due(self) -> int:
+        """Expires the waiting handoffs whose time is up and tells the bot (``handoff_expired``).
+
+        Safe with several processes: each row moves with a conditional UPDATE.
+
+        Returns:
+            How many handoffs expired.
+        """
+        now = self.clock()
+        expired = 0
+        with self.db.transaction() as session:
+            due = session.scalars(
+                select(Handoff.id)
+                .where(Handoff.status == WAITING, Handoff.expires_at <= now)
+                .order_by(Handoff.expires_at)
+                .limit(100)
+            ).all()
+            for handoff_id in due:
+                result = session.execute(
+                    update(Handoff)
+                    .where(Handoff.id == handoff_id, Handoff.status == WAITING)
+                    .values(status=EXPIRED, open_key=None, closed_at=now, closed_by="timeout")
+                )
+                if getattr(result, "rowcount", 0) != 1:
+                    continue
+                handoff = session.get(Handoff, handoff_id)
+                assert handoff is not None
+                enqueue_event(
+                    session,
+                    "handoff_expired",
+                    self._common(handoff, now),
+                    handoff_id=handoff_id,
+                )
+                expired += 1
+        if expired:
+            self.notify()
+        return expired
+
+    # --------------------------------------------------------------- callbacks
+    def callbacks(self, status: str = "open", limit: int = 200) -> list[CallbackRequest]:
+        """Call-back requests, oldest first for open ones, newest first otherwise."""
+        query = select(CallbackRequest).where(CallbackRequest.status == status)
+        order = CallbackRequest.created_at if status == "open" else CallbackRequest.done_at.desc()
+        with self.db.session() as session:
+            return list(session.scalars(query.order_by(order).limit(limit)))
+
+    def open_callbacks(self) -> int:
+        """How many call-back requests wait for a call."""
+        with self.db.session() as session:
+            count = session.scalar(
+                select(func.count())
+                .select_from(CallbackRequest)
+                .where(CallbackRequest.status == "open")
+            )
+        return int(count or 0)
+
+    def complete_callback(self, callback_id: int, user: User, note: str) -> CallbackRequest:
+        """Marks a call back as done, with what came of it.
+
+        Raises:
+            HandoffError: no such request.
+        """
+        with self.db.transaction() as session:
+            request = session.get(CallbackRequest, callback_id)
+            if request is None:
+                raise HandoffError("Không tìm thấy yêu cầu gọi lại.")
+            request.status = "done"
+            request.done_by = user.username
+            request.done_at = self.clock()
+            request.done_note = note.strip() or None
+        return request

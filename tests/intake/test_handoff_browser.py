@@ -1,0 +1,157 @@
+"""Headless Chromium drives the handoff inbox: a new conversation appears, claim, reply (the
+fake bot confirms delivery), a citizen's message appears without reloading, hand back."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .conftest import ADMIN, API_KEY, LiveServer
+from .handoff_support import handoff_payload
+from .test_browser import click_and_load
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+TIMEOUT = 15
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+        reason="cần /usr/bin/chromium và /usr/bin/chromedriver (chạy bin/ensure-chromium)",
+    ),
+]
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        "--window-size=1366,900",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.implicitly_wait(2)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(tmp_path / "chromium-profile", ignore_errors=True)
+
+
+def bot_events(live_server: LiveServer, name: str) -> list[dict[str, object]]:
+    found = []
+    for _headers, raw in live_server.bot.received:
+        body = json.loads(raw)
+        if body.get("event") == name:
+            found.append(body)
+    return found
+
+
+def wait_until(predicate, timeout: float = TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def test_staff_claims_replies_and_hands_back(live_server: LiveServer, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, TIMEOUT)
+    api = httpx.Client(base_url=live_server.url, headers={"X-API-Key": API_KEY}, timeout=10)
+
+    browser.get(f"{live_server.url}/console/inbox")
+    browser.find_element(By.ID, "username").send_keys(ADMIN[0])
+    browser.find_element(By.ID, "password").send_keys(ADMIN[1])
+    click_and_load(browser, browser.find_element(By.ID, "login-button"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Hộp thư hỗ trợ"
+    browser.execute_script("window.__sameInboxPage = true;")
+
+    # The assistant hands a conversation over while the inbox is open: it appears by itself.
+    sender = f"zalo:{uuid.uuid4().hex[:8]}"
+    created = api.post("/api/v1/handoffs", json=handoff_payload(sender_id=sender)).json()
+    handoff_id = created["handoff_id"]
+    row = wait.until(
+        ec.presence_of_element_located(
+            (By.CSS_SELECTOR, f'#waiting-table tbody tr[data-id="{handoff_id}"]')
+        )
+    )
+    assert browser.execute_script("return window.__sameInboxPage === true;")
+    assert "056075001234" not in row.text  # masked in the queue
+    click_and_load(browser, row.find_element(By.CSS_SELECTOR, "button.claim"))
+    assert browser.current_url.endswith(f"/console/handoffs/{handoff_id}")
+
+    status = wait.until(ec.presence_of_element_located((By.ID, "handoff-status")))
+    assert status.text == "Cán bộ đang hỗ trợ"
+    transcript = browser.find_element(By.ID, "transcript")
+    assert "cho tôi gặp nhân viên" in transcript.text
+    wait_until(lambda: bool(bot_events(live_server, "handoff_claimed")))
+
+    # Reply with a template plus a few words; the fake bot confirms the delivery.
+    browser.find_element(By.CSS_SELECTOR, "#reply-templates .template").click()
+    box = browser.find_element(By.ID, "reply-text")
+    assert box.get_attribute("value").startswith("Xin chào ông/bà")
+    box.send_keys(" Ông/bà đã nộp hồ sơ chưa?")
+    browser.find_element(By.ID, "reply-send").click()
+    delivered = wait.until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, ".msg-staff .delivery.d-delivered"))
+    )
+    assert delivered.text == "Đã gửi tới người dân"
+    [sent] = [e for e in bot_events(live_server, "staff_message") if e["handoff_id"] == handoff_id]
+    assert str(sent["text"]).endswith("Ông/bà đã nộp hồ sơ chưa?")
+    assert box.get_attribute("value") == ""
+
+    # The citizen answers on Zalo: the message shows up without reloading the page.
+    browser.execute_script("window.__samePage = true;")
+    api.post(
+        f"/api/v1/handoffs/{handoff_id}/messages",
+        json={"from": "citizen", "text": "Tôi chưa nộp, cần giấy tờ gì ạ?"},
+    )
+    wait.until(
+        ec.text_to_be_present_in_element((By.ID, "transcript"), "Tôi chưa nộp, cần giấy tờ gì ạ?")
+    )
+    assert browser.execute_script("return window.__samePage === true;")
+
+    # Hand back: the assistant continues collecting the dossier.
+    browser.find_element(By.ID, "resume-continue_form").click()
+    click_and_load(browser, browser.find_element(By.ID, "return-button"))
+    assert browser.current_url.endswith("/console/inbox")
+    flash = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
+    assert "Đã chuyển lại trợ lý: tiếp tục thu thập hồ sơ" in flash.text
+    wait_until(
+        lambda: any(
+            e["handoff_id"] == handoff_id for e in bot_events(live_server, "handoff_returned")
+        )
+    )
+    returned = [
+        e for e in bot_events(live_server, "handoff_returned") if e["handoff_id"] == handoff_id
+    ]
+    assert returned[0]["resume"] == "continue_form"
+    active = api.get("/api/v1/handoffs/active", params={"channel": "zalo", "sender_id": sender})
+    assert active.status_code == 404
+    api.close()

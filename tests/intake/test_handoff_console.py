@@ -1,0 +1,287 @@
+"""The console's "Hộp thư hỗ trợ": queue, conversation, data correction, codes, call backs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from intake_service.db import Database
+from intake_service.models import AuditEntry
+
+from .conftest import ADMIN, STAFF
+from .handoff_support import BOT, FAR_MONDAY_9AM, Clock, build_app_client, open_handoff
+from .test_console import login
+from .test_handoff_api import staff_user
+
+CCCD = "056075001234"
+
+
+@pytest.fixture
+def console(tmp_path: Path, sqlite_url: str) -> Iterator[Any]:
+    with build_app_client(tmp_path, sqlite_url, INTAKE_WEBHOOKS="0") as client:
+        yield client
+
+
+def actions(url: str, actor: str) -> set[str]:
+    with Database(url).session() as session:
+        rows = session.scalars(select(AuditEntry.action).where(AuditEntry.actor == actor))
+        return set(rows)
+
+
+def claim(client: Any, handoff_id: int, token: str) -> Any:
+    return client.post(f"/console/handoffs/{handoff_id}/claim", data={"csrf_token": token})
+
+
+def test_the_queue_shows_waiting_conversations_with_personal_numbers_masked(
+    console: Any,
+) -> None:
+    created = open_handoff(
+        console,
+        channel="messenger",
+        transcript=[{"from": "citizen", "text": f"CCCD của tôi là {CCCD}, SĐT 0912345678"}],
+    )
+    login(console)
+    page = console.get("/console/inbox").text
+    assert "Đang chờ cán bộ" in page
+    assert f'data-id="{created["handoff_id"]}"' in page
+    assert "Messenger" in page and "TP Hồ Chí Minh" in page and "Người dân muốn gặp cán bộ" in page
+    assert CCCD not in page and "0912345678" not in page
+    assert "056******234" in page  # the identifier, masked like the dossier list
+    queue = console.get("/console/inbox/queue.json").json()
+    item = next(i for i in queue["waiting"] if i["id"] == created["handoff_id"])
+    assert item["waited"] == 0 and item["procedure"]
+    assert CCCD not in str(queue) and "0912345678" not in str(queue)
+    # The conversation itself shows everything to staff, and the viewing is audited.
+    full = console.get(f"/console/handoffs/{created['handoff_id']}").text
+    assert CCCD in full
+
+
+def test_claim_then_the_live_transcript_gets_new_citizen_messages(
+    console: Any, sqlite_url: str
+) -> None:
+    handoff_id = open_handoff(console)["handoff_id"]
+    token = login(console)
+    page = claim(console, handoff_id, token)
+    assert "Đã nhận cuộc trò chuyện" in page.text
+    last = int(re.search(r'data-after="(\d+)"', page.text).group(1))  # type: ignore[union-attr]
+    console.post(
+        f"/api/v1/handoffs/{handoff_id}/messages",
+        json={"from": "citizen", "text": "Tôi đang chờ ạ"},
+        headers=BOT,
+    )
+    polled = console.get(f"/console/handoffs/{handoff_id}/messages.json", params={"after": last})
+    body = polled.json()
+    assert body["status"] == "claimed" and body["can_act"] is True
+    assert [m["text"] for m in body["messages"]] == ["Tôi đang chờ ạ"]
+    assert body["messages"][0]["author_label"] == "Người dân"
+    nothing_new = console.get(
+        f"/console/handoffs/{handoff_id}/messages.json",
+        params={"after": body["messages"][0]["id"]},
+    )
+    assert nothing_new.json()["messages"] == []
+    assert {"view_handoff", "claim_handoff"} <= actions(sqlite_url, STAFF[0])
+
+
+def test_a_second_staff_member_sees_who_owns_it(console: Any) -> None:
+    handoff_id = open_handoff(console)["handoff_id"]
+    claim(console, handoff_id, login(console, STAFF))
+    console.cookies.clear()
+    token = login(console, ADMIN)
+    refused = claim(console, handoff_id, token)
+    assert "Cán bộ thử đã nhận cuộc trò chuyện này" in refused.text
+    page = console.get(f"/console/handoffs/{handoff_id}").text
+    assert "Cán bộ thử" in page
+
+
+def test_collected_data_is_corrected_with_the_shared_validators(
+    console: Any, sqlite_url: str
+) -> None:
+    handoff_id = open_handoff(console)["handoff_id"]
+    token = login(console)
+    claim(console, handoff_id, token)
+    wrong = console.post(
+        f"/console/handoffs/{handoff_id}/data",
+        data={"csrf_token": token, "f_so_cccd": "12345", "f_ho_ten": "Nguyễn Văn An"},
+    )
+    assert wrong.status_code == 422
+    assert "12 chữ số" in wrong.text
+    assert 'value="12345"' in wrong.text  # what was typed stays in the box
+    fixed = console.post(
+        f"/console/handoffs/{handoff_id}/data",
+        data={
+            "csrf_token": token,
+            "f_so_cccd": "056 075 009 876",
+            "f_ho_ten": "Nguyễn Văn An",
+            "f_so_dien_thoai": "0912 345 678",
+        },
+    )
+    assert fixed.status_code == 200
+    assert "Đã lưu 2 thông tin" in fixed.text
+    assert "đã sửa" in fixed.text
+    data = console.get(f"/api/v1/handoffs/{handoff_id}", headers=BOT).json()
+    assert data["collected"]["so_cccd"] == "056075009876"
+    assert data["collected"]["so_dien_thoai"] == "0912345678"
+    assert sorted(data["corrected"]) == ["so_cccd", "so_dien_thoai"]
+    assert "correct_handoff_data" in actions(sqlite_url, STAFF[0])
+
+
+def test_a_conversation_without_a_procedure_gets_one_then_goes_back(console: Any) -> None:
+    handoff_id = open_handoff(console, procedure_id=None, collected={})["handoff_id"]
+    token = login(console)
+    claim(console, handoff_id, token)
+    page = console.get(f"/console/handoffs/{handoff_id}").text
+    assert "Chưa rõ thủ tục" in page
+    refused = console.post(
+        f"/console/handoffs/{handoff_id}/return",
+        data={"csrf_token": token, "resume": "continue_form", "procedure": ""},
+    )
+    assert "Chọn thủ tục để trợ lý tiếp tục" in refused.text
+    chosen = console.post(
+        f"/console/handoffs/{handoff_id}/procedure",
+        data={"csrf_token": token, "procedure": "huong_bhxh_mot_lan"},
+    )
+    assert 'name="f_so_cccd"' in chosen.text
+    back = console.post(
+        f"/console/handoffs/{handoff_id}/return",
+        data={"csrf_token": token, "resume": "continue_form", "procedure": ""},
+    )
+    assert "Đã chuyển lại trợ lý: tiếp tục thu thập hồ sơ" in back.text
+    body = console.get(f"/api/v1/handoffs/{handoff_id}", headers=BOT).json()
+    assert (body["status"], body["resume"]) == ("returned", "continue_form")
+    assert body["procedure_id"] == "huong_bhxh_mot_lan"
+
+
+def test_every_new_form_needs_the_csrf_token(console: Any) -> None:
+    handoff_id = open_handoff(console)["handoff_id"]
+    login(console, ADMIN)
+    for path in (
+        f"/console/handoffs/{handoff_id}/claim",
+        f"/console/handoffs/{handoff_id}/reply",
+        f"/console/handoffs/{handoff_id}/data",
+        f"/console/handoffs/{handoff_id}/procedure",
+        f"/console/handoffs/{handoff_id}/return",
+        f"/console/handoffs/{handoff_id}/close",
+        "/console/callbacks/1/done",
+        "/console/handoff-codes",
+        "/console/reply-templates",
+        "/console/reply-templates/1",
+    ):
+        response = console.post(path, data={"text": "x", "procedure": "huong_bhxh_mot_lan"})
+        assert response.status_code == 403, path
+        assert "Xin tải lại trang" in response.text
+    status = console.get(f"/api/v1/handoffs/{handoff_id}", headers=BOT).json()["status"]
+    assert status == "waiting"
+
+
+def test_a_code_for_a_caller(tmp_path: Path, sqlite_url: str) -> None:
+    with build_app_client(
+        tmp_path, sqlite_url, INTAKE_WEBHOOKS="0", ZALO_OA_ID="3662729599332560487"
+    ) as client:
+        token = login(client)
+        form = client.get("/console/handoff-codes", params={"procedure": "huong_bhxh_mot_lan"})
+        assert 'name="f_so_cccd"' in form.text and 'name="q_ly_do"' in form.text
+        data = {
+            "csrf_token": token,
+            "procedure": "huong_bhxh_mot_lan",
+            "f_ho_ten": "Lê Văn Cường",
+            "f_so_cccd": "079 080 001 234",
+            "q_ly_do": "dinh_cu",
+            "note": "",
+        }
+        wrong = client.post("/console/handoff-codes", data={**data, "f_so_cccd": "0790"})
+        assert wrong.status_code == 422 and "12 chữ số" in wrong.text
+        done = client.post("/console/handoff-codes", data=data)
+        assert done.status_code == 200
+        spoken = re.search(r'id="issued-code">([^<]+)<', done.text).group(1)  # type: ignore[union-attr]
+        assert re.fullmatch(r"[2-9A-HJKMNP-Z]{3} [2-9A-HJKMNP-Z]{3}", spoken)
+        code = spoken.replace(" ", "")
+        assert f"https://zalo.me/3662729599332560487?code={code}" in done.text
+        redeemed = client.get(f"/api/v1/handoff-codes/{code}", headers=BOT).json()
+        assert redeemed["fields"]["so_cccd"] == "079080001234"
+        assert redeemed["answers"] == {"ly_do": "dinh_cu"}
+        assert "Đã dùng" in client.get("/console/handoff-codes").text
+    assert "create_handoff_code" in actions(sqlite_url, STAFF[0])
+
+
+def test_no_zalo_link_without_an_official_account(console: Any) -> None:
+    token = login(console)
+    done = console.post(
+        "/console/handoff-codes",
+        data={"csrf_token": token, "procedure": "huong_bhxh_mot_lan", "f_ho_ten": "Lê Văn An"},
+    )
+    assert 'id="issued-code"' in done.text
+    assert "zalo.me" not in done.text
+
+
+def test_call_backs_are_listed_and_marked_done(console: Any, sqlite_url: str) -> None:
+    handoff_id = open_handoff(console)["handoff_id"]
+    console.post(
+        f"/api/v1/handoffs/{handoff_id}/callback",
+        json={"phone": "0987654321", "note": "sau 8 giờ"},
+        headers=BOT,
+    )
+    token = login(console)
+    assert 'id="callback-count">' in console.get("/console/inbox").text
+    page = console.get("/console/callbacks").text
+    assert "0987654321" in page and "sau 8 giờ" in page
+    callback_id = re.search(r"/console/callbacks/(\d+)/done", page).group(1)  # type: ignore[union-attr]
+    done = console.post(
+        f"/console/callbacks/{callback_id}/done",
+        data={"csrf_token": token, "note": "Đã hướng dẫn nộp hồ sơ"},
+    )
+    assert "Đã đánh dấu đã gọi lại" in done.text
+    assert "Đã hướng dẫn nộp hồ sơ" in done.text
+    assert {"view_callbacks", "complete_callback"} <= actions(sqlite_url, STAFF[0])
+
+
+def test_reply_templates_are_seeded_and_edited_by_administrators(console: Any) -> None:
+    handoff_id = open_handoff(console)["handoff_id"]
+    token = login(console, STAFF)
+    assert console.get("/console/reply-templates").status_code == 403
+    claim(console, handoff_id, token)
+    page = console.get(f"/console/handoffs/{handoff_id}").text
+    assert 'class="template"' in page and "Xin chờ" in page  # seeded by the migration
+    console.cookies.clear()
+    token = login(console, ADMIN)
+    added = console.post(
+        "/console/reply-templates",
+        data={"csrf_token": token, "title": "Giờ làm việc", "text": "Cán bộ làm việc từ 7:30."},
+    )
+    assert "Đã thêm mẫu “Giờ làm việc”" in added.text
+    template_id = re.findall(r'action="/console/reply-templates/(\d+)"', added.text)[-1]
+    empty = console.post(
+        f"/console/reply-templates/{template_id}",
+        data={"csrf_token": token, "action": "save", "title": "", "text": "x"},
+    )
+    assert empty.status_code == 422 and "Cần tên ngắn" in empty.text
+    removed = console.post(
+        f"/console/reply-templates/{template_id}", data={"csrf_token": token, "action": "delete"}
+    )
+    assert "Đã xóa mẫu “Giờ làm việc”" in removed.text
+
+
+def test_close_and_audit(console: Any, sqlite_url: str) -> None:
+    handoff_id = open_handoff(console)["handoff_id"]
+    token = login(console)
+    claim(console, handoff_id, token)
+    closed = console.post(f"/console/handoffs/{handoff_id}/close", data={"csrf_token": token})
+    assert "Đã kết thúc cuộc trò chuyện" in closed.text
+    assert f"/console/handoffs/{handoff_id}" in closed.text  # listed under "recent"
+    assert "close_handoff" in actions(sqlite_url, STAFF[0])
+
+
+def test_expected_wait_follows_recent_claims(tmp_path: Path, sqlite_url: str) -> None:
+    clock = Clock(FAR_MONDAY_9AM)  # alone in its 7-day window
+    with build_app_client(tmp_path, sqlite_url, clock=clock, INTAKE_WEBHOOKS="0") as client:
+        service = client.app.state.services.handoffs
+        user = staff_user(sqlite_url)
+        for _ in range(3):
+            handoff_id = open_handoff(client)["handoff_id"]
+            clock.advance(minutes=2)
+            service.claim(handoff_id, user)
+        assert open_handoff(client)["expected_wait_minutes"] == 2
