@@ -3,7 +3,8 @@
 Everything the actions need from the catalog goes through here: looking procedures up, reading
 and storing answers, verdicts, document checklists, amount inputs and estimates, and the money and
 date formats. Answers are kept in slots as JSON values (dates as ISO strings); the catalog reads
-them back per question kind.
+them back per question kind. The shared validators (``bhxh_catalog.validators``: reading field
+values, finding values in a sentence, masking) are reached here too.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bhxh_catalog import (
     Document,
     Estimate,
     EstimateError,
+    FieldDef,
     LegalBasis,
     ParameterError,
     Procedure,
@@ -33,6 +35,14 @@ from bhxh_catalog import (
 from bhxh_catalog.amounts import FORMULAS
 from bhxh_catalog.conditions import evaluate as evaluate_condition
 from bhxh_catalog.models import CATEGORY_LABELS
+from bhxh_catalog.validators import (
+    InvalidValue,
+    ProvinceMatch,
+    extract_values,
+    mask_field,
+    plain_value,
+    validate,
+)
 
 __all__ = [
     "AmountDef",
@@ -42,9 +52,12 @@ __all__ = [
     "Document",
     "Estimate",
     "EstimateError",
+    "FieldDef",
+    "InvalidValue",
     "LegalBasis",
     "ParameterError",
     "Procedure",
+    "ProvinceMatch",
     "Question",
     "SubmissionChannel",
     "Verdict",
@@ -53,15 +66,20 @@ __all__ = [
     "categories",
     "checklist",
     "estimate_amount",
+    "evaluate_condition",
+    "extract_values",
     "format_date",
     "format_money",
     "input_is_optional",
+    "mask_field",
     "next_amount_input",
     "next_question",
+    "plain_value",
     "procedure",
     "procedures_in",
     "read_answer",
     "stored",
+    "validate",
     "verdict",
 ]
 

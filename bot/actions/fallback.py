@@ -16,7 +16,9 @@ from rasa_sdk.types import DomainDict
 from bot.actions import catalog_access, conversation, render_procedure
 from bot.actions.base import BotAction
 from bot.actions.conversation import PROCEDURE_INTENT_PREFIX
+from bot.actions.render_status import receipt_code_in
 from bot.actions.replies import Button, Reply, payload, send
+from bot.actions.status import status_replies
 from bot.actions.texts import INTENT_LABELS
 
 __all__ = ["ActionDefaultFallback", "ActionFallback", "suggestions"]
@@ -73,7 +75,14 @@ class ActionFallback(BotAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Suggests intents, or (second time in a row) hands over to ``action_offer_human``."""
+        """Suggests intents, or (second time in a row) hands over to ``action_offer_human``.
+
+        A receipt code typed alone ("HS-7K3M-9Q2P") is not a misunderstanding: its status.
+        """
+        code = receipt_code_in(conversation.latest(tracker).text)
+        if code is not None:
+            send(dispatcher, await status_replies(tracker, code))
+            return [SlotSet("offer_human", False)]
         if conversation.misunderstandings_in_a_row(tracker) >= 2:
             send(dispatcher, [Reply(STILL_NOT)])
             return [SlotSet("offer_human", True)]

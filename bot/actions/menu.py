@@ -7,13 +7,20 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import catalog_access, conversation, render_procedure
+from bot.actions import attachments, catalog_access, conversation, render_procedure
 from bot.actions.base import BotAction
-from bot.actions.replies import send
+from bot.actions.render_status import receipt_code_in
+from bot.actions.replies import Button, Reply, payload, send
+from bot.actions.status import attach_files, status_replies
+from bot.actions.submission_form import ATTACHMENTS_SLOT
+from bot.actions.submit import RECEIPT_SLOT
 
 __all__ = ["ActionInform", "ActionMenu"]
 
 WHICH_PROCEDURE = "Cảm ơn ông/bà. Ông/bà cần hỗ trợ về thủ tục nào?"
+FILES_KEPT = (
+    "Tôi đã nhận ảnh/tệp của ông/bà. Khi ông/bà nộp hồ sơ qua trợ lý, tôi sẽ đính kèm vào hồ sơ."
+)
 
 
 class ActionMenu(BotAction):
@@ -33,7 +40,11 @@ class ActionMenu(BotAction):
 
 
 class ActionInform(BotAction):
-    """A bare answer outside a question: the procedure it names, else which procedure."""
+    """A bare answer outside a question: photos, a receipt code, a procedure, else which one.
+
+    Photos and files go to the dossier last sent (e.g. after "cần bổ sung"), else they are kept
+    for the next dossier; a receipt code gives that dossier's status.
+    """
 
     def name(self) -> str:
         """Action name in the domain."""
@@ -42,7 +53,14 @@ class ActionInform(BotAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Shows the named procedure's overview, or the most asked procedures."""
+        """Attaches files, looks a code up, shows the named procedure or the menu."""
+        files = attachments.from_metadata((tracker.latest_message or {}).get("metadata"))
+        if files:
+            return await self._files(files, tracker, dispatcher)
+        code = receipt_code_in(conversation.latest(tracker).text)
+        if code is not None:
+            send(dispatcher, await status_replies(tracker, code))
+            return []
         proc = catalog_access.procedure(
             conversation.procedure_from_message(conversation.latest(tracker))
         )
@@ -51,3 +69,16 @@ class ActionInform(BotAction):
             return []
         send(dispatcher, render_procedure.overview(proc))
         return [SlotSet("procedure", proc.id)]
+
+    @staticmethod
+    async def _files(
+        files: list[dict[str, object]], tracker: Tracker, dispatcher: CollectingDispatcher
+    ) -> list[EventType]:
+        receipt = tracker.get_slot(RECEIPT_SLOT)
+        if isinstance(receipt, str) and receipt:
+            await attach_files(receipt, files, dispatcher)
+            return []
+        kept = tracker.get_slot(ATTACHMENTS_SLOT)
+        button = Button("Nộp hồ sơ ngay", payload("start_submission"))
+        send(dispatcher, [Reply(FILES_KEPT, (button,))])
+        return [SlotSet(ATTACHMENTS_SLOT, [*(kept if isinstance(kept, list) else []), *files])]

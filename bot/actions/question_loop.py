@@ -40,14 +40,18 @@ from bot.actions.replies import Reply, send, with_buttons
 
 __all__ = [
     "ANSWER_INTENTS",
+    "EXTERNAL_INTENT",
     "NEVER_AN_ANSWER",
     "REJECTED_SLOT",
+    "REQUESTED_SLOT",
+    "SKIP_WORDS",
     "AskLoopSlot",
     "Decision",
     "Outcome",
     "QuestionLoopValidation",
     "decide",
     "loop_control",
+    "question_replies",
 ]
 
 REQUESTED_SLOT = "requested_slot"
@@ -55,9 +59,13 @@ REJECTED_SLOT = "answer_rejected"
 # Intents a typed answer is usually classified as; other intents only count as an answer when
 # the text reads as one without doubt.
 ANSWER_INTENTS = frozenset({"inform", "affirm", "deny", "nlu_fallback"})
+# The intent of events from the intake service (a status change, a receipt delivered later):
+# Rasa triggers it in the conversation, the rules answer it, the loop asks its question again.
+EXTERNAL_INTENT = "EXTERNAL_intake_event"
 # Intents that always leave the loop to the rules (the domain's answer slots exclude them too).
-NEVER_AN_ANSWER = frozenset({"cancel", "restart", "request_human"})
-_SKIP_WORDS = frozenset({"bo qua", "khong biet", "khong nho", "khong ro", "bo qua cau nay"})
+NEVER_AN_ANSWER = frozenset({"cancel", "restart", "request_human", EXTERNAL_INTENT})
+# What a citizen types to skip an optional question (folded).
+SKIP_WORDS = frozenset({"bo qua", "khong biet", "khong nho", "khong ro", "bo qua cau nay"})
 _ENTITY_FOR_KIND = {
     "date": ("date",),
     "money": ("money", "number"),
@@ -80,11 +88,15 @@ class Decision(Enum):
 
 @dataclass(frozen=True)
 class Outcome:
-    """A decision, with the read value (accept) or the Vietnamese message (error)."""
+    """A decision, with the read value (accept) or the Vietnamese message (error).
+
+    ``in_sentence``: the value was found inside a longer message (which may hold other values).
+    """
 
     decision: Decision
     value: object = None
     message: str = ""
+    in_sentence: bool = False
 
 
 def decide(
@@ -120,7 +132,7 @@ def decide(
         return Outcome(Decision.REJECT if named not in (None, procedure_id) else Decision.REASK)
     if message.is_payload:
         return Outcome(Decision.REJECT)
-    if optional and fold(message.text).strip(" .!?") in _SKIP_WORDS:
+    if optional and fold(message.text).strip(" .!?") in SKIP_WORDS:
         return Outcome(Decision.ACCEPT, None)
     lenient = intent in ANSWER_INTENTS
     if not lenient and question.kind in ("yes_no", "choice") and not _is_exact_option(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, Restarted
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -17,10 +17,12 @@ CANCELLED = (
     "Đã hủy. Các thông tin ông/bà vừa cung cấp đã được xóa. Ông/bà cần hỗ trợ việc gì khác không?"
 )
 RESTARTED = "Chúng ta bắt đầu lại nhé. Ông/bà cần hỗ trợ việc gì?"
+# Dossiers already sent (the last receipt code, those waiting in the outbox) outlive a cancel.
+_KEPT = ("submission_receipt", "submission_queued")
 
 
 class ActionCancel(BotAction):
-    """Ends any question loop and resets every slot."""
+    """Ends any question loop and resets every slot (dossiers already sent are remembered)."""
 
     def name(self) -> str:
         """Action name in the domain."""
@@ -31,7 +33,12 @@ class ActionCancel(BotAction):
     ) -> list[EventType]:
         """Says so and offers the menu."""
         send(dispatcher, render_procedure.featured(CANCELLED))
-        return [ActiveLoop(None), AllSlotsReset()]
+        kept = [
+            SlotSet(name, tracker.get_slot(name))
+            for name in _KEPT
+            if tracker.get_slot(name) not in (None, [], "")
+        ]
+        return [ActiveLoop(None), AllSlotsReset(), *kept]
 
 
 class ActionRestart(BotAction):

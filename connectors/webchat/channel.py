@@ -8,6 +8,10 @@ Routes (under Rasa's ``/webhooks/webchat`` prefix):
   ``null`` for a message sent silently, such as the first ``/greet``). The bot's replies are
   stored, not returned.
 * ``GET /messages?sender=…&after=…`` — the sender's stored messages after a message id.
+* ``POST /upload`` — multipart ``sender`` + ``file``: a photo or PDF of a document. The file is
+  kept (:mod:`connectors.webchat.uploads`) and Rasa receives ``/inform`` with the metadata
+  ``attachments: [{"type", "url", "name", "mime_type"}]``, like the other channels' photos.
+* ``GET /files/<token>`` — an uploaded file (the action server fetches it for the dossier).
 
 Every bot message for a web chat user, including those sent later without a user message
 (``get_output_channel``), goes through :class:`WebchatOutput` into the SQLite store, so the page
@@ -30,6 +34,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors.webchat.store import MessageStore
+from connectors.webchat.uploads import UploadRefused, UploadStore
 
 __all__ = ["WebchatInput", "WebchatOutput", "webchat_db_path"]
 
@@ -116,8 +121,9 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         store: where the page's messages are kept.
     """
 
-    def __init__(self, store: MessageStore) -> None:
+    def __init__(self, store: MessageStore, uploads: UploadStore | None = None) -> None:
         self.store = store
+        self.uploads = uploads or UploadStore(store.path.parent / "webchat_uploads")
 
     @classmethod
     def name(cls) -> str:
@@ -183,9 +189,54 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
                 {"messages": [item.as_json() for item in stored], "last_id": last_id}
             )
 
+        async def upload(request: Request) -> HTTPResponse:
+            sender_id = request.form.get("sender", "") if request.form else ""
+            sent = request.files.get("file") if request.files else None
+            if not _SENDER.fullmatch(sender_id or "") or sent is None:
+                return response.json({"ok": False, "error": "Yêu cầu không hợp lệ."}, status=400)
+            try:
+                stored = await self.uploads.save(sent.body, sent.name or "")
+            except UploadRefused as refused:
+                return response.json({"ok": False, "error": str(refused)}, status=400)
+            await self.store.add(sender_id, "user", {"text": f"📎 {stored.name}"})
+            base = f"{request.scheme}://{request.host}{request.path.rsplit('/', 1)[0]}"
+            attachment = {
+                "type": "file" if stored.mime_type == "application/pdf" else "image",
+                "url": f"{base}/files/{stored.token}",
+                "name": stored.name,
+                "mime_type": stored.mime_type,
+            }
+            message = UserMessage(
+                "/inform",
+                WebchatOutput(self.store),
+                sender_id,
+                input_channel=CHANNEL_NAME,
+                metadata={"channel": CHANNEL_NAME, "attachments": [attachment]},
+            )
+            try:
+                await on_new_message(message)
+            except Exception:  # the user must get an answer whatever failed
+                logger.exception("web chat: handling an upload failed")
+                await self.store.add(sender_id, "bot", {"text": BUSY_TEXT})
+                return response.json({"ok": False})
+            return response.json({"ok": True})
+
+        async def file(request: Request, token: str) -> HTTPResponse:
+            found = self.uploads.find(token)
+            if found is None:
+                return response.json({"ok": False}, status=404)
+            path, mime = found
+            return await response.file(
+                path,
+                mime_type=mime,
+                headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private"},
+            )
+
         webchat.add_route(chat_page, "/", methods=["GET"])
         webchat.add_route(receive, "/message", methods=["POST"])
         webchat.add_route(messages, "/messages", methods=["GET"])
+        webchat.add_route(upload, "/upload", methods=["POST"])
+        webchat.add_route(file, "/files/<token:str>", methods=["GET"])
         return webchat
 
 

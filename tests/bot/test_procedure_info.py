@@ -143,12 +143,14 @@ async def test_post_steps_include_what_to_write_on_the_envelope(dispatcher):
     assert "Ghi ngoài phong bì: tên thủ tục." in texts(dispatcher)[0]
 
 
-async def test_submit_now_explains_it_is_coming_and_remembers_the_procedure(dispatcher):
+async def test_submit_now_without_catalog_fields_shows_the_ways_to_submit(dispatcher):
+    # thu_tuc_mau has no data fields: the assistant cannot take its dossier (no form data).
     tracker = make_tracker("nộp luôn", "start_submission", slots={"procedure": "thu_tuc_mau"})
     events = events_as_dict(await ActionStartSubmission().run(dispatcher, tracker, {}))
     assert "sẽ sớm có" in texts(dispatcher)[0]
     assert "Ứng dụng VssID" in [b["title"] for b in buttons(dispatcher)]
-    assert events == {"procedure": "thu_tuc_mau", "submission_procedure": "thu_tuc_mau"}
+    assert events["procedure"] == "thu_tuc_mau"
+    assert events["submission_procedure"] is None
 
 
 async def test_processing_time_with_its_basis(dispatcher):

@@ -1,0 +1,255 @@
+"""Signed events from the intake service, told to the citizen through Rasa (a fake agent here)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa.core.channels.channel import register
+from rasa.core.channels.rest import RestInput
+from rasa.core.lock_store import InMemoryLockStore
+from rasa.shared.core.events import BotUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sanic import Sanic
+
+from connectors.common.database import ConnectorDatabase
+from connectors.common.dedupe import DedupeStore
+from connectors.intake_events import (
+    INTENT,
+    IntakeEventsInput,
+    IntakeEventsSettings,
+    NoticeOutput,
+    signature_ok,
+)
+from connectors.webchat.channel import WebchatInput, WebchatOutput
+from connectors.webchat.store import MessageStore
+from tests.connectors.conftest import start_app
+
+SECRET = "shared-webhook-secret"
+_apps = iter(range(1, 10_000))
+
+
+class WindowClosed(Exception):
+    """Stands in for a platform refusal (the connectors' errors carry ``reason_vi``)."""
+
+    reason_vi = "Đã quá 7 ngày kể từ tin nhắn cuối của người dân."
+
+
+class FakeProcessor:
+    def __init__(self, agent: FakeAgent) -> None:
+        self.agent = agent
+
+    async def fetch_tracker_and_update_session(self, sender_id: str, output: Any) -> Any:
+        return DialogueStateTracker.from_events(
+            sender_id, list(self.agent.said.get(sender_id, []))
+        )
+
+
+class FakeAgent:
+    """Records triggered intents; says one message through the output channel."""
+
+    def __init__(self) -> None:
+        self.lock_store = InMemoryLockStore()
+        self.processor = FakeProcessor(self)
+        self.triggered: list[tuple[str, dict[str, Any], Any, str]] = []
+        self.fail: Exception | None = None
+        self.said: dict[str, list[Any]] = {}
+
+    def is_ready(self) -> bool:
+        return True
+
+    async def trigger_intent(
+        self, intent: str, entities: list[dict[str, Any]], output: Any, tracker: Any
+    ) -> None:
+        if self.fail is not None:
+            raise self.fail
+        values = {item["entity"]: item["value"] for item in entities}
+        self.triggered.append((intent, values, output, tracker.sender_id))
+        await output.send_text_message(tracker.sender_id, f"Hồ sơ {values.get('receipt_code')}")
+
+
+def sign(body: bytes, secret: str = SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def event(**extra: Any) -> bytes:
+    body = {
+        "event": "status_changed",
+        "event_id": "ev-1",
+        "receipt_code": "HS-7K3M-9Q2P",
+        "procedure_id": "cap_lai_the_bhyt",
+        "status": "in_review",
+        "status_label": "Đang xem xét",
+        "note": None,
+        "channel": "webchat",
+        "sender_id": "webchat-user-1",
+        "at": "2026-03-01T08:00:00+00:00",
+        **extra,
+    }
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("CONNECTORS_DATABASE_URL", f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    settings = IntakeEventsSettings(SECRET, tmp_path / "notices.db", outbox_worker=False)
+    database = ConnectorDatabase(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    channel = IntakeEventsInput(settings, DedupeStore(database, 3600), database)
+    webchat = WebchatInput(MessageStore(tmp_path / "webchat.db"))
+    app = Sanic(f"intake_events_test_{next(_apps)}")
+    register([channel, RestInput(), webchat], app, route="/webhooks/")
+    agent = FakeAgent()
+    app.ctx.agent = agent
+    await start_app(app)
+    return app, channel, agent
+
+
+async def post(asgi, app: Sanic, body: bytes, signature: str | None, event_id: str = "ev-1"):
+    headers = {"X-Intake-Event-Id": event_id}
+    if signature is not None:
+        headers["X-Intake-Signature"] = signature
+    return await asgi(app).post("/webhooks/intake/events", content=body, headers=headers)
+
+
+def test_the_signature_is_the_hmac_of_the_raw_body():
+    body = event()
+    assert signature_ok(SECRET, body, sign(body))
+    assert not signature_ok(SECRET, body + b" ", sign(body))
+    assert not signature_ok(SECRET, body, None)
+    assert not signature_ok(SECRET, body, sign(body, "another secret"))
+
+
+async def test_a_status_change_is_told_on_the_citizens_channel(bot, asgi):
+    app, _, agent = bot
+    body = event()
+    answer = await post(asgi, app, body, sign(body))
+    assert answer.status_code == 200
+    assert answer.json() == {"delivered": True}
+    [(intent, values, output, sender)] = agent.triggered
+    assert intent == INTENT
+    assert sender == "webchat-user-1"
+    assert isinstance(output, WebchatOutput) and not isinstance(output, NoticeOutput)
+    assert values["event"] == "status_changed"
+    assert values["status_label"] == "Đang xem xét"
+    assert "note" not in values  # empty values are not entities
+
+
+async def test_a_redelivery_is_dropped(bot, asgi):
+    app, _, agent = bot
+    body = event()
+    await post(asgi, app, body, sign(body))
+    again = await post(asgi, app, body, sign(body))
+    assert again.status_code == 200
+    assert again.json()["duplicate"] is True
+    assert len(agent.triggered) == 1
+
+
+@pytest.mark.parametrize("signature", [None, "sha256=00", sign(event(), "wrong")])
+async def test_an_unsigned_or_forged_event_is_refused(bot, asgi, signature):
+    app, _, agent = bot
+    answer = await post(asgi, app, event(), signature)
+    assert answer.status_code == 403
+    assert agent.triggered == []
+
+
+async def test_a_failure_is_retried_by_the_intake(bot, asgi):
+    app, _, agent = bot
+    body = event()
+    agent.fail = RuntimeError("action server down")
+    failed = await post(asgi, app, body, sign(body))
+    assert failed.status_code == 500
+    agent.fail = None
+    retried = await post(asgi, app, body, sign(body))  # the same event id, processed now
+    assert retried.json() == {"delivered": True}
+    assert len(agent.triggered) == 1
+
+
+async def test_a_refusal_by_the_channel_is_reported_not_retried(bot, asgi):
+    app, _, agent = bot
+    agent.fail = WindowClosed()
+    body = event()
+    answer = await post(asgi, app, body, sign(body))
+    assert answer.status_code == 200
+    assert answer.json() == {"delivered": False, "reason": WindowClosed.reason_vi}
+
+
+async def test_rest_conversations_fetch_their_notifications(bot, asgi):
+    app, _, agent = bot
+    body = event(channel="rest", sender_id="rest-user-7", event_id="ev-rest")
+    await post(asgi, app, body, sign(body), "ev-rest")
+    assert isinstance(agent.triggered[0][2], NoticeOutput)
+    answer = await asgi(app).get(
+        "/webhooks/intake/notifications", params={"sender": "rest-user-7", "after": 0}
+    )
+    messages = answer.json()["messages"]
+    assert [m["text"] for m in messages] == ["Hồ sơ HS-7K3M-9Q2P"]
+    later = await asgi(app).get(
+        "/webhooks/intake/notifications",
+        params={"sender": "rest-user-7", "after": answer.json()["last_id"]},
+    )
+    assert later.json()["messages"] == []
+
+
+async def test_malformed_events_are_refused(bot, asgi):
+    app, _, _ = bot
+    for body in (b"not json", json.dumps({"event": "status_changed"}).encode()):
+        answer = await post(asgi, app, body, sign(body), "ev-bad")
+        assert answer.status_code == 400
+
+
+async def test_without_a_secret_the_webhook_is_disabled(tmp_path, monkeypatch, asgi):
+    monkeypatch.setenv("CONNECTORS_DATABASE_URL", f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    monkeypatch.delenv("BOT_WEBHOOK_SECRET", raising=False)
+    channel = IntakeEventsInput.from_credentials(None)
+    app = Sanic(f"intake_events_test_{next(_apps)}")
+    register([channel], app, route="/webhooks/")
+    await start_app(app)
+    assert (await asgi(app).get("/webhooks/intake/")).status_code == 503
+    body = event()
+    assert (await post(asgi, app, body, sign(body))).status_code == 503
+
+
+async def test_a_receipt_already_said_is_not_told_again(bot):
+    app, channel, agent = bot
+    agent.said["rest-user-8"] = [BotUttered("Mã hồ sơ: HS-7K3M-9Q2P (ông/bà vui lòng ghi lại).")]
+    values = {"event": "dossier_delivered", "receipt_code": "HS-7K3M-9Q2P"}
+    await channel.tell(app, "rest", "rest-user-8", values, unless_said="HS-7K3M-9Q2P")
+    assert agent.triggered == []
+    await channel.tell(app, "rest", "rest-user-9", values, unless_said="HS-7K3M-9Q2P")
+    assert len(agent.triggered) == 1
+
+
+async def test_the_outbox_worker_starts_and_stops_with_the_server(bot, tmp_path, monkeypatch):
+    app, _, _ = bot
+    monkeypatch.setenv("OUTBOX_DATABASE_URL", f"sqlite:///{tmp_path / 'outbox.db'}")
+    monkeypatch.setenv("INTAKE_URL", "http://127.0.0.1:9")
+    settings = IntakeEventsSettings(
+        SECRET, tmp_path / "n.db", outbox_worker=True, worker_interval=0.2
+    )
+    channel = IntakeEventsInput(settings)
+    await channel.start_worker(app)
+    task = channel._worker_task
+    assert task is not None and not task.done()
+    await channel.stop_worker()
+    assert task.done()
+    assert (tmp_path / "outbox.db").exists()
+
+
+def test_settings_come_from_the_block_then_the_environment(tmp_path):
+    env = {
+        "BOT_WEBHOOK_SECRET": "from-env",
+        "INTAKE_NOTICES_DB_PATH": str(tmp_path / "n.db"),
+        "OUTBOX_WORKER": "0",
+        "OUTBOX_WORKER_INTERVAL_SECONDS": "2.5",
+    }
+    read = IntakeEventsSettings.read(None, env)
+    assert read.webhook_secret == "from-env"
+    assert read.notices_path == tmp_path / "n.db"
+    assert read.outbox_worker is False
+    assert read.worker_interval == 2.5
+    assert IntakeEventsSettings.read({"webhook_secret": "block"}, env).webhook_secret == "block"
+    assert IntakeEventsSettings.read(None, {}).webhook_secret is None
