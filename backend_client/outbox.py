@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -95,6 +96,10 @@ class Rejected:
     errors: list[FieldError]
 
 
+# While `submit_durably` sends an item itself, workers leave it alone for this long.
+_SENDER_HOLD_SECONDS = 120.0
+
+
 def _retry_delay(attempts: int) -> float:
     """Seconds before the next delivery attempt: 5 s, 10 s, 20 s … capped at 5 minutes."""
     return float(min(300, 5 * 2 ** max(0, attempts - 1)))
@@ -122,8 +127,14 @@ class Outbox:
         """Releases the database connections."""
         self._engine.dispose()
 
-    def put(self, submission: DossierSubmission) -> None:
-        """Stores a submission once; storing the same dossier again changes nothing."""
+    def put(self, submission: DossierSubmission, *, hold: float = 0.0) -> None:
+        """Stores a submission once; storing the same dossier again changes nothing.
+
+        Args:
+            submission: the dossier.
+            hold: seconds during which workers leave the new item alone (the caller is sending
+                it itself), so the citizen is not told the receipt twice.
+        """
         with self._engine.begin() as conn:
             exists = conn.execute(
                 sa.select(_outbox.c.dossier_id).where(
@@ -137,7 +148,7 @@ class Outbox:
                         payload=submission.to_json(),
                         state=PENDING,
                         attempts=0,
-                        next_attempt_at=0.0,
+                        next_attempt_at=self._clock() + hold,
                         claimed_until=0.0,
                         notified=False,
                         created_at=self._clock(),
@@ -260,7 +271,7 @@ async def submit_durably(
         Delivered with the receipt; Queued when the intake is unreachable (the worker delivers
         it later); Rejected with the per-field errors when the intake refused the data.
     """
-    await asyncio.to_thread(outbox.put, submission)
+    await asyncio.to_thread(partial(outbox.put, submission, hold=_SENDER_HOLD_SECONDS))
     try:
         receipt = await client.submit(submission)
     except IntakeUnavailable as exc:

@@ -1,3 +1,5 @@
+import asyncio
+
 import httpx
 import pytest
 
@@ -176,3 +178,25 @@ async def test_a_failing_notification_is_retried_on_the_next_round(client, intak
     await worker.run_once()
     assert attempts == ["HS-0001", "HS-0001"]
     assert len(intake.dossiers) == 1
+
+
+async def test_workers_leave_alone_a_dossier_that_is_being_sent_right_now(db_url):
+    clock = Clock()
+    outbox = Outbox(db_url, clock=clock)
+    started = asyncio.Event()
+    release = asyncio.Event()
+    intake = FakeIntake()
+
+    async def slow_handler(request: httpx.Request) -> httpx.Response:
+        started.set()
+        await release.wait()
+        return intake.handler(request)
+
+    client = IntakeClient("http://intake", "k", transport=httpx.MockTransport(slow_handler))
+    sending = asyncio.create_task(submit_durably(client, outbox, sub("d1")))
+    await started.wait()
+    assert outbox.claim_due() == []  # the worker does not send it a second time
+    release.set()
+    assert isinstance(await sending, Delivered)
+    clock.now += 10_000
+    assert outbox.claim_due() == []
