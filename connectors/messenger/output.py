@@ -34,6 +34,21 @@ PAYLOAD_LIMIT = 1000
 MAX_ELEMENTS = 10
 
 
+MORE_CHOICES = "Các lựa chọn khác:"
+
+
+def _button_template(text: str, buttons: list[dict[str, Any]]) -> dict[str, Any]:
+    """A Messenger button template message (text ≤ 640 characters, ≤ 3 buttons)."""
+    if not buttons:
+        return {"text": text}
+    return {
+        "attachment": {
+            "type": "template",
+            "payload": {"template_type": "button", "text": text, "buttons": buttons},
+        }
+    }
+
+
 class MessengerOutput(OutputChannel):
     """Sends bot responses to a Messenger user."""
 
@@ -72,27 +87,23 @@ class MessengerOutput(OutputChannel):
         buttons: list[dict[str, Any]],
         **kwargs: Any,
     ) -> None:
-        """Sends a button template (≤ 3 buttons) or quick replies (more)."""
-        if len(buttons) > MAX_TEMPLATE_BUTTONS:
-            await self.send_quick_replies(recipient_id, text, buttons)
-            return
+        """Sends button templates of at most 3 buttons each.
+
+        Quick replies are not used for buttons: Messenger shows them only under the newest
+        message, so buttons followed by another message of the same turn could not be clicked.
+        More than 3 buttons go out as further templates ("Các lựa chọn khác:").
+        """
         template_buttons = [to_template_button(button) for button in buttons]
         pieces = split_message(text, TEMPLATE_TEXT_LIMIT) or ["…"]
         for piece in pieces[:-1]:
             await self._send(recipient_id, {"text": piece})
-        await self._send(
-            recipient_id,
-            {
-                "attachment": {
-                    "type": "template",
-                    "payload": {
-                        "template_type": "button",
-                        "text": pieces[-1],
-                        "buttons": template_buttons,
-                    },
-                }
-            },
-        )
+        groups = [
+            template_buttons[i : i + MAX_TEMPLATE_BUTTONS]
+            for i in range(0, len(template_buttons), MAX_TEMPLATE_BUTTONS)
+        ] or [[]]
+        for index, group in enumerate(groups):
+            caption = pieces[-1] if index == 0 else MORE_CHOICES
+            await self._send(recipient_id, _button_template(caption, group))
 
     async def send_quick_replies(
         self,

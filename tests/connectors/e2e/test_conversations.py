@@ -147,15 +147,6 @@ def test_question_eligibility_submission_receipt_and_a_status_change(
     assert all(code not in text for text in elsewhere.values())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "connectors/messenger/output.py renders 4-13 buttons as quick replies even when the "
-        "bot sends another message in the same turn; Messenger shows quick replies only under "
-        "the newest message, so the overview's 'Điều kiện', 'Giấy tờ cần chuẩn bị' … cannot "
-        "be clicked"
-    ),
-)
 def test_messenger_quick_replies_stay_clickable(
     channel_system: ChannelSystem, platforms: Platforms
 ):

@@ -47,16 +47,18 @@ async def test_long_text_is_split_below_2000_characters(output, fake_graph):
     assert all(len(piece) <= 2000 and piece.endswith("tùy thân.") for piece in pieces)
 
 
-async def test_more_than_three_buttons_become_quick_replies(output, fake_graph):
+async def test_more_than_three_buttons_go_out_as_templates_of_three(output, fake_graph):
     buttons = [{"title": f"Lựa chọn số {n} rất dài", "payload": f"/c{n}"} for n in range(5)]
 
     await output.send_response(SENDER, {"text": "Chọn một:", "buttons": buttons})
 
-    message = fake_graph.sent[0]["message"]
-    assert message["text"] == "Chọn một:"
-    assert len(message["quick_replies"]) == 5
-    assert all(len(q["title"]) <= 20 for q in message["quick_replies"])
-    assert message["quick_replies"][0]["payload"] == "/c0"
+    payloads = [sent["message"]["attachment"]["payload"] for sent in fake_graph.sent]
+    assert [p["text"] for p in payloads] == ["Chọn một:", "Các lựa chọn khác:"]
+    assert [len(p["buttons"]) for p in payloads] == [3, 2]
+    assert all(len(b["title"]) <= 20 for p in payloads for b in p["buttons"])
+    assert payloads[0]["buttons"][0]["payload"] == "/c0"
+    # Quick replies are not used for buttons: Messenger hides them under a later message.
+    assert all("quick_replies" not in sent["message"] for sent in fake_graph.sent)
 
 
 async def test_quick_replies_are_capped_at_thirteen(output, fake_graph):
