@@ -18,12 +18,25 @@ import httpx
 
 from backend_client.config import IntakeSettings
 from backend_client.exceptions import (
+    CodeNotFound,
+    CodeUnavailable,
     DossierNotFound,
     FieldError,
+    HandoffNotFound,
+    HandoffNotOpen,
     IntakeConflict,
     IntakeProtocolError,
     IntakeRejected,
     IntakeUnavailable,
+)
+from backend_client.handoffs import (
+    Attachment,
+    CallbackReceipt,
+    CallerCode,
+    HandoffRequest,
+    HandoffTicket,
+    HandoffView,
+    RelayedMessage,
 )
 from backend_client.models import DossierStatus, DossierSubmission, Receipt
 
@@ -198,6 +211,139 @@ class IntakeClient:
         if response.status_code not in (200, 201):
             raise self._unexpected(response)
 
+    # ------------------------------------------------------------------ human handoff
+    async def create_handoff(self, request: HandoffRequest) -> HandoffTicket:
+        """Hands a conversation to the office; the conversation's open handoff if it has one.
+
+        Retrying is safe: a conversation has at most one open handoff, so a repeated call
+        answers the same one (200, ``created`` False).
+
+        Raises:
+            IntakeRejected: the body was refused (422).
+            IntakeUnavailable: the intake could not be reached after the retries.
+            IntakeProtocolError: any other answer.
+        """
+        response = await self._request("POST", "/api/v1/handoffs", json=request.body())
+        if response.status_code in (200, 201):
+            return HandoffTicket.from_api(
+                self._object(response), created=response.status_code == 201
+            )
+        if response.status_code == 422:
+            raise IntakeRejected(self._field_errors(response))
+        raise self._unexpected(response)
+
+    async def post_handoff_message(
+        self,
+        handoff_id: int,
+        text: str,
+        *,
+        attachments: tuple[Attachment, ...] = (),
+        at: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> RelayedMessage:
+        """Relays what the citizen wrote while a person owns the conversation.
+
+        Args:
+            handoff_id: the open handoff.
+            text: the citizen's text (may be empty when there are attachments).
+            attachments: files or places sent with it.
+            at: when it was written (ISO 8601); now when absent.
+            idempotency_key: the same key on a retry stores the message once.
+
+        Raises:
+            HandoffNotOpen: the conversation is back with the assistant (409).
+            HandoffNotFound: no such handoff (404).
+            IntakeRejected: empty message (422).
+        """
+        body: dict[str, Any] = {"from": "citizen", "text": text[:4000]}
+        if at:
+            body["at"] = at
+        if attachments:
+            body["attachments"] = [item.body() for item in attachments[:10]]
+        headers = {"Idempotency-Key": idempotency_key[:200]} if idempotency_key else {}
+        response = await self._request(
+            "POST", f"/api/v1/handoffs/{handoff_id}/messages", json=body, headers=headers
+        )
+        if response.status_code in (200, 201):
+            return RelayedMessage.from_api(self._object(response))
+        if response.status_code == 409:
+            raise HandoffNotOpen(f"handoff {handoff_id} is back with the assistant")
+        if response.status_code == 404:
+            raise HandoffNotFound(str(handoff_id))
+        if response.status_code == 422:
+            raise IntakeRejected(self._field_errors(response))
+        raise self._unexpected(response)
+
+    async def request_callback(
+        self, handoff_id: int, phone: str, note: str = ""
+    ) -> CallbackReceipt:
+        """Leaves the citizen's phone number for a call back (closes a waiting handoff).
+
+        Raises:
+            IntakeRejected: the phone number was refused (field ``phone``, Vietnamese message).
+            HandoffNotFound: no such handoff (404).
+        """
+        response = await self._request(
+            "POST",
+            f"/api/v1/handoffs/{handoff_id}/callback",
+            json={"phone": phone, "note": note},
+        )
+        if response.status_code in (200, 201):
+            return CallbackReceipt.from_api(self._object(response))
+        if response.status_code == 404:
+            raise HandoffNotFound(str(handoff_id))
+        if response.status_code == 422:
+            raise IntakeRejected(self._field_errors(response))
+        raise self._unexpected(response)
+
+    async def active_handoff(self, channel: str, sender_id: str) -> HandoffView | None:
+        """The conversation's waiting or claimed handoff; None when the assistant is in charge."""
+        response = await self._request(
+            "GET",
+            "/api/v1/handoffs/active",
+            params={"channel": channel, "sender_id": sender_id},
+        )
+        if response.status_code == 200:
+            return HandoffView.from_api(self._object(response))
+        if response.status_code == 404:
+            return None
+        raise self._unexpected(response)
+
+    async def get_handoff(self, handoff_id: int) -> HandoffView:
+        """One handoff with its status and the data as corrected by staff.
+
+        Raises:
+            HandoffNotFound: no such handoff (404).
+        """
+        response = await self._request("GET", f"/api/v1/handoffs/{handoff_id}")
+        if response.status_code == 200:
+            return HandoffView.from_api(self._object(response))
+        if response.status_code == 404:
+            raise HandoffNotFound(str(handoff_id))
+        raise self._unexpected(response)
+
+    async def redeem_code(self, code: str, channel: str, sender_id: str) -> CallerCode:
+        """What a staff member prepared for a caller; the code is then used by this conversation.
+
+        The same conversation may redeem it again (a retry).
+
+        Raises:
+            CodeNotFound: no such code (404).
+            CodeUnavailable: used by another conversation, or expired (410).
+        """
+        response = await self._request(
+            "GET",
+            f"/api/v1/handoff-codes/{code}",
+            params={"channel": channel, "sender_id": sender_id},
+        )
+        if response.status_code == 200:
+            return CallerCode.from_api(self._object(response))
+        if response.status_code == 404:
+            raise CodeNotFound(code)
+        if response.status_code == 410:
+            raise CodeUnavailable(self._detail(response) or "Mã này không còn dùng được.")
+        raise self._unexpected(response)
+
     async def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Sends one request, retrying timeouts, connection errors, 5xx and 429."""
         attempt = 0
@@ -225,6 +371,21 @@ class IntakeClient:
             return response.json()
         except ValueError as exc:
             raise IntakeProtocolError(f"HTTP {response.status_code}: body is not JSON") from exc
+
+    @classmethod
+    def _object(cls, response: httpx.Response) -> dict[str, Any]:
+        data = cls._json(response)
+        if not isinstance(data, dict):
+            raise IntakeProtocolError(f"HTTP {response.status_code}: body is not an object")
+        return data
+
+    @staticmethod
+    def _detail(response: httpx.Response) -> str | None:
+        try:
+            detail = response.json().get("detail")
+        except (ValueError, AttributeError):
+            return None
+        return detail if isinstance(detail, str) and detail else None
 
     @classmethod
     def _field_errors(cls, response: httpx.Response) -> list[FieldError]:

@@ -6,6 +6,10 @@ The tree tells a caller what to do next::
     ├── IntakeRejected      the intake refused the data (HTTP 422): tell the citizen which field
     ├── IntakeConflict      the idempotency key was reused with another body (HTTP 409): a bug
     ├── DossierNotFound     no dossier with that receipt code (HTTP 404 on a lookup)
+    ├── HandoffNotFound     no handoff with that id (HTTP 404)
+    ├── HandoffNotOpen      the conversation is back with the assistant (HTTP 409 on a message)
+    ├── CodeNotFound        no caller code like that (HTTP 404)
+    ├── CodeUnavailable     the caller code is used by another conversation or expired (HTTP 410)
     ├── IntakeUnavailable   timeouts, connection errors, 5xx, 429 after the retries: queue it
     └── IntakeProtocolError any other answer (401, 403, 400, a malformed body): a bug or a bad key
 """
@@ -15,8 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "CodeNotFound",
+    "CodeUnavailable",
     "DossierNotFound",
     "FieldError",
+    "HandoffNotFound",
+    "HandoffNotOpen",
     "IntakeConflict",
     "IntakeError",
     "IntakeProtocolError",
@@ -56,6 +64,34 @@ class IntakeConflict(IntakeError):
 
 class DossierNotFound(IntakeError):
     """No dossier has the receipt code that was asked for (HTTP 404)."""
+
+
+class HandoffNotFound(IntakeError):
+    """No handoff has the id that was asked for (HTTP 404)."""
+
+
+class HandoffNotOpen(IntakeError):
+    """The handoff is returned, closed or expired: the assistant answers the citizen (HTTP 409)."""
+
+
+class CodeNotFound(IntakeError):
+    """No caller code like the one typed (HTTP 404)."""
+
+
+class CodeUnavailable(IntakeError):
+    """The caller code was used by another conversation, or it expired (HTTP 410).
+
+    ``message`` is the intake's Vietnamese explanation.
+    """
+
+    def __init__(self, message: str) -> None:
+        """Keeps the intake's explanation.
+
+        Args:
+            message: Vietnamese, e.g. "Mã này đã được dùng."
+        """
+        super().__init__(message)
+        self.message = message
 
 
 class IntakeUnavailable(IntakeError):

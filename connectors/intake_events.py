@@ -12,7 +12,10 @@ Rasa input channel ``connectors.intake_events.IntakeEventsInput`` (name ``intake
   ``action_intake_event``, so the message is also kept in the tracker. Answer: ``{"delivered":
   true}``, or ``{"delivered": false, "reason": "<Vietnamese>"}`` when the channel refused it
   (e.g. Zalo's window closed). An unexpected failure releases the event id and answers 500: the
-  intake service retries.
+  intake service retries. The handoff events (``staff_message``, ``handoff_claimed``,
+  ``handoff_returned``, ``handoff_closed``, ``handoff_expired``) are applied by
+  :mod:`connectors.handoff_events` (a paused conversation runs no action): a staff reply is sent
+  at once and answered ``{"delivered": …}`` within the intake's timeout.
 * The durable outbox of ``backend_client``: an ``OutboxWorker`` runs in the background while the
   server runs (started after the server starts, stopped before it stops). When a dossier queued
   during an outage reaches the intake, the citizen is told its receipt code the same way
@@ -46,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from rasa.shared.core.events import BotUttered
+from rasa.shared.core.events import BotUttered, ConversationPaused
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -64,6 +67,8 @@ from backend_client import (
 from connectors.common.config import load_common_settings
 from connectors.common.database import ConnectorDatabase, seen_events
 from connectors.common.dedupe import DedupeStore
+from connectors.common.pause import resumed
+from connectors.handoff_events import HANDOFF_EVENTS, apply_handoff_event
 from connectors.webchat.channel import WebchatOutput
 from connectors.webchat.store import MessageStore
 
@@ -250,6 +255,10 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
             tracker = await agent.processor.fetch_tracker_and_update_session(sender_id, output)
             if unless_said and _said(tracker.events, unless_said):
                 return None
+            # A person owns the conversation: the event is still told, then the pause goes on.
+            was_paused = tracker.is_paused()
+            for event in resumed() if was_paused else []:
+                tracker.update(event)
             try:
                 await agent.trigger_intent(INTENT, entities, output, tracker)
             except Exception as error:
@@ -258,7 +267,25 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
                     logger.warning("intake event not delivered on %s: %s", channel, reason)
                     return reason
                 raise
+            finally:
+                if was_paused:
+                    tracker.update(ConversationPaused())
+                    await agent.processor.save_tracker(tracker)
         return None
+
+    async def tell_handoff(self, app: Sanic, channel: str, event: Mapping[str, Any]) -> str | None:
+        """Applies a handoff event to the conversation (:mod:`connectors.handoff_events`).
+
+        Returns:
+            None when done; the Vietnamese reason when the channel refused a message.
+
+        Raises:
+            Exception: anything else (the agent not ready …): retry later.
+        """
+        agent = getattr(app.ctx, "agent", None)
+        if agent is None or not agent.is_ready():
+            raise RuntimeError("the Rasa agent is not ready")
+        return await apply_handoff_event(agent, self.output_for(app, channel), event, INTENT)
 
     # ------------------------------------------------------------------ the outbox worker
     async def start_worker(self, app: Sanic) -> None:
@@ -369,7 +396,10 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         if not await self.dedupe.first_delivery(CHANNEL_NAME, event_id):
             return response.json({"delivered": True, "duplicate": True})
         try:
-            reason = await self.tell(request.app, channel, sender_id, event)
+            if event.get("event") in HANDOFF_EVENTS:
+                reason = await self.tell_handoff(request.app, channel, event)
+            else:
+                reason = await self.tell(request.app, channel, sender_id, event)
         except Exception:
             logger.exception("intake event %s could not be told", event.get("event"))
             await self._release(event_id)

@@ -62,6 +62,7 @@ from connectors.common.errors import (
     RecipientUnreachable,
 )
 from connectors.common.masking import install_log_redaction, mask_id, mask_text
+from connectors.common.pause import PauseGate
 from connectors.common.payload_keys import PayloadKeys
 from connectors.common.splitting import split_message, utf16_length
 from connectors.common.tasks import BackgroundTasks
@@ -276,6 +277,7 @@ class TelegramInput(InputChannel):
         self.settings = settings
         self.common = common or CommonSettings()
         self.tasks = BackgroundTasks(CHANNEL)
+        self.gate = PauseGate(CHANNEL, native_pause_seconds=self.common.native_pause_minutes * 60)
         database = connector_database(self.common.database_url)
         self.dedupe = DedupeStore(database, self.common.dedupe_ttl_seconds, clock)
         self.keys = PayloadKeys(database, max_bytes=CALLBACK_DATA_LIMIT, clock=clock)
@@ -293,6 +295,8 @@ class TelegramInput(InputChannel):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """The Sanic routes: ``GET /`` (health) and ``POST /webhook``."""
         telegram_webhook = Blueprint("telegram_webhook", __name__)
+        telegram_webhook.middleware("request")(self.gate.bind)
+        on_new_message = self.gate.handler(on_new_message)
 
         async def health(_: Request) -> HTTPResponse:
             status = "ok" if self.enabled else "disabled"

@@ -13,8 +13,9 @@ from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import catalog_access, conversation, render_procedure
+from bot.actions import catalog_access, conversation, handoff, render_procedure
 from bot.actions.base import BotAction
+from bot.actions.caller_codes import caller_code_in, names_a_code
 from bot.actions.conversation import PROCEDURE_INTENT_PREFIX
 from bot.actions.render_status import receipt_code_in
 from bot.actions.replies import Button, Reply, payload, send
@@ -77,12 +78,20 @@ class ActionFallback(BotAction):
     ) -> list[EventType]:
         """Suggests intents, or (second time in a row) hands over to ``action_offer_human``.
 
-        A receipt code typed alone ("HS-7K3M-9Q2P") is not a misunderstanding: its status.
+        A receipt code typed alone ("HS-7K3M-9Q2P") is not a misunderstanding: its status; nor
+        is a code a hotline staff member gave a caller ("7K3 M9Q"): the dossier prepared on the
+        phone continues.
         """
-        code = receipt_code_in(conversation.latest(tracker).text)
+        text = conversation.latest(tracker).text
+        code = receipt_code_in(text)
         if code is not None:
             send(dispatcher, await status_replies(tracker, code))
             return [SlotSet("offer_human", False)]
+        caller = caller_code_in(text)
+        if caller is not None:
+            events = await handoff.caller_code(caller, names_a_code(text), tracker, dispatcher)
+            if events is not None:
+                return [SlotSet("offer_human", False), *events]
         if conversation.misunderstandings_in_a_row(tracker) >= 2:
             send(dispatcher, [Reply(STILL_NOT)])
             return [SlotSet("offer_human", True)]

@@ -1,31 +1,33 @@
-"""The way to a person: the one seam the handoff issue will replace.
+"""The way to a person: the one action every path to a person runs (``action_offer_human``).
 
-Every path that should reach a person (the "Gặp nhân viên" button, a complaint, two
-misunderstandings in a row, a verdict that needs staff) runs ``action_offer_human``. Until the
-handoff to the staff console exists, it gives the hotline.
+* The citizen asks ("Gặp nhân viên", "cho tôi gặp nhân viên", the button after three wrong
+  answers on one field) or complains: the conversation is handed to the office at once
+  (:func:`bot.actions.handoff.hand_off`, reason ``asked``, ``field_failures``, ``complaint``).
+* Two misunderstandings in a row, or an eligibility verdict that needs staff (the rules run this
+  action after ``offer_human`` is set): a person is *offered* — "Gặp cán bộ" / "Không, cảm ơn";
+  pressing "Gặp cán bộ" hands over with the reason ``misunderstood`` or ``needs_staff``.
 """
 
 from __future__ import annotations
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.actions import conversation, handoff, handoff_data, render_handoff
 from bot.actions.base import BotAction
-from bot.actions.replies import Reply, send
-from bot.actions.texts import HOTLINE_SENTENCE
+from bot.actions.replies import send
 
-__all__ = ["HUMAN_TEXT", "ActionOfferHuman"]
+__all__ = ["ASKING_INTENTS", "HUMAN_TEXT", "ActionOfferHuman"]
 
-HUMAN_TEXT = (
-    f"Để được cán bộ BHXH hỗ trợ trực tiếp, ông/bà vui lòng gọi {HOTLINE_SENTENCE}. "
-    "Ông/bà cũng có thể đến cơ quan BHXH nơi cư trú."
-)
+HUMAN_TEXT = handoff.HUMAN_TEXT
+# Intents that ask for a person (the others offer one).
+ASKING_INTENTS = frozenset({"request_human", "complain"})
 
 
 class ActionOfferHuman(BotAction):
-    """Offers a person (for now: the hotline)."""
+    """Hands over to a person when asked; offers one otherwise."""
 
     def name(self) -> str:
         """Action name in the domain."""
@@ -34,6 +36,9 @@ class ActionOfferHuman(BotAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Gives the hotline."""
-        send(dispatcher, [Reply(HUMAN_TEXT)])
-        return []
+        """Hands over (asked, complaint) or offers (misunderstandings, needs staff)."""
+        if conversation.latest(tracker).intent in ASKING_INTENTS:
+            return await handoff.hand_off(dispatcher, tracker, handoff_data.reason_of(tracker))
+        reason = handoff_data.offer_reason(tracker)
+        send(dispatcher, render_handoff.offer(reason))
+        return [SlotSet(handoff_data.OFFERED_SLOT, reason)]

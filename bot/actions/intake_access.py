@@ -18,11 +18,18 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from backend_client import (
+    Attachment,
+    CallbackReceipt,
+    CallerCode,
+    CodeNotFound,
+    CodeUnavailable,
     Delivered,
     DossierNotFound,
     DossierStatus,
     DossierSubmission,
     FieldError,
+    HandoffRequest,
+    HandoffTicket,
     IntakeClient,
     IntakeError,
     IntakeRejected,
@@ -32,27 +39,39 @@ from backend_client import (
     Queued,
     Receipt,
     Rejected,
+    TranscriptLine,
     submit_durably,
 )
 
 __all__ = [
+    "Attachment",
+    "CallbackReceipt",
+    "CallerCode",
+    "CodeNotFound",
+    "CodeUnavailable",
     "Delivered",
     "DossierNotFound",
     "DossierStatus",
     "DossierSubmission",
     "FieldError",
+    "HandoffRequest",
+    "HandoffTicket",
     "IntakeError",
     "IntakeRejected",
     "IntakeUnavailable",
     "Queued",
     "Receipt",
     "Rejected",
+    "TranscriptLine",
     "attach",
     "dossier",
     "dossiers",
+    "hand_off",
     "open_client",
     "open_outbox",
     "rate",
+    "redeem_code",
+    "request_callback",
     "submit",
 ]
 
@@ -147,3 +166,36 @@ async def rate(
             comment=comment,
             receipt_code=receipt_code,
         )
+
+
+async def hand_off(request: HandoffRequest) -> HandoffTicket:
+    """Hands the conversation to the office (or finds its open handoff).
+
+    Raises:
+        IntakeError: the intake could not take it.
+    """
+    async with open_client() as client:
+        return await client.create_handoff(request)
+
+
+async def request_callback(handoff_id: int, phone: str) -> CallbackReceipt:
+    """Leaves the citizen's phone number for a call back.
+
+    Raises:
+        IntakeRejected: the number was refused (the validator's message).
+        IntakeError: the intake could not take it.
+    """
+    async with open_client() as client:
+        return await client.request_callback(handoff_id, phone)
+
+
+async def redeem_code(code: str, channel: str, sender_id: str) -> CallerCode:
+    """What a hotline staff member prepared for the caller who sends this code.
+
+    Raises:
+        CodeNotFound: no such code.
+        CodeUnavailable: used by another conversation, or expired (``message`` says which).
+        IntakeError: the intake could not answer.
+    """
+    async with open_client() as client:
+        return await client.redeem_code(code, channel, sender_id)

@@ -7,8 +7,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import attachments, catalog_access, conversation, render_procedure
+from bot.actions import attachments, catalog_access, conversation, handoff, render_procedure
 from bot.actions.base import BotAction
+from bot.actions.caller_codes import caller_code_in, names_a_code
 from bot.actions.render_status import receipt_code_in
 from bot.actions.replies import Button, Reply, payload, send
 from bot.actions.status import attach_files, status_replies
@@ -40,7 +41,7 @@ class ActionMenu(BotAction):
 
 
 class ActionInform(BotAction):
-    """A bare answer outside a question: photos, a receipt code, a procedure, else which one.
+    """A bare answer outside a question: photos, a receipt code, a caller's code, a procedure.
 
     Photos and files go to the dossier last sent (e.g. after "cần bổ sung"), else they are kept
     for the next dossier; a receipt code gives that dossier's status.
@@ -57,10 +58,16 @@ class ActionInform(BotAction):
         files = attachments.from_metadata((tracker.latest_message or {}).get("metadata"))
         if files:
             return await self._files(files, tracker, dispatcher)
-        code = receipt_code_in(conversation.latest(tracker).text)
+        text = conversation.latest(tracker).text
+        code = receipt_code_in(text)
         if code is not None:
             send(dispatcher, await status_replies(tracker, code))
             return []
+        caller = caller_code_in(text)
+        if caller is not None:
+            events = await handoff.caller_code(caller, names_a_code(text), tracker, dispatcher)
+            if events is not None:
+                return events
         proc = catalog_access.procedure(
             conversation.procedure_from_message(conversation.latest(tracker))
         )

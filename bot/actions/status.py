@@ -7,8 +7,9 @@
   triggers in the citizen's conversation (so the message is in the tracker too). The entity
   ``event`` says what happened: ``status_changed`` (the office changed the status),
   ``dossier_delivered`` (a queued dossier reached the intake: its receipt code),
-  ``dossier_rejected`` (the intake refused a queued dossier). Other events (the handoff's) are
-  left to their own actions.
+  ``dossier_rejected`` (the intake refused a queued dossier), and the handoff's
+  ``handoff_returned`` / ``handoff_expired`` (:func:`bot.actions.handoff.taken_back`; the other
+  handoff events are applied by ``connectors.handoff_events`` while the assistant is paused).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.actions import (
     attachments,
     catalog_access,
     conversation,
+    handoff,
     intake_access,
     render_dossier,
     render_status,
@@ -40,6 +42,7 @@ __all__ = ["ActionCheckStatus", "ActionIntakeEvent", "attach_files", "status_rep
 
 logger = logging.getLogger(__name__)
 
+HANDED_BACK = frozenset({"handoff_returned", "handoff_expired"})
 # The outbox keeps the intake's refusal as "fields.so_cccd: <message>; …".
 _FIELD_PREFIX = re.compile(r"\b(?:fields|answers)\.\w+:\s*")
 
@@ -117,6 +120,8 @@ class ActionIntakeEvent(BotAction):
             return await self._delivered(tracker, dispatcher)
         if event == "dossier_rejected":
             return self._rejected(tracker, dispatcher)
+        if event in HANDED_BACK:
+            return handoff.taken_back(event, tracker, dispatcher)
         logger.info("intake event %r has no message here", event)
         return []
 

@@ -54,11 +54,15 @@ class CommonSettings:
             are dropped as replays.
         handoff_callback: dotted path ``package.module:function`` of an async callback that
             receives :class:`connectors.common.handoff.HandoffEvent`; ``None`` = log only.
+        native_pause_minutes: a conversation paused because a person answered from the
+            platform's own inbox (Zalo OA admin, Messenger Page Inbox) goes back to the assistant
+            when the citizen writes after this many minutes without a reply from that person.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
     dedupe_ttl_seconds: int = 48 * 3600
     handoff_callback: str | None = None
+    native_pause_minutes: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,9 @@ def load_common_settings(env: Mapping[str, str] | None = None) -> CommonSettings
             reader.number("", "CONNECTORS_DEDUPE_TTL_SECONDS", CommonSettings.dedupe_ttl_seconds)
         ),
         handoff_callback=reader.text("", "CONNECTORS_HANDOFF_CALLBACK"),
+        native_pause_minutes=reader.number(
+            "", "CONNECTORS_NATIVE_PAUSE_MINUTES", CommonSettings.native_pause_minutes
+        ),
     )
 
 

@@ -117,3 +117,23 @@ def load_handoff_signal(callback_path: str | None) -> HandoffSignal:
     if not callable(callback):
         raise ImportError(f"handoff callback {callback_path!r} is not a function")
     return LoggingHandoffSignal(cast(HandoffCallback, callback))
+
+
+class SignalChain:
+    """Several signals notified in order; one failing does not stop the others."""
+
+    def __init__(self, *signals: HandoffSignal) -> None:
+        """Creates the chain.
+
+        Args:
+            *signals: notified in this order (e.g. the pause gate, then the logging signal).
+        """
+        self.signals = signals
+
+    async def notify(self, event: HandoffEvent) -> None:
+        """Notifies every signal."""
+        for signal in self.signals:
+            try:
+                await signal.notify(event)
+            except Exception:
+                logger.exception("handoff signal failed for a %s event", event.kind)

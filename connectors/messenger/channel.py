@@ -38,8 +38,15 @@ from connectors.common.config import (
 from connectors.common.conversation import conversation_id, event_text, message_metadata
 from connectors.common.database import connector_database
 from connectors.common.dedupe import DedupeStore
-from connectors.common.handoff import HandoffEvent, HandoffKind, HandoffSignal, load_handoff_signal
+from connectors.common.handoff import (
+    HandoffEvent,
+    HandoffKind,
+    HandoffSignal,
+    SignalChain,
+    load_handoff_signal,
+)
 from connectors.common.masking import mask_id, mask_text
+from connectors.common.pause import PauseGate
 from connectors.common.tasks import BackgroundTasks
 from connectors.messenger import signature
 from connectors.messenger.client import GraphClient
@@ -98,7 +105,10 @@ class MessengerInput(InputChannel):
         self.settings = settings
         self.common = common or CommonSettings()
         self.tasks = BackgroundTasks(self.name())
-        self.handoff: HandoffSignal = handoff or load_handoff_signal(None)
+        self.gate = PauseGate(
+            self.name(), native_pause_seconds=self.common.native_pause_minutes * 60
+        )
+        self.handoff: HandoffSignal = SignalChain(self.gate, handoff or load_handoff_signal(None))
         self.dedupe = DedupeStore(
             connector_database(self.common.database_url), self.common.dedupe_ttl_seconds, clock
         )
@@ -116,6 +126,8 @@ class MessengerInput(InputChannel):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """The Sanic routes: ``GET /`` (health), ``GET`` and ``POST /webhook``."""
         messenger_webhook = Blueprint("messenger_webhook", __name__)
+        messenger_webhook.middleware("request")(self.gate.bind)
+        on_new_message = self.gate.handler(on_new_message)
 
         async def health(_: Request) -> HTTPResponse:
             status = "ok" if self.enabled else "disabled"

@@ -33,6 +33,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from connectors.common.pause import PauseGate
 from connectors.webchat.store import MessageStore
 from connectors.webchat.uploads import UploadRefused, UploadStore
 
@@ -124,6 +125,7 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
     def __init__(self, store: MessageStore, uploads: UploadStore | None = None) -> None:
         self.store = store
         self.uploads = uploads or UploadStore(store.path.parent / "webchat_uploads")
+        self.gate = PauseGate(CHANNEL_NAME)
 
     @classmethod
     def name(cls) -> str:
@@ -151,6 +153,8 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         """The page and its two JSON routes."""
         module = inspect.getmodule(self)
         webchat = Blueprint("webchat_webhook", module.__name__ if module else None)
+        webchat.middleware("request")(self.gate.bind)
+        on_new_message = self.gate.handler(on_new_message)
         page = PAGE_FILE.read_text(encoding="utf-8")
 
         async def chat_page(request: Request) -> HTTPResponse:

@@ -43,8 +43,14 @@ from connectors.common.conversation import (
 )
 from connectors.common.database import connector_database
 from connectors.common.dedupe import DedupeStore
-from connectors.common.handoff import HandoffEvent, HandoffSignal, load_handoff_signal
+from connectors.common.handoff import (
+    HandoffEvent,
+    HandoffSignal,
+    SignalChain,
+    load_handoff_signal,
+)
 from connectors.common.masking import mask_id, mask_text
+from connectors.common.pause import PauseGate
 from connectors.common.tasks import BackgroundTasks
 from connectors.zalo.client import ZaloClient
 from connectors.zalo.events import ZaloEvent, attachment_type, location_of, parse_event
@@ -104,7 +110,10 @@ class ZaloInput(InputChannel):
         self.settings = settings
         self.common = common or CommonSettings()
         self.tasks = BackgroundTasks(self.name())
-        self.handoff: HandoffSignal = handoff or load_handoff_signal(None)
+        self.gate = PauseGate(
+            self.name(), native_pause_seconds=self.common.native_pause_minutes * 60
+        )
+        self.handoff: HandoffSignal = SignalChain(self.gate, handoff or load_handoff_signal(None))
         self._clock = clock
         database = connector_database(self.common.database_url)
         self.dedupe = DedupeStore(database, self.common.dedupe_ttl_seconds, clock)
@@ -125,8 +134,10 @@ class ZaloInput(InputChannel):
         return ZaloOutput(self.client)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        """The Sanic routes: ``GET /`` (health) and ``POST /webhook``."""
+        """The Sanic routes: ``GET /`` (health) and ``POST /webhook``, behind the pause gate."""
         zalo_webhook = Blueprint("zalo_webhook", __name__)
+        zalo_webhook.middleware("request")(self.gate.bind)
+        on_new_message = self.gate.handler(on_new_message)
 
         async def health(_: Request) -> HTTPResponse:
             status = "ok" if self.enabled else "disabled"
