@@ -89,7 +89,13 @@ async def test_misunderstandings_not_in_a_row_start_again(dispatcher):
     assert events == {"offer_human": False}
 
 
-async def test_offer_human_gives_the_hotline(dispatcher):
+async def test_offer_human_gives_the_hotline(dispatcher, monkeypatch):
+    from bot.actions import intake_access
+
+    async def intake_down(request):
+        raise intake_access.IntakeUnavailable("down")
+
+    monkeypatch.setattr(intake_access, "hand_off", intake_down)
     await ActionOfferHuman().run(dispatcher, make_tracker("gặp nhân viên", "request_human"), {})
     assert "1900 9068" in texts(dispatcher)[0]
 

@@ -155,7 +155,7 @@ class System:
             encoding="utf-8",
         )
         (self.work / "credentials.yml").write_text(
-            "rest:\n"
+            "connectors.rest.RestInput:\n"
             f'connectors.webchat.WebchatInput:\n  db_path: "{self.work / "webchat.db"}"\n'
             "connectors.intake_events.IntakeEventsInput:\n",
             encoding="utf-8",

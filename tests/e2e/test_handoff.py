@@ -41,12 +41,6 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
         pytest.skip("BHXH_MODEL is not set to a trained model (bin/test trains one and sets it)")
     running = System(tmp_path_factory.mktemp("e2e-handoff"), str(Path(model).resolve()))
     running.prepare()
-    (running.work / "credentials.yml").write_text(
-        "connectors.rest.RestInput:\n"
-        f'connectors.webchat.WebchatInput:\n  db_path: "{running.work / "webchat.db"}"\n'
-        "connectors.intake_events.IntakeEventsInput:\n",
-        encoding="utf-8",
-    )
     running.services["intake"].env.update(
         {"OFFICE_HOURS": "always", "HANDOFF_TIMEOUT_MINUTES": "10"}
     )
