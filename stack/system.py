@@ -8,8 +8,9 @@
    and a balancer in front of them when there are several (Rasa calls the balancer);
 3. the tracker store migration (:mod:`stack.tracker_migration`) when the tracker store is
    PostgreSQL;
-4. ``rasa_instances`` Rasa servers (``bin/env bot rasa run --model …``) with an endpoints file and
-   a credentials file written for the run, and a balancer in front of them when there are several;
+4. ``rasa_instances`` Rasa servers (``bin/env bot python -m bot.server run --model …``, i.e.
+   Rasa with cached response validation) with an endpoints file and a credentials file
+   written for the run, and a balancer in front of them when there are several;
 
 and stops everything when the ``with`` block ends, whatever happened. Logs are in the work folder
 (``<name>.log``); :meth:`RunningStack.logs` gives their ends for a failing test's message.
@@ -318,7 +319,7 @@ def _start_rasa(stack: RunningStack) -> None:
     for number, port in enumerate(stack.rasa_ports, start=1):
         name = f"rasa-{number}"
         command = [
-            BIN_ENV, "bot", "rasa", "run", "--model", str(config.model),
+            BIN_ENV, "bot", "python", "-m", "bot.server", "run", "--model", str(config.model),
             "--port", str(port), "--interface", "127.0.0.1",
             "--endpoints", str(endpoints), "--credentials", str(credentials),
         ]

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from intake_service.db import Database, is_sqlite
 from intake_service.migrate import upgrade
 from intake_service.models import User
-from intake_service.security import hash_password, new_token
+from intake_service.security import hash_password, new_password, new_token
 from intake_service.settings import GENERATED_SECRETS, Settings, load_settings, read_env_file
 
 __all__ = ["BootstrapReport", "bootstrap", "create_user", "ensure_secrets"]
@@ -39,7 +39,7 @@ class BootstrapReport:
 
 
 def _secret_value(name: str) -> str:
-    return new_token(15) if name == "INTAKE_ADMIN_PASSWORD" else new_token(32)
+    return new_password() if name == "INTAKE_ADMIN_PASSWORD" else new_token(32)
 
 
 def ensure_secrets(var_dir: Path, environ: Mapping[str, str]) -> tuple[Path, list[str]]:

@@ -48,7 +48,13 @@ from intake_service.pages import (
     render,
 )
 from intake_service.schemas import DossierCreate
-from intake_service.security import hash_password, new_token, password_problem, verify_password
+from intake_service.security import (
+    hash_password,
+    new_password,
+    new_token,
+    password_problem,
+    verify_password,
+)
 from intake_service.stats import compute
 from intake_service.templating import channel_label
 
@@ -482,7 +488,7 @@ def create_user(
     svc = services(request)
     username = username.strip()
     generated = not password
-    password = password or new_token(9)
+    password = password or new_password()
     problem = None
     if not username or not username.replace(".", "").replace("_", "").isalnum():
         problem = "Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch dưới."
@@ -540,7 +546,7 @@ def update_user(
             target.active = True
             message = f"Đã mở khóa tài khoản {target.username}."
         elif action == "reset_password":
-            password = new_token(9)
+            password = new_password()
             target.password_hash = hash_password(password)
             target.session_epoch += 1
             message = f"Mật khẩu mới của {target.username}: {password} (chỉ hiện một lần)."

@@ -63,6 +63,14 @@ def new_token(nbytes: int = 32) -> str:
     return secrets.token_urlsafe(nbytes)
 
 
+def new_password() -> str:
+    """A random password that the password rules accept (letters and digits, 12 characters)."""
+    while True:
+        candidate = secrets.token_urlsafe(9)
+        if password_problem(candidate) is None:
+            return candidate
+
+
 def constant_time_equal(given: str | None, expected: str) -> bool:
     """Compares secrets without leaking their length of common prefix; empty never matches."""
     if not given or not expected:
