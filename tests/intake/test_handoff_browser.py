@@ -4,7 +4,6 @@ fake bot confirms delivery), a citizen's message appears without reloading, hand
 from __future__ import annotations
 
 import json
-import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -13,50 +12,20 @@ from pathlib import Path
 import httpx
 import pytest
 
+from .browser_support import BROWSER_MARKS, headless_chromium
 from .conftest import ADMIN, API_KEY, LiveServer
 from .handoff_support import handoff_payload
 from .test_browser import click_and_load
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 TIMEOUT = 15
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-        reason="cần /usr/bin/chromium và /usr/bin/chromedriver (chạy bin/ensure-chromium)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[object]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-dev-shm-usage",
-        "--window-size=1366,900",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.implicitly_wait(2)
-    try:
+    with headless_chromium(tmp_path / "chromium-profile", implicit_wait=2) as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(tmp_path / "chromium-profile", ignore_errors=True)
 
 
 def bot_events(live_server: LiveServer, name: str) -> list[dict[str, object]]:
