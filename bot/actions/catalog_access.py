@@ -43,6 +43,7 @@ from bhxh_catalog.validators import (
     plain_value,
     validate,
 )
+from bot.actions import clock
 
 __all__ = [
     "AmountDef",
@@ -78,6 +79,7 @@ __all__ = [
     "procedure",
     "procedures_in",
     "read_answer",
+    "shown",
     "stored",
     "validate",
     "verdict",
@@ -95,6 +97,14 @@ class ChecklistItem:
 def catalog() -> Catalog:
     """The loaded catalog (read once per process by ``bhxh_catalog``)."""
     return load_catalog()
+
+
+def shown(text: str, as_of: date | None = None) -> str:
+    """A catalog text as the citizen reads it: the parameters it cites filled in (default: today).
+
+    ``"Mức tham chiếu hiện là {muc_tham_chieu}"`` → ``"Mức tham chiếu hiện là 2.340.000 đồng"``.
+    """
+    return catalog().text(text, as_of or clock.today())
 
 
 def procedure(procedure_id: object) -> Procedure | None:

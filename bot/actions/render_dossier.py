@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from bot.actions import catalog_access
 from bot.actions.catalog_access import Document, FieldDef, Procedure, Question
 from bot.actions.dossier import display, province_note
 from bot.actions.render_loop import NO, SKIP, YES, answer_buttons, question_prompt
@@ -108,7 +109,7 @@ def _field_buttons(item: FieldDef, optional: bool) -> list[Button]:
 
 def field_prompt(item: FieldDef, optional: bool, current: object = None) -> list[Reply]:
     """One field: the catalog's question with its example (and the value being corrected)."""
-    lines = [item.question + (f" {UNVERIFIED}" if not item.verified else "")]
+    lines = [catalog_access.shown(item.question) + (f" {UNVERIFIED}" if not item.verified else "")]
     if item.example and item.type not in ("yes_no", "choice"):
         lines.append(f"Ví dụ: {item.example}")
     if current is not None:
@@ -167,13 +168,14 @@ def field_error(
 def field_help(item: FieldDef | None, question: Question | None, optional: bool) -> list[Reply]:
     """The help behind "Giải thích thêm": the catalog's, else the field type's; one example."""
     if item is not None:
-        lines = [item.help or _TYPE_HELP.get(item.type, _DEFAULT_HELP)]
+        lines = [catalog_access.shown(item.help or _TYPE_HELP.get(item.type, _DEFAULT_HELP))]
         if item.example and item.type not in ("yes_no", "choice"):
             lines.append(f"Ví dụ: {item.example}")
-        lines.append(item.question)
+        lines.append(catalog_access.shown(item.question))
         return with_buttons("\n".join(lines), _field_buttons(item, optional), "Lựa chọn khác:")
     if question is not None:
         help_text = question.help or _TYPE_HELP.get(question.kind, _DEFAULT_HELP)
+        help_text = catalog_access.shown(help_text)
         return [Reply(help_text), *question_prompt(question)]
     return []
 

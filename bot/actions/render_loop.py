@@ -77,9 +77,9 @@ def answer_buttons(question: Question, optional: bool = False) -> list[Button]:
 
 def question_prompt(question: Question, optional: bool = False) -> list[Reply]:
     """One question: its text, its help line or an example, and buttons when it has options."""
-    lines = [question.text]
+    lines = [catalog_access.shown(question.text)]
     if question.help:
-        lines.append(question.help)
+        lines.append(catalog_access.shown(question.help))
     hint = _hint(question)
     if hint and "ví dụ" not in (question.help or "").lower():
         lines.append(hint)

@@ -635,6 +635,10 @@ class Catalog:
         """Like :meth:`parameter` with the value's dates, legal basis and ``verified`` flag."""
         return _parameters.lookup(self.parameters, name, as_of)
 
+    def text(self, text: str, as_of: date) -> str:
+        """A catalog text with the parameters it cites (``{muc_tham_chieu}``) filled in."""
+        return _parameters.fill(text, self.parameters, as_of)
+
 
 def _covers(start: date | None, end: date | None, on: date) -> bool:
     return (start is None or start <= on) and (end is None or on <= end)

@@ -28,6 +28,7 @@ from bhxh_catalog.models import (
     RULE_OUTCOMES,
     TYPED_FIELDS,
 )
+from bhxh_catalog.parameters import PLACEHOLDER_PARTS, cited
 
 __all__ = [
     "ID_PATTERN",
@@ -156,6 +157,28 @@ def _text(c: _Checker, value: object, path: str) -> bool:
         hint = f" (YAML đọc thành {type(value).__name__}; hãy đặt trong dấu ngoặc kép)"
     c.error(path, f"phải là một đoạn chữ, không rỗng{hint}")
     return False
+
+
+def _cited_text(known_parameters: Iterable[str]) -> Check:
+    """A text that may cite dated parameters: ``{muc_tham_chieu}``, ``{…|tu_ngay}``."""
+    names = tuple(known_parameters)
+
+    def check(c: _Checker, value: object, path: str) -> bool:
+        if not _text(c, value, path):
+            return False
+        good = True
+        for name, part in cited(str(value)):
+            if name not in names:
+                c.error(path, f"tham số '{{{name}}}' không có trong parameters.yaml"
+                              f"{_suggest(name, names)}")
+                good = False
+            if part is not None and part not in PLACEHOLDER_PARTS:
+                c.error(path, f"'{{{name}|{part}}}': sau dấu '|' chỉ được viết "
+                              f"{', '.join(PLACEHOLDER_PARTS)}")
+                good = False
+        return good
+
+    return check
 
 
 def _ident(c: _Checker, value: object, path: str) -> bool:
@@ -418,11 +441,12 @@ def _check_range(c: _Checker, item: dict[str, object], path: str) -> None:
 # --------------------------------------------------------------------------- procedures
 
 
-def _question_spec() -> Check:
+def _question_spec(known: _Known) -> Check:
     option = _obj({"value": _option_value, "label": _text})
+    text = _cited_text(known.parameters)
     return _obj(
-        {"id": _ident, "text": _text, "kind": _enum(QUESTION_KINDS)},
-        {"options": _list(option, nonempty=True), "help": _nullable(_text),
+        {"id": _ident, "text": text, "kind": _enum(QUESTION_KINDS)},
+        {"options": _list(option, nonempty=True), "help": _nullable(text),
          "ask_if": _condition, "unit": _nullable(_text), "min": _number, "max": _number,
          "verified": _bool},
     )
@@ -442,7 +466,9 @@ def _eligibility_spec(known: _Known) -> Check:
         {"legal_basis": _refs(known.legal_basis, "legal_basis.yaml"),
          "alternatives": alternatives, "verified": _bool},
     )
-    return _obj({"questions": _list(_question_spec()), "rules": _list(rule), "default": default})
+    return _obj(
+        {"questions": _list(_question_spec(known)), "rules": _list(rule), "default": default}
+    )
 
 
 def _document_spec(known: _Known) -> Check:
@@ -472,19 +498,20 @@ def _submission_spec(known: _Known) -> Check:
 def _amount_spec(known: _Known) -> Check:
     return _obj(
         {"id": _ident, "label": _text, "formula": _enum(FORMULAS),
-         "inputs": _list(_question_spec()),
+         "inputs": _list(_question_spec(known)),
          "legal_basis": _refs(known.legal_basis, "legal_basis.yaml", nonempty=True)},
         {"note": _nullable(_text), "verified": _bool},
     )
 
 
-def _field_spec() -> Check:
+def _field_spec(known: _Known) -> Check:
+    text = _cited_text(known.parameters)
     return _obj(
-        {"id": _ident, "type": _enum(FIELD_TYPES), "question": _text},
+        {"id": _ident, "type": _enum(FIELD_TYPES), "question": text},
         {"label": _nullable(_text), "example": _nullable(_text), "required": _bool,
          "sensitive": _bool, "ask_if": _condition,
          "options": _nullable(_list(_obj({"value": _option_value, "label": _text}), True)),
-         "help": _nullable(_text), "verified": _bool},
+         "help": _nullable(text), "verified": _bool},
     )
 
 
@@ -497,7 +524,7 @@ def _procedure_spec(known: _Known) -> Check:
          "eligibility": _eligibility_spec(known), "documents": _list(_document_spec(known)),
          "submission": _submission_spec(known)},
         {"verified": _bool, "amounts": _list(_amount_spec(known)),
-         "fields": _list(_field_spec())},
+         "fields": _list(_field_spec(known))},
     )
 
 

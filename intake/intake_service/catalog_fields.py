@@ -166,7 +166,7 @@ class CatalogFields:
         return [
             QuestionInfo(
                 id=q.id,
-                text=q.text,
+                text=self._catalog.text(q.text, date.today()),
                 kind=q.kind,
                 options=tuple((o.value, o.label) for o in q.options),
             )
@@ -406,17 +406,18 @@ class CatalogFields:
         question = proc.question(question_id) if proc is not None else None
         if question is None:
             return question_id, str(value)
+        text = self._catalog.text(question.text, date.today())
         label = question.option_label(value)
         if label is not None:
-            return question.text, label
+            return text, label
         if isinstance(value, bool):
-            return question.text, "Có" if value else "Không"
+            return text, "Có" if value else "Không"
         if question.kind == "date" and isinstance(value, str):
             try:
-                return question.text, format_date(date.fromisoformat(value[:10]))
+                return text, format_date(date.fromisoformat(value[:10]))
             except ValueError:
-                return question.text, value
-        return question.text, str(value)
+                return text, value
+        return text, str(value)
 
     # -------------------------------------------------------------- masking
     @staticmethod

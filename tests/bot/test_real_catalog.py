@@ -32,6 +32,7 @@ def check(replies: list[Reply]) -> None:
     for reply in replies:
         assert reply.text.strip()
         assert unicodedata.is_normalized("NFC", reply.text)
+        assert "{" not in reply.text, f"a parameter left uncited: {reply.text}"
         assert len(reply.buttons) <= MAX_BUTTONS
         for button in reply.buttons:
             assert button.title and button.payload.startswith("/")
@@ -94,3 +95,13 @@ def test_amount_inputs_can_be_asked(procedure_id):
                     question, catalog_access.input_is_optional(amount, question)
                 )
             )
+
+
+def test_a_help_line_cites_the_reference_level_in_force(monkeypatch):
+    proc = catalog_access.procedure("che_do_tu_tuat")
+    assert proc is not None
+    question = proc.question("vo_chong_co_thu_nhap")
+    assert question is not None
+    monkeypatch.setattr(catalog_access.clock, "today", lambda: date(2026, 11, 22))
+    text = render_loop.question_prompt(question)[0].text
+    assert "Mức tham chiếu hiện là 2.340.000 đồng/tháng (áp dụng từ 01/07/2024)." in text

@@ -49,3 +49,22 @@ def test_lookup_on_plain_models():
     assert value_at(param, date(2020, 12, 31)).value == 1
     assert lookup({"p": param}, "p", date(2100, 1, 1)).value == 2
     assert param.value_at(date(2021, 1, 1)).value == 2
+
+
+def test_a_text_cites_the_figure_in_force_on_the_day_it_is_shown(cat):
+    text = "Chuẩn nghèo là {chuan_ngheo_nong_thon}/tháng (từ {chuan_ngheo_nong_thon|tu_ngay})."
+    assert cat.text(text, date(2026, 12, 31)) == (
+        "Chuẩn nghèo là 1.500.000 đồng/tháng (từ 01/01/2022)."
+    )
+    assert cat.text(text, date(2027, 1, 1)) == (
+        "Chuẩn nghèo là 2.200.000 đồng/tháng (từ 01/01/2027)."
+    )
+
+
+def test_a_figure_not_in_force_is_never_guessed(cat):
+    assert cat.text("Mức: {muc_tham_chieu}.", date(2024, 6, 30)) == (
+        "Mức: (chưa có số liệu áp dụng cho ngày này)."
+    )
+    assert cat.text("Không có tham số: {x}, dấu ngoặc khác: {Ab} {}.", date(2026, 1, 1)) == (
+        "Không có tham số: (chưa có số liệu áp dụng cho ngày này), dấu ngoặc khác: {Ab} {}."
+    )

@@ -279,3 +279,19 @@ def test_checker_never_crashes_and_what_it_accepts_builds():
             ))
             if not errors_only(check_catalog(trial)):
                 build_catalog(trial)
+
+
+def test_texts_may_cite_known_parameters_only():
+    def cite(name):
+        return lambda d: question(d).update(help=f"Mức hiện là {{{name}}}.")
+
+    assert issues_after(cite("muc_tham_chieu")) == []
+    assert issues_after(cite("muc_tham_chieu|tu_ngay")) == []
+    issue = only(issues_after(cite("muc_tham_chieux")))
+    assert issue.path == "eligibility.questions[0].help"
+    assert "'{muc_tham_chieux}' không có trong parameters.yaml" in issue.problem
+    assert "muc_tham_chieu" in issue.problem.split("có phải ý là")[1]
+    issue = only(issues_after(cite("muc_tham_chieu|nam")))
+    assert "tu_ngay" in issue.problem
+    issue = only(issues_after(lambda d: d["fields"][0].update(question="Lương {luong}?")))
+    assert issue.path == "fields[0].question"
