@@ -13,6 +13,7 @@ from typing import Any
 
 from bhxh_catalog import models
 from bhxh_catalog.conditions import Condition, Operand, as_date, parse_condition
+from bhxh_catalog.retirement import RetirementAge, RetirementAges, RetirementSchedule
 from bhxh_catalog.schema import RawCatalog, RawFile, raw_operand
 
 __all__ = ["build_catalog"]
@@ -28,8 +29,14 @@ def build_catalog(raw: RawCatalog, path: Path | None = None) -> models.Catalog:
         key: _parameter(key, entry, legal)
         for key, entry in _registry(raw.parameters, "parameters")
     }
-    procedures = [_ProcedureBuilder(file.data, legal, sources).build() for file in raw.procedures]
-    return models.Catalog({p.id: p for p in procedures}, legal, sources, parameters, path)
+    ages = RetirementAges(tuple(
+        _retirement_schedule(key, entry, legal)
+        for key, entry in _registry(raw.retirement_ages, "retirement_ages")
+    ))
+    procedures = [
+        _ProcedureBuilder(file.data, legal, sources, ages).build() for file in raw.procedures
+    ]
+    return models.Catalog({p.id: p for p in procedures}, legal, sources, parameters, path, ages)
 
 
 def _registry(file: RawFile | None, top: str) -> list[tuple[str, Raw]]:
@@ -85,15 +92,34 @@ def _parameter(
     )
 
 
+def _retirement_schedule(
+    gender: str, entry: Raw, legal: Mapping[str, models.LegalBasis]
+) -> RetirementSchedule:
+    return RetirementSchedule(
+        gender=gender,
+        label=entry["label"],
+        ages=tuple(
+            RetirementAge(row["year"], row["years"], row["months"], row.get("note"))
+            for row in entry["ages"]
+        ),
+        effective_from=_date(entry["effective_from"]),
+        effective_to=_optional_date(entry.get("effective_to")),
+        legal_basis=tuple(legal[ref] for ref in entry["legal_basis"]),
+        verified=entry.get("verified", True),
+        note=entry.get("note"),
+    )
+
+
 class _ProcedureBuilder:
     """Builds one procedure, resolving references and inheriting ``verified``."""
 
     def __init__(self, data: object, legal: Mapping[str, models.LegalBasis],
-                 sources: Mapping[str, models.Source]) -> None:
+                 sources: Mapping[str, models.Source], retirement_ages: RetirementAges) -> None:
         assert isinstance(data, dict)
         self.data: Raw = data
         self.legal = legal
         self.sources = sources
+        self.retirement_ages = retirement_ages
         self.verified: bool = data.get("verified", True)
         eligibility = data["eligibility"]
         self.operands: dict[str, Operand] = {
@@ -133,7 +159,8 @@ class _ProcedureBuilder:
     ) -> Condition | None:
         if raw is None:
             return None
-        return parse_condition(raw, self.operands if operands is None else operands)
+        known = self.operands if operands is None else operands
+        return parse_condition(raw, known, self.retirement_ages)
 
     def question(
         self, raw: Raw, operands: Mapping[str, Operand] | None = None

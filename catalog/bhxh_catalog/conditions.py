@@ -9,6 +9,9 @@ Example::
     cond = parse_condition({"all": [{"q": "ly_do", "eq": "nghi_viec"},
                                     {"q": "ngay_dung_dong", "months_before_as_of": {"ge": 12}}]})
     evaluate(cond, Context(answers, as_of=date(2026, 1, 1)))   # True / False / None
+
+The retirement-age leaf ``{q: ngay_sinh, reached_retirement_age: {gender: gioi_tinh}}`` reads the
+table of ``retirement_ages.yaml``; the loader hands it to :func:`parse_condition`.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from datetime import date, datetime
 
 from bhxh_catalog._fmt import dmy
 from bhxh_catalog.errors import CatalogError
+from bhxh_catalog.retirement import GENDER_LABELS, GENDERS, RetirementAges
 
 __all__ = [
     "ANSWER_OPS",
@@ -32,6 +36,7 @@ __all__ = [
     "MonthsBeforeAsOf",
     "Not",
     "Operand",
+    "ReachedRetirementAge",
     "Truth",
     "as_date",
     "check_condition",
@@ -48,7 +53,9 @@ Truth = bool | None
 EQUALITY_OPS = ("eq", "ne", "in", "not_in")
 NUMBER_OPS = ("lt", "le", "gt", "ge")
 DATE_OPS = ("before", "on_or_after")
-ANSWER_OPS = (*EQUALITY_OPS, *NUMBER_OPS, *DATE_OPS, "answered", "months_before_as_of")
+RETIREMENT_OP = "reached_retirement_age"
+ANSWER_OPS = (*EQUALITY_OPS, *NUMBER_OPS, *DATE_OPS, "answered", "months_before_as_of",
+              RETIREMENT_OP)
 MONTH_OPS = ("eq", "ne", *NUMBER_OPS)
 NUMERIC_KINDS = ("number", "integer", "money")
 
@@ -100,7 +107,30 @@ class MonthsBeforeAsOf:
     value: int
 
 
-Condition = AllOf | AnyOf | Not | Leaf | AsOf | MonthsBeforeAsOf
+@dataclass(frozen=True, slots=True)
+class ReachedRetirementAge:
+    """``{q: ngay_sinh, reached_retirement_age: {gender: gioi_tinh}}``.
+
+    True when the person born on the date answer ``q`` has reached the retirement age on the
+    evaluation date (see :mod:`bhxh_catalog.retirement`).
+
+    Attributes:
+        q: the birth-date question.
+        gender: ``nam`` or ``nu``, or the id of the choice question that answers it.
+        ages: the tables of ``retirement_ages.yaml`` (None when parsed without a catalog).
+    """
+
+    q: str
+    gender: str
+    ages: RetirementAges | None = field(default=None, repr=False)
+
+    @property
+    def gender_question(self) -> str | None:
+        """The question answering the gender; None when the gender is fixed."""
+        return None if self.gender in GENDERS else self.gender
+
+
+Condition = AllOf | AnyOf | Not | Leaf | AsOf | MonthsBeforeAsOf | ReachedRetirementAge
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +193,8 @@ def evaluate(cond: Condition, ctx: Context) -> Truth:
         return _compare_dates(cond.op, ctx.as_of, cond.value)
     if isinstance(cond, MonthsBeforeAsOf):
         return _months_leaf(cond, ctx)
+    if isinstance(cond, ReachedRetirementAge):
+        return _retirement_leaf(cond, ctx)
     return _answer_leaf(cond, ctx)
 
 
@@ -199,6 +231,24 @@ def _months_leaf(leaf: MonthsBeforeAsOf, ctx: Context) -> Truth:
     if not isinstance(answer, date):
         raise CatalogError(f"Câu trả lời cho '{leaf.q}' phải là một ngày để đếm số tháng.")
     return _compare_numbers(leaf.op, months_between(answer, ctx.as_of), leaf.value)
+
+
+def _retirement_leaf(leaf: ReachedRetirementAge, ctx: Context) -> Truth:
+    """False when the birth date or the gender question is skipped, unknown when unanswered."""
+    gender_question = leaf.gender_question
+    asked = (leaf.q,) if gender_question is None else (leaf.q, gender_question)
+    if any(qid in ctx.skipped for qid in asked):
+        return False
+    birth = ctx.answers.get(leaf.q)
+    gender = leaf.gender if gender_question is None else ctx.answers.get(gender_question)
+    if birth is None or gender is None:
+        return None
+    if not isinstance(birth, date):
+        raise CatalogError(f"Câu trả lời cho '{leaf.q}' phải là một ngày sinh.")
+    if leaf.ages is None:
+        raise CatalogError("Điều kiện reached_retirement_age cần bảng tuổi nghỉ hưu "
+                           "(retirement_ages.yaml); hãy nạp điều kiện qua load_catalog.")
+    return leaf.ages.get(str(gender)).has_reached(birth, ctx.as_of)
 
 
 def months_between(start: date, end: date) -> int:
@@ -262,27 +312,37 @@ def referenced_ids(cond: Condition) -> list[str]:
             stack[:0] = list(node.items)
         elif isinstance(node, Not):
             stack.insert(0, node.item)
-        elif isinstance(node, (Leaf, MonthsBeforeAsOf)) and node.q not in found:
-            found.append(node.q)
+        elif isinstance(node, (Leaf, MonthsBeforeAsOf, ReachedRetirementAge)):
+            ids = [node.q]
+            if isinstance(node, ReachedRetirementAge) and node.gender_question is not None:
+                ids.append(node.gender_question)
+            found.extend(qid for qid in ids if qid not in found)
     return found
 
 
 # ------------------------------------------------------------------------------------ parsing
 
 
-def parse_condition(raw: object, known: Mapping[str, Operand] | None = None) -> Condition:
+def parse_condition(
+    raw: object,
+    known: Mapping[str, Operand] | None = None,
+    retirement_ages: RetirementAges | None = None,
+) -> Condition:
     """Parses a condition from its YAML form.
 
     Args:
         raw: the YAML value, e.g. ``{"q": "ly_do", "eq": "dinh_cu"}``.
         known: the questions/fields it may refer to; when given, references are checked and
             values of date questions written as strings become dates.
+        retirement_ages: the tables ``reached_retirement_age`` leaves read; when given, the
+            genders they name are checked against them.
 
     Raises:
         CatalogError: the condition is malformed (the message lists every problem).
     """
     issues: list[tuple[str, str]] = []
-    cond = _Parser(issues, known).parse(raw, "")
+    genders = None if retirement_ages is None else retirement_ages.genders
+    cond = _Parser(issues, known, genders, retirement_ages).parse(raw, "")
     if issues or cond is None:
         details = "; ".join(f"{path or 'điều kiện'}: {problem}" for path, problem in issues)
         raise CatalogError(f"Điều kiện không hợp lệ: {details}")
@@ -290,7 +350,10 @@ def parse_condition(raw: object, known: Mapping[str, Operand] | None = None) -> 
 
 
 def check_condition(
-    raw: object, path: str, known: Mapping[str, Operand] | None = None
+    raw: object,
+    path: str,
+    known: Mapping[str, Operand] | None = None,
+    genders: tuple[str, ...] | None = None,
 ) -> list[tuple[str, str]]:
     """Checks a condition as written in a data file.
 
@@ -299,12 +362,13 @@ def check_condition(
         path: the field path of the condition, used as prefix of every reported path.
         known: the questions/fields the condition may refer to, with their kinds; None skips the
             reference checks.
+        genders: the genders ``retirement_ages.yaml`` has a table for; None skips that check.
 
     Returns:
         ``(path, problem)`` pairs, problems in Vietnamese; empty when the condition is valid.
     """
     issues: list[tuple[str, str]] = []
-    _Parser(issues, known).parse(raw, path)
+    _Parser(issues, known, genders).parse(raw, path)
     return issues
 
 
@@ -312,6 +376,8 @@ def check_condition(
 class _Parser:
     issues: list[tuple[str, str]]
     known: Mapping[str, Operand] | None
+    genders: tuple[str, ...] | None = None
+    ages: RetirementAges | None = None
 
     def fail(self, path: str, problem: str) -> None:
         self.issues.append((path, problem))
@@ -383,8 +449,7 @@ class _Parser:
             return None
         if len(ops) != 1:
             problem = "thiếu toán tử" if not ops else "mỗi điều kiện chỉ có một toán tử; dùng all"
-            self.fail(path, f"{problem} (eq, ne, in, not_in, lt, le, gt, ge, before, on_or_after, "
-                            "answered, months_before_as_of)")
+            self.fail(path, f"{problem} ({', '.join(ANSWER_OPS)})")
             return None
         op = str(ops[0])
         sub = _join(path, op)
@@ -394,6 +459,8 @@ class _Parser:
         operand = self._operand(qid, _join(path, "q"))
         if op == "months_before_as_of":
             return self._months(qid, raw[op], sub, operand)
+        if op == RETIREMENT_OP:
+            return self._retirement(qid, raw[op], sub, operand)
         value = self._value(op, raw[op], sub, qid, operand)
         if value is _INVALID:
             return None
@@ -424,6 +491,46 @@ class _Parser:
             self.fail(_join(path, str(op)), "số tháng phải là số nguyên")
             return None
         return MonthsBeforeAsOf(qid, str(op), value)
+
+    def _retirement(
+        self, qid: str, body: object, path: str, operand: Operand | None
+    ) -> Condition | None:
+        if operand is not None and operand.kind != "date":
+            self.fail(path, "chỉ dùng cho câu hỏi ngày sinh (dạng date); "
+                            f"'{qid}' là {operand.kind}")
+        if not isinstance(body, Mapping) or list(body) != ["gender"]:
+            self.fail(path, "cần đúng khóa gender: mã câu hỏi giới tính (ví dụ "
+                            "{gender: gioi_tinh}) hoặc giới tính cố định ({gender: nam} / "
+                            "{gender: nu})")
+            return None
+        gender = body["gender"]
+        sub = _join(path, "gender")
+        if not isinstance(gender, str) or not gender:
+            self.fail(sub, "phải là nam, nu hoặc mã câu hỏi giới tính")
+            return None
+        if gender in GENDERS:
+            self._check_genders((gender,), sub)
+        else:
+            self._check_gender_question(gender, sub)
+        return ReachedRetirementAge(qid, gender, self.ages)
+
+    def _check_gender_question(self, qid: str, path: str) -> None:
+        operand = self._operand(qid, path)
+        if operand is None:
+            return
+        if operand.kind != "choice" or not set(operand.options) <= set(GENDERS):
+            self.fail(path, f"'{qid}' phải là câu hỏi dạng choice với các giá trị "
+                            f"{', '.join(GENDERS)}")
+            return
+        self._check_genders(operand.options, path)
+
+    def _check_genders(self, genders: tuple[str, ...], path: str) -> None:
+        if self.genders is None:
+            return
+        for gender in genders:
+            if gender not in self.genders:
+                self.fail(path, f"retirement_ages.yaml chưa có bảng tuổi nghỉ hưu của "
+                                f"{GENDER_LABELS[gender]} ('{gender}')")
 
     def _value(
         self, op: str, raw: object, path: str, qid: str, operand: Operand | None
@@ -565,6 +672,9 @@ def describe(cond: Condition, labels: Mapping[str, Mapping[object, str]] | None 
         return f"ngày xét {_OP_WORDS[cond.op]} {dmy(cond.value)}"
     if isinstance(cond, MonthsBeforeAsOf):
         return f"từ {cond.q} đến ngày xét {_OP_WORDS[cond.op]} {cond.value} tháng"
+    if isinstance(cond, ReachedRetirementAge):
+        gender = GENDER_LABELS.get(cond.gender) or f"giới tính theo {cond.gender}"
+        return f"người sinh ngày {cond.q} đã đủ tuổi nghỉ hưu ({gender})"
     if cond.op == "answered":
         return f"{cond.q} {'đã' if cond.value else 'chưa'} được trả lời"
     return f"{cond.q} {_OP_WORDS[cond.op]} {_describe_value(cond.value, names.get(cond.q, {}))}"

@@ -1,6 +1,7 @@
 """Reads a catalog folder, checks it and builds the :class:`~bhxh_catalog.models.Catalog`.
 
-The folder holds ``legal_basis.yaml``, ``sources.yaml``, ``parameters.yaml`` and
+The folder holds ``legal_basis.yaml``, ``sources.yaml``, ``parameters.yaml``,
+``retirement_ages.yaml`` (optional: needed once a condition reads the retirement age) and
 ``procedures/<id>.yaml``. :func:`load_catalog` refuses a catalog with any schema error (the
 :class:`~bhxh_catalog.errors.CatalogError` lists them all) and caches the result per folder.
 """
@@ -22,7 +23,7 @@ from bhxh_catalog.schema import RawCatalog, RawFile, SchemaIssue, check_catalog,
 __all__ = ["check_catalog_dir", "clear_cache", "load_catalog", "read_catalog_dir"]
 
 PROCEDURES_DIR = "procedures"
-_REGISTRIES = ("legal_basis.yaml", "sources.yaml", "parameters.yaml")
+_REGISTRIES = ("legal_basis.yaml", "sources.yaml", "parameters.yaml", "retirement_ages.yaml")
 
 
 def load_catalog(path: str | os.PathLike[str] | None = None) -> Catalog:
@@ -87,8 +88,8 @@ def read_catalog_dir(root: Path) -> tuple[RawCatalog, list[SchemaIssue]]:
             raw = _read_file(file, name, issues)
             if raw is not None:
                 procedures.append(raw)
-    legal, sources, parameters = registries
-    return RawCatalog(legal, sources, parameters, tuple(procedures)), issues
+    legal, sources, parameters, retirement_ages = registries
+    return RawCatalog(legal, sources, parameters, tuple(procedures), retirement_ages), issues
 
 
 def _read_optional(path: Path, name: str, issues: list[SchemaIssue]) -> RawFile | None:

@@ -18,6 +18,7 @@ from bhxh_catalog import validators
 from bhxh_catalog.answers import KINDS, AnswerSpec, read_answer
 from bhxh_catalog.conditions import Condition, Context, evaluate
 from bhxh_catalog.errors import CatalogError
+from bhxh_catalog.retirement import RetirementAges
 from bhxh_catalog.search import MIN_SCORE, SearchIndex
 
 __all__ = [
@@ -565,6 +566,7 @@ class Catalog:
     sources: dict[str, Source] = field(default_factory=dict)
     parameters: dict[str, Parameter] = field(default_factory=dict)
     path: Path | None = None
+    retirement_ages: RetirementAges = field(default_factory=RetirementAges)
     _index: SearchIndex = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -636,8 +638,11 @@ class Catalog:
         return _parameters.lookup(self.parameters, name, as_of)
 
     def text(self, text: str, as_of: date) -> str:
-        """A catalog text with the parameters it cites (``{muc_tham_chieu}``) filled in."""
-        return _parameters.fill(text, self.parameters, as_of)
+        """A catalog text with the parameters it cites (``{muc_tham_chieu}``) filled in.
+
+        ``{tuoi_nghi_huu_nam}`` / ``{tuoi_nghi_huu_nu}`` read the retirement age of that year.
+        """
+        return _parameters.fill(text, self.parameters, as_of, self.retirement_ages)
 
 
 def _covers(start: date | None, end: date | None, on: date) -> bool:

@@ -8,6 +8,8 @@ A question's or a field's ``text`` and ``help`` may cite a parameter instead of 
 figure, so the sentence follows the law when the figure changes: ``{muc_tham_chieu}`` reads
 "2.340.000 đồng" and ``{muc_tham_chieu|tu_ngay}`` "01/07/2024" (the day that value took effect),
 both as of the date the text is shown (:func:`fill`). The schema check refuses unknown names.
+A text may also cite the retirement age of the current year, ``{tuoi_nghi_huu_nam}`` /
+``{tuoi_nghi_huu_nu}`` ("61 tuổi 6 tháng"), from ``retirement_ages.yaml``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from bhxh_catalog.errors import ParameterError
 
 if TYPE_CHECKING:
     from bhxh_catalog.models import Parameter, ParameterValue
+    from bhxh_catalog.retirement import RetirementAges
 
 __all__ = ["PLACEHOLDER", "PLACEHOLDER_PARTS", "cited", "fill", "lookup", "value_at"]
 
@@ -63,14 +66,24 @@ def cited(text: str) -> list[tuple[str, str | None]]:
     return [(match.group(1), match.group(2)) for match in PLACEHOLDER.finditer(text)]
 
 
-def fill(text: str, parameters: Mapping[str, Parameter], as_of: date) -> str:
+def fill(
+    text: str,
+    parameters: Mapping[str, Parameter],
+    as_of: date,
+    retirement_ages: RetirementAges | None = None,
+) -> str:
     """Replaces each ``{name}`` / ``{name|tu_ngay}`` with the value in force on ``as_of``.
 
-    A figure no value covers is never guessed: the text says it is not available yet.
+    ``{tuoi_nghi_huu_nam}`` / ``{tuoi_nghi_huu_nu}`` read the retirement age of the year of
+    ``as_of`` from *retirement_ages*. A figure no value covers is never guessed: the text says it
+    is not available yet.
     """
 
     def replace(match: re.Match[str]) -> str:
         name, part = match.group(1), match.group(2)
+        age = retirement_ages.cite(name, as_of) if retirement_ages is not None else None
+        if age is not None and part is None:
+            return age
         try:
             value = lookup(parameters, name, as_of)
         except ParameterError:

@@ -29,6 +29,7 @@ from bhxh_catalog.models import (
     TYPED_FIELDS,
 )
 from bhxh_catalog.parameters import PLACEHOLDER_PARTS, cited
+from bhxh_catalog.retirement import GENDERS, PLACEHOLDER_PREFIX, placeholder_gender
 
 __all__ = [
     "ID_PATTERN",
@@ -41,6 +42,7 @@ __all__ = [
     "check_legal_basis_file",
     "check_parameters_file",
     "check_procedure_file",
+    "check_retirement_ages_file",
     "check_sources_file",
     "errors_only",
     "raw_operand",
@@ -52,6 +54,8 @@ _FORM_CODE = re.compile(r"[0-9A-ZĐ][0-9A-Za-zĐđ./-]{0,19}")
 _URL = re.compile(r"https?://\S+")
 MAX_SHORT_NAME = 30
 MAX_BUTTON_OPTIONS = 5
+RETIREMENT_YEARS = (40, 75)
+"""Bounds of a retirement age in whole years (a guard against typos such as 620)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +101,7 @@ class RawCatalog:
     sources: RawFile | None
     parameters: RawFile | None
     procedures: tuple[RawFile, ...]
+    retirement_ages: RawFile | None = None
 
 
 def errors_only(issues: Iterable[SchemaIssue]) -> list[SchemaIssue]:
@@ -108,10 +113,16 @@ def errors_only(issues: Iterable[SchemaIssue]) -> list[SchemaIssue]:
 
 
 class _Checker:
-    """Collects the issues of one file."""
+    """Collects the issues of one file.
 
-    def __init__(self, raw: RawFile) -> None:
+    Attributes:
+        genders: the genders ``retirement_ages.yaml`` has a table for, which retirement-age
+            conditions are checked against (None: not checked).
+    """
+
+    def __init__(self, raw: RawFile, genders: tuple[str, ...] | None = None) -> None:
         self.raw = raw
+        self.genders = genders
         self.issues: list[SchemaIssue] = []
 
     def error(self, path: str, problem: str) -> None:
@@ -160,7 +171,10 @@ def _text(c: _Checker, value: object, path: str) -> bool:
 
 
 def _cited_text(known_parameters: Iterable[str]) -> Check:
-    """A text that may cite dated parameters: ``{muc_tham_chieu}``, ``{…|tu_ngay}``."""
+    """A text that may cite dated parameters: ``{muc_tham_chieu}``, ``{…|tu_ngay}``.
+
+    *known_parameters* also holds the retirement ages a text may cite (``tuoi_nghi_huu_nam``).
+    """
     names = tuple(known_parameters)
 
     def check(c: _Checker, value: object, path: str) -> bool:
@@ -172,7 +186,10 @@ def _cited_text(known_parameters: Iterable[str]) -> Check:
                 c.error(path, f"tham số '{{{name}}}' không có trong parameters.yaml"
                               f"{_suggest(name, names)}")
                 good = False
-            if part is not None and part not in PLACEHOLDER_PARTS:
+            if part is not None and placeholder_gender(name) is not None:
+                c.error(path, f"'{{{name}|{part}}}': tuổi nghỉ hưu chỉ viết {{{name}}}")
+                good = False
+            elif part is not None and part not in PLACEHOLDER_PARTS:
                 c.error(path, f"'{{{name}|{part}}}': sau dấu '|' chỉ được viết "
                               f"{', '.join(PLACEHOLDER_PARTS)}")
                 good = False
@@ -349,6 +366,12 @@ class _Known:
     sources: tuple[str, ...] = ()
     parameters: tuple[str, ...] = ()
     procedures: tuple[str, ...] = ()
+    genders: tuple[str, ...] = ()
+
+    @property
+    def citable(self) -> tuple[str, ...]:
+        """What a text may cite: the parameters and the retirement age of each gender."""
+        return (*self.parameters, *(PLACEHOLDER_PREFIX + gender for gender in self.genders))
 
 
 def _registry_keys(raw: RawFile | None, top: str) -> tuple[str, ...]:
@@ -408,6 +431,79 @@ def check_parameters_file(raw: RawFile, legal_basis: Iterable[str]) -> list[Sche
     return c.issues
 
 
+def check_retirement_ages_file(raw: RawFile, legal_basis: Iterable[str]) -> list[SchemaIssue]:
+    """Checks ``retirement_ages.yaml``.
+
+    One table per gender (``nam``, ``nu``); its rows are consecutive years and the age never
+    falls, nor rises by a year or more, from one year to the next.
+    """
+    c = _Checker(raw)
+    row = _obj({"year": _int, "years": _int, "months": _int}, {"note": _nullable(_text)})
+    entry = _obj(
+        {"label": _text, "effective_from": _date,
+         "legal_basis": _refs(legal_basis, "legal_basis.yaml", nonempty=True),
+         "ages": _list(row, nonempty=True)},
+        {"effective_to": _nullable(_date), "verified": _bool, "note": _nullable(_text)},
+    )
+    _obj({"retirement_ages": _registry(entry)})(c, raw.data, "")
+    for gender, item in _entries(raw.data, "retirement_ages"):
+        path = _join("retirement_ages", gender)
+        if gender not in GENDERS:
+            c.error(path, f"giới tính '{gender}' không hợp lệ; chỉ dùng {', '.join(GENDERS)}"
+                          f"{_suggest(gender, GENDERS)}")
+        _check_range(c, item, path)
+        _check_retirement_rows(c, _items(item.get("ages")), _join(path, "ages"))
+    _check_nfc(c, raw.data, "")
+    return c.issues
+
+
+def _check_retirement_rows(
+    c: _Checker, rows: list[tuple[int, dict[str, object]]], path: str
+) -> None:
+    first_year: int | None = None
+    previous: tuple[int, int] | None = None  # (year, age in months) of the row before
+    for index, row in rows:
+        year, years, months = row.get("year"), row.get("years"), row.get("months")
+        if not (_is_count(year) and _is_count(years) and _is_count(months)):
+            previous = None
+            continue
+        assert isinstance(year, int) and isinstance(years, int) and isinstance(months, int)
+        here = f"{path}[{index}]"
+        first_year = year - index if first_year is None else first_year
+        if year != first_year + index:
+            c.error(_join(here, "year"), f"năm phải là {first_year + index}: các năm liền "
+                                         "nhau, không bỏ năm, không lặp")
+        if not _retirement_age_ok(c, here, years, months):
+            previous = None
+            continue
+        age = years * 12 + months
+        if previous is not None:
+            _check_retirement_step(c, here, previous, age)
+        previous = (year, age)
+
+
+def _retirement_age_ok(c: _Checker, path: str, years: int, months: int) -> bool:
+    low, high = RETIREMENT_YEARS
+    if not low <= years <= high:
+        c.error(_join(path, "years"), f"tuổi {years} không hợp lý (từ {low} đến {high})")
+    if months > 11:
+        c.error(_join(path, "months"), "số tháng phải từ 0 đến 11")
+    return low <= years <= high and months <= 11
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _check_retirement_step(c: _Checker, path: str, previous: tuple[int, int], age: int) -> None:
+    last_year, last_age = previous
+    if age < last_age:
+        c.error(path, f"tuổi nghỉ hưu không được thấp hơn năm {last_year}")
+    elif age - last_age >= 12:
+        c.error(path, f"tuổi nghỉ hưu tăng {age - last_age} tháng so với năm {last_year}; "
+                      "mỗi năm chỉ được tăng dưới 12 tháng")
+
+
 def _entries(data: object, top: str) -> list[tuple[str, dict[str, object]]]:
     entries = data.get(top) if isinstance(data, dict) else None
     if not isinstance(entries, dict):
@@ -443,7 +539,7 @@ def _check_range(c: _Checker, item: dict[str, object], path: str) -> None:
 
 def _question_spec(known: _Known) -> Check:
     option = _obj({"value": _option_value, "label": _text})
-    text = _cited_text(known.parameters)
+    text = _cited_text(known.citable)
     return _obj(
         {"id": _ident, "text": text, "kind": _enum(QUESTION_KINDS)},
         {"options": _list(option, nonempty=True), "help": _nullable(text),
@@ -505,7 +601,7 @@ def _amount_spec(known: _Known) -> Check:
 
 
 def _field_spec(known: _Known) -> Check:
-    text = _cited_text(known.parameters)
+    text = _cited_text(known.citable)
     return _obj(
         {"id": _ident, "type": _enum(FIELD_TYPES), "question": text},
         {"label": _nullable(_text), "example": _nullable(_text), "required": _bool,
@@ -534,10 +630,17 @@ def check_procedure_file(
     sources: Iterable[str],
     procedures: Iterable[str],
     parameters: Iterable[str] = (),
+    genders: Iterable[str] | None = None,
 ) -> list[SchemaIssue]:
-    """Checks one ``procedures/<id>.yaml`` against the registries and the other procedure ids."""
-    known = _Known(tuple(legal_basis), tuple(sources), tuple(parameters), tuple(procedures))
-    c = _Checker(raw)
+    """Checks one ``procedures/<id>.yaml`` against the registries and the other procedure ids.
+
+    *genders* are those ``retirement_ages.yaml`` has a table for (None: retirement-age
+    conditions are not checked against the registry).
+    """
+    gender_tuple = None if genders is None else tuple(genders)
+    known = _Known(tuple(legal_basis), tuple(sources), tuple(parameters), tuple(procedures),
+                   gender_tuple or ())
+    c = _Checker(raw, gender_tuple)
     _procedure_spec(known)(c, raw.data, "")
     if isinstance(raw.data, dict):
         _check_procedure_meaning(c, raw.data, known)
@@ -665,7 +768,7 @@ def raw_operand(item: dict[str, object], kind_key: str) -> Operand:
 def _check_cond(c: _Checker, raw: object, path: str, known: Mapping[str, Operand]) -> None:
     if raw is None:
         return
-    for issue_path, problem in check_condition(raw, path, known):
+    for issue_path, problem in check_condition(raw, path, known, c.genders):
         c.error(issue_path, problem)
 
 
@@ -783,6 +886,8 @@ def check_catalog(raw: RawCatalog) -> list[SchemaIssue]:
         sources=_registry_keys(raw.sources, "sources"),
         parameters=_registry_keys(raw.parameters, "parameters"),
         procedures=tuple(_procedure_ids(raw.procedures)),
+        genders=tuple(key for key in _registry_keys(raw.retirement_ages, "retirement_ages")
+                      if key in GENDERS),
     )
     if raw.sources is not None:
         issues.extend(check_sources_file(raw.sources))
@@ -790,9 +895,12 @@ def check_catalog(raw: RawCatalog) -> list[SchemaIssue]:
         issues.extend(check_legal_basis_file(raw.legal_basis, known.sources))
     if raw.parameters is not None:
         issues.extend(check_parameters_file(raw.parameters, known.legal_basis))
+    if raw.retirement_ages is not None:
+        issues.extend(check_retirement_ages_file(raw.retirement_ages, known.legal_basis))
     for file in raw.procedures:
         issues.extend(check_procedure_file(
-            file, known.legal_basis, known.sources, known.procedures, known.parameters
+            file, known.legal_basis, known.sources, known.procedures, known.parameters,
+            known.genders,
         ))
     return issues
 

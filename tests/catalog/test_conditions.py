@@ -6,7 +6,9 @@ from bhxh_catalog.conditions import (
     AllOf,
     Context,
     Leaf,
+    Not,
     Operand,
+    ReachedRetirementAge,
     check_condition,
     describe,
     evaluate,
@@ -164,3 +166,60 @@ def test_describe_reads_like_a_sentence():
     cond = parse_condition({"all": [{"q": "ly_do", "eq": "dinh_cu"}, {"q": "so_nam", "lt": 20}]})
     text = describe(cond, {"ly_do": {"dinh_cu": "Ra nước ngoài định cư"}})
     assert text == 'ly_do là "Ra nước ngoài định cư" và so_nam < 20'
+
+
+# ---------------------------------------------------------------------- retirement age leaf
+
+RETIREMENT_KNOWN = {
+    **KNOWN,
+    "ngay_sinh": Operand("date"),
+    "gioi_tinh": Operand("choice", ("nam", "nu")),
+}
+
+
+def test_retirement_leaf_parses_reads_its_questions_and_describes_itself():
+    cond = parse_condition(
+        {"q": "ngay_sinh", "reached_retirement_age": {"gender": "gioi_tinh"}}, RETIREMENT_KNOWN
+    )
+    assert cond == ReachedRetirementAge("ngay_sinh", "gioi_tinh")
+    assert referenced_ids(cond) == ["ngay_sinh", "gioi_tinh"]
+    assert describe(cond) == (
+        "người sinh ngày ngay_sinh đã đủ tuổi nghỉ hưu (giới tính theo gioi_tinh)"
+    )
+    fixed = parse_condition({"q": "ngay_sinh", "reached_retirement_age": {"gender": "nu"}})
+    assert fixed.gender_question is None
+    assert referenced_ids(fixed) == ["ngay_sinh"]
+    assert describe(Not(fixed)) == (
+        "không phải (người sinh ngày ngay_sinh đã đủ tuổi nghỉ hưu (nữ))"
+    )
+    hash(cond)
+
+
+@pytest.mark.parametrize(
+    ("body", "q", "genders", "path", "words"),
+    [
+        ({"gender": "gioi_tinh"}, "so_nam", None, "when.reached_retirement_age", "ngày sinh"),
+        ({"gender": "ly_do"}, "ngay_sinh", None, "when.reached_retirement_age.gender",
+         "choice với các giá trị nam, nu"),
+        ({"gender": "gioi_tin"}, "ngay_sinh", None, "when.reached_retirement_age.gender",
+         "có phải ý là 'gioi_tinh'"),
+        ({"gioi": "nam"}, "ngay_sinh", None, "when.reached_retirement_age", "khóa gender"),
+        ("nam", "ngay_sinh", None, "when.reached_retirement_age", "khóa gender"),
+        ({"gender": "nu"}, "ngay_sinh", ("nam",), "when.reached_retirement_age.gender",
+         "chưa có bảng tuổi nghỉ hưu của nữ"),
+        ({"gender": "gioi_tinh"}, "ngay_sinh", (), "when.reached_retirement_age.gender",
+         "retirement_ages.yaml chưa có"),
+    ],
+)
+def test_check_of_the_retirement_leaf(body, q, genders, path, words):
+    raw = {"q": q, "reached_retirement_age": body}
+    issues = check_condition(raw, "when", RETIREMENT_KNOWN, genders)
+    assert issues, raw
+    assert issues[0][0] == path
+    assert words in issues[0][1], issues[0][1]
+
+
+def test_check_accepts_the_retirement_leaf():
+    for gender in ("gioi_tinh", "nam", "nu"):
+        raw = {"q": "ngay_sinh", "reached_retirement_age": {"gender": gender}}
+        assert check_condition(raw, "when", RETIREMENT_KNOWN, ("nam", "nu")) == []

@@ -9,17 +9,24 @@ import pytest
 from bhxh_catalog import load_catalog
 from bhxh_catalog.loader import check_catalog_dir, read_catalog_dir
 from bhxh_catalog.rules import evaluate
-from bhxh_catalog.schema import SchemaIssue, check_catalog, errors_only
+from bhxh_catalog.schema import RawFile, SchemaIssue, check_catalog, errors_only
 from tests.catalog.fixtures import MINI
 
 REAL = Path(__file__).resolve().parents[2] / "catalog" / "data"
 MOT_LAN = "procedures/huong_bhxh_mot_lan.yaml"
 
 
-def issues_after(mutate, file=MOT_LAN, severity="error"):
-    """Checks the mini catalog after ``mutate(data)`` changed the raw data of ``file``."""
+def issues_after(mutate, file=MOT_LAN, severity="error", retirement=None):
+    """Checks the mini catalog after ``mutate(data)`` changed the raw data of ``file``.
+
+    *retirement* is the raw data of a ``retirement_ages.yaml`` to add (the mini catalog has none).
+    """
     raw, read_issues = read_catalog_dir(MINI)
     assert read_issues == []
+    if retirement is not None:
+        raw = dataclasses.replace(
+            raw, retirement_ages=RawFile("retirement_ages.yaml", copy.deepcopy(retirement))
+        )
 
     def changed(raw_file):
         if raw_file is None or raw_file.name != file:
@@ -31,6 +38,7 @@ def issues_after(mutate, file=MOT_LAN, severity="error"):
     raw = dataclasses.replace(
         raw, legal_basis=changed(raw.legal_basis), sources=changed(raw.sources),
         parameters=changed(raw.parameters), procedures=tuple(map(changed, raw.procedures)),
+        retirement_ages=changed(raw.retirement_ages),
     )
     return [i for i in check_catalog(raw) if i.severity == severity]
 
@@ -295,3 +303,149 @@ def test_texts_may_cite_known_parameters_only():
     assert "tu_ngay" in issue.problem
     issue = only(issues_after(lambda d: d["fields"][0].update(question="Lương {luong}?")))
     assert issue.path == "fields[0].question"
+
+
+# ----------------------------------------------------------------------- retirement_ages.yaml
+
+RETIREMENT_FILE = "retirement_ages.yaml"
+
+
+def _table(label, rows):
+    return {"label": label, "effective_from": "2021-01-01", "legal_basis": ["law41_art70"],
+            "ages": [{"year": year, "years": years, "months": months}
+                     for year, years, months in rows]}
+
+
+RETIREMENT = {"retirement_ages": {
+    "nam": _table("Nam", [(2020, 60, 0), (2021, 60, 3), (2022, 60, 6)]),
+    "nu": _table("Nữ", [(2020, 55, 0), (2021, 55, 4)]),
+}}
+
+
+def nam_row(data, index):
+    return data["retirement_ages"]["nam"]["ages"][index]
+
+
+def test_the_retirement_table_is_valid():
+    assert issues_after(lambda data: None, retirement=RETIREMENT) == []
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path", "words"),
+    [
+        (lambda d: d["retirement_ages"].update(nu_=d["retirement_ages"].pop("nu")),
+         "retirement_ages.nu_", "có phải ý là 'nu'"),
+        (lambda d: nam_row(d, 1).update(year=2022), "retirement_ages.nam.ages[1].year",
+         "năm phải là 2021"),
+        (lambda d: nam_row(d, 2).update(year=2021), "retirement_ages.nam.ages[2].year",
+         "không lặp"),
+        (lambda d: nam_row(d, 1).update(years=59, months=12), "retirement_ages.nam.ages[1].months",
+         "từ 0 đến 11"),
+        (lambda d: nam_row(d, 2).update(years=60, months=2), "retirement_ages.nam.ages[2]",
+         "không được thấp hơn năm 2021"),
+        (lambda d: nam_row(d, 2).update(years=61, months=3), "retirement_ages.nam.ages[2]",
+         "tăng 12 tháng so với năm 2021"),
+        (lambda d: nam_row(d, 0).update(years=6), "retirement_ages.nam.ages[0].years",
+         "không hợp lý"),
+        (lambda d: nam_row(d, 0).update(months=-1), "retirement_ages.nam.ages[0].months",
+         "không âm"),
+        (lambda d: nam_row(d, 0).update(nam=2020), "retirement_ages.nam.ages[0].nam",
+         "khóa không được phép"),
+        (lambda d: d["retirement_ages"]["nam"].pop("ages"), "retirement_ages.nam.ages",
+         "thiếu khóa bắt buộc"),
+        (lambda d: d["retirement_ages"]["nam"].update(ages=[]), "retirement_ages.nam.ages",
+         "không được rỗng"),
+        (lambda d: d["retirement_ages"]["nam"].update(legal_basis=["blld2019"]),
+         "retirement_ages.nam.legal_basis[0]", "không có trong legal_basis.yaml"),
+        (lambda d: d["retirement_ages"]["nu"].update(effective_to="2020-12-31"),
+         "retirement_ages.nu.effective_to", "phải sau"),
+    ],
+)
+def test_retirement_table_problems(mutate, path, words):
+    issue = only(issues_after(mutate, file=RETIREMENT_FILE, retirement=RETIREMENT))
+    assert issue.file == RETIREMENT_FILE
+    assert issue.path == path
+    assert words in issue.problem, issue.problem
+
+
+def _with_retirement_question(data, gender="gioi_tinh", kind="date"):
+    questions = data["eligibility"]["questions"]
+    questions.append({"id": "gioi_tinh", "text": "Ông/bà là nam hay nữ?", "kind": "choice",
+                      "options": [{"value": "nam", "label": "Nam"},
+                                  {"value": "nu", "label": "Nữ"}]})
+    questions.append({"id": "ngay_sinh", "text": "Ông/bà sinh ngày nào?", "kind": kind,
+                      "help": "Năm nay nam đủ {tuoi_nghi_huu_nam}, nữ đủ {tuoi_nghi_huu_nu}."})
+    rule(data, 2)["when"]["all"].append(
+        {"q": "ngay_sinh", "reached_retirement_age": {"gender": gender}}
+    )
+
+
+def test_a_procedure_may_use_the_retirement_age():
+    assert issues_after(_with_retirement_question, retirement=RETIREMENT) == []
+    assert issues_after(lambda d: _with_retirement_question(d, "nu"), retirement=RETIREMENT) == []
+
+
+def test_the_retirement_age_needs_the_table():
+    issues = issues_after(_with_retirement_question)
+    assert [(i.path, i.problem.split(" (")[0]) for i in issues] == [
+        ("eligibility.questions[6].help", "tham số '{tuoi_nghi_huu_nam}' không có trong "
+                                          "parameters.yaml"),
+        ("eligibility.questions[6].help", "tham số '{tuoi_nghi_huu_nu}' không có trong "
+                                          "parameters.yaml"),
+        ("eligibility.rules[2].when.all[2].reached_retirement_age.gender",
+         "retirement_ages.yaml chưa có bảng tuổi nghỉ hưu của nam"),
+        ("eligibility.rules[2].when.all[2].reached_retirement_age.gender",
+         "retirement_ages.yaml chưa có bảng tuổi nghỉ hưu của nữ"),
+    ]
+
+
+def test_the_retirement_age_reads_a_birth_date_and_a_gender_question():
+    issue = only(issues_after(lambda d: _with_retirement_question(d, kind="integer"),
+                              retirement=RETIREMENT))
+    assert issue.path == "eligibility.rules[2].when.all[2].reached_retirement_age"
+    assert "ngày sinh" in issue.problem
+    issue = only(issues_after(lambda d: _with_retirement_question(d, gender="ly_do"),
+                              retirement=RETIREMENT))
+    assert issue.path == "eligibility.rules[2].when.all[2].reached_retirement_age.gender"
+    assert "choice với các giá trị nam, nu" in issue.problem
+
+
+def test_the_retirement_age_is_cited_without_a_part():
+    def cite(data):
+        question(data).update(help="Tuổi nghỉ hưu: {tuoi_nghi_huu_nam|tu_ngay}.")
+
+    issue = only(issues_after(cite, retirement=RETIREMENT))
+    assert issue.path == "eligibility.questions[0].help"
+    assert "chỉ viết {tuoi_nghi_huu_nam}" in issue.problem
+
+
+def test_retirement_table_on_disk_is_read_with_line_numbers_and_built(tmp_path):
+    folder = copy_mini(tmp_path)
+    text = (REAL / RETIREMENT_FILE).read_text(encoding="utf-8")
+    text = text.replace("blld2019_art169", "law41_art70")
+    (folder / RETIREMENT_FILE).write_text(text, encoding="utf-8")
+    assert errors_only(check_catalog_dir(folder)) == []
+    assert load_catalog(folder).retirement_ages.get("nu").age_in(2026).describe() == "57 tuổi"
+    edit(folder, RETIREMENT_FILE, "{year: 2026, years: 61", "{year: 2027, years: 61")
+    lines = (folder / RETIREMENT_FILE).read_text(encoding="utf-8").splitlines()
+    expected = next(n for n, line in enumerate(lines, 1) if "{year: 2027, years: 61" in line)
+    issue = only(errors_only(check_catalog_dir(folder)))
+    assert (issue.file, issue.line, issue.path) == (
+        RETIREMENT_FILE, expected, "retirement_ages.nam.ages[6].year")
+    assert str(issue).startswith(f"{RETIREMENT_FILE} dòng {expected}: ")
+
+
+def test_retirement_checker_never_crashes_and_what_it_accepts_builds():
+    from bhxh_catalog._build import build_catalog
+
+    raw, _ = read_catalog_dir(MINI)
+    for path in [p for p in _paths(RETIREMENT) if p]:
+        for value in (None, [], {"a": 1}, "x", 2020):
+            data = copy.deepcopy(RETIREMENT)
+            node = data
+            for key in path[:-1]:
+                node = node[key]
+            node[path[-1]] = value
+            trial = dataclasses.replace(raw, retirement_ages=RawFile(RETIREMENT_FILE, data))
+            if not errors_only(check_catalog(trial)):
+                build_catalog(trial)
