@@ -24,35 +24,17 @@ import hmac
 import json
 import logging
 import sys
-import time
-from collections.abc import Awaitable, Callable, Iterable
-from functools import partial
+from collections.abc import Awaitable, Callable, Mapping
+from functools import cached_property, partial
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
-from sanic.request import Request
-from sanic.response import HTTPResponse
+from rasa.core.channels.channel import UserMessage
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
-from connectors.common.config import (
-    ChannelDisabled,
-    CommonSettings,
-    TelegramSettings,
-    load_common_settings,
-    load_telegram_settings,
-)
-from connectors.common.conversation import (
-    conversation_id,
-    event_text,
-    message_metadata,
-    national_phone,
-    platform_id,
-)
-from connectors.common.database import connector_database
-from connectors.common.dedupe import DedupeStore
+from connectors.common.config import ChannelDisabled, TelegramSettings, load_telegram_settings
+from connectors.common.conversation import event_text, national_phone, platform_id
 from connectors.common.errors import (
     ChannelAuthError,
     ChannelError,
@@ -61,11 +43,11 @@ from connectors.common.errors import (
     RateLimited,
     RecipientUnreachable,
 )
-from connectors.common.masking import install_log_redaction, mask_id, mask_text
-from connectors.common.pause import PauseGate
+from connectors.common.masking import install_log_redaction
+from connectors.common.output import PlatformOutput
 from connectors.common.payload_keys import PayloadKeys
-from connectors.common.splitting import split_message, utf16_length
-from connectors.common.tasks import BackgroundTasks
+from connectors.common.splitting import utf16_length
+from connectors.common.webhook import Delivery, OnNewMessage, WebhookInput, bad_request, forbidden
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +58,6 @@ CALLBACK_DATA_LIMIT = 64
 MAX_RETRY_AFTER_SECONDS = 5.0
 ALLOWED_UPDATES = ("message", "callback_query")
 EXPIRED_BUTTON_TEXT = "Nút này đã hết hạn. Bạn vui lòng gõ lại yêu cầu."
-
-OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
 def build_bot(settings: TelegramSettings) -> Bot:
@@ -97,8 +77,16 @@ def build_bot(settings: TelegramSettings) -> Bot:
     return Bot(settings.bot_token, base_url=f"{settings.api_base_url}/bot", request=request)
 
 
-class TelegramOutput(OutputChannel):
-    """Sends bot responses to a Telegram chat."""
+class TelegramOutput(PlatformOutput):
+    """Sends bot responses to a Telegram chat.
+
+    Text is split at 4096 UTF-16 units; buttons and quick replies become one inline keyboard,
+    one button per row.
+    """
+
+    text_limit = TEXT_LIMIT
+    caption_limit = TEXT_LIMIT
+    measure = staticmethod(utf16_length)
 
     @classmethod
     def name(cls) -> str:
@@ -115,73 +103,38 @@ class TelegramOutput(OutputChannel):
         self._bot = bot
         self._keys = keys
 
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        """Sends text, split at 4096 UTF-16 units."""
-        chat = _chat(recipient_id)
-        for piece in split_message(text, TEXT_LIMIT, utf16_length):
-            await _call_with_retry(partial(self._bot.send_message, chat, piece))
-
-    async def send_text_with_buttons(
-        self,
-        recipient_id: str,
-        text: str,
-        buttons: list[dict[str, Any]],
-        **kwargs: Any,
-    ) -> None:
-        """Sends text with an inline keyboard, one button per row."""
-        keyboard = InlineKeyboardMarkup([[await self._button(b)] for b in buttons])
-        pieces = split_message(text, TEXT_LIMIT, utf16_length) or ["…"]
-        chat = _chat(recipient_id)
-        for piece in pieces[:-1]:
-            await _call_with_retry(partial(self._bot.send_message, chat, piece))
-        last = partial(self._bot.send_message, chat, pieces[-1], reply_markup=keyboard)
-        await _call_with_retry(last)
-
-    async def send_quick_replies(
-        self,
-        recipient_id: str,
-        text: str,
-        quick_replies: list[dict[str, Any]],
-        **kwargs: Any,
-    ) -> None:
-        """Sends quick replies as an inline keyboard."""
-        await self.send_text_with_buttons(recipient_id, text, quick_replies)
-
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         """Sends a photo by URL."""
         chat = _chat(recipient_id)
         await _call_with_retry(partial(self._bot.send_photo, chat, photo=image))
 
-    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
-        """Sends an attachment link as text."""
-        await self.send_text_message(recipient_id, str(attachment))
+    async def send_plain_text(self, recipient_id: str, text: str) -> None:
+        """Sends one text message."""
+        await _call_with_retry(partial(self._bot.send_message, _chat(recipient_id), text))
 
-    async def send_elements(
-        self, recipient_id: str, elements: Iterable[dict[str, Any]], **kwargs: Any
+    async def send_button_message(
+        self, recipient_id: str, caption: str, buttons: list[Any]
     ) -> None:
-        """Sends each element as its title and subtitle with its buttons."""
-        for element in elements:
-            text = "\n".join(p for p in (element.get("title"), element.get("subtitle")) if p)
-            await self.send_text_with_buttons(recipient_id, text, element.get("buttons") or [])
+        """Sends text with an inline keyboard, one button per row."""
+        keyboard = InlineKeyboardMarkup([[button] for button in buttons])
+        chat = _chat(recipient_id)
+        await _call_with_retry(
+            partial(self._bot.send_message, chat, caption, reply_markup=keyboard)
+        )
 
-    async def send_custom_json(
-        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
-    ) -> None:
-        """Sends ``json_message["telegram"]`` as ``sendMessage`` parameters; ignores others."""
-        params = json_message.get("telegram") if isinstance(json_message, dict) else None
-        if not isinstance(params, dict):
-            logger.warning("telegram: custom payload without a 'telegram' key was not sent")
-            return
-        api_kwargs = {**params, "chat_id": _chat(recipient_id)}
-        await _call_with_retry(partial(self._bot.do_api_request, "sendMessage", api_kwargs))
-
-    async def _button(self, button: dict[str, Any]) -> InlineKeyboardButton:
+    async def platform_button(self, button: Mapping[str, Any]) -> InlineKeyboardButton:
+        """A URL button, or a callback button whose data is the payload or its short key."""
         title = str(button.get("title") or button.get("payload") or "")
         url = button.get("url")
         if url or button.get("type") == "web_url":
             return InlineKeyboardButton(title, url=str(url or button.get("payload")))
         payload = str(button.get("payload") or title)
         return InlineKeyboardButton(title, callback_data=await self._keys.key_for(payload))
+
+    async def send_raw(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Sends ``message`` as ``sendMessage`` parameters."""
+        api_kwargs = {**message, "chat_id": _chat(recipient_id)}
+        await _call_with_retry(partial(self._bot.do_api_request, "sendMessage", api_kwargs))
 
 
 async def _call_with_retry(factory: Callable[[], Awaitable[Any]]) -> Any:
@@ -233,138 +186,63 @@ def _chat(recipient_id: str) -> int | str:
     return int(chat) if chat.lstrip("-").isdigit() else chat
 
 
-class TelegramInput(InputChannel):
+class TelegramInput(WebhookInput[TelegramSettings, Update, Bot]):
     """Receives Telegram updates on a webhook and answers through the Bot API."""
+
+    settings_class = TelegramSettings
 
     @classmethod
     def name(cls) -> str:
         """Channel name: URL ``/webhooks/telegram/``, conversation ids ``telegram:<chat id>``."""
         return CHANNEL
 
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
-        """Builds the channel from its credentials.yml block and the environment.
+    def connect(self, settings: TelegramSettings) -> Bot:
+        """The PTB bot."""
+        return build_bot(settings)
 
-        Args:
-            credentials: the block (may be empty); see connectors/README.md for the keys.
+    async def close_client(self, client: Bot) -> None:
+        """Closes the bot's connections."""
+        # Bot.shutdown() skips a bot that was never initialize()d (no getMe call here).
+        await client.request.shutdown()
 
-        Returns:
-            The channel; disabled (with one warning) when settings are missing.
-        """
-        common = load_common_settings()
-        settings = load_telegram_settings(credentials)
-        if isinstance(settings, ChannelDisabled):
-            logger.warning(settings.log_line())
-            return cls(None, common)
-        return cls(settings, common)
-
-    def __init__(
-        self,
-        settings: TelegramSettings | None,
-        common: CommonSettings | None = None,
-        *,
-        bot: Bot | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        """Creates the channel.
-
-        Args:
-            settings: Telegram settings; ``None`` = disabled.
-            common: database URL, dedupe TTL.
-            bot: a PTB bot (built from the settings otherwise).
-            clock: current epoch seconds.
-        """
-        self.settings = settings
-        self.common = common or CommonSettings()
-        self.tasks = BackgroundTasks(CHANNEL)
-        self.gate = PauseGate(CHANNEL, native_pause_seconds=self.common.native_pause_minutes * 60)
-        database = connector_database(self.common.database_url)
-        self.dedupe = DedupeStore(database, self.common.dedupe_ttl_seconds, clock)
-        self.keys = PayloadKeys(database, max_bytes=CALLBACK_DATA_LIMIT, clock=clock)
-        self.bot = bot or (build_bot(settings) if settings is not None else None)
-
-    @property
-    def enabled(self) -> bool:
-        """Whether the channel has its credentials."""
-        return self.settings is not None and self.bot is not None
+    @cached_property
+    def keys(self) -> PayloadKeys:
+        """Short keys of long button payloads, in the connector database."""
+        return PayloadKeys(self.database, max_bytes=CALLBACK_DATA_LIMIT, clock=self._clock)
 
     def get_output_channel(self) -> TelegramOutput | None:
         """An output channel usable from inside the running loop (no ``asyncio.run``)."""
-        return TelegramOutput(self.bot, self.keys) if self.bot is not None else None
+        return TelegramOutput(self.client, self.keys) if self.client is not None else None
 
-    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        """The Sanic routes: ``GET /`` (health) and ``POST /webhook``."""
-        telegram_webhook = Blueprint("telegram_webhook", __name__)
-        telegram_webhook.middleware("request")(self.gate.bind)
-        on_new_message = self.gate.handler(on_new_message)
-
-        async def health(_: Request) -> HTTPResponse:
-            status = "ok" if self.enabled else "disabled"
-            return response.json({"status": status}, status=200 if self.enabled else 503)
-
-        async def receive(request: Request) -> HTTPResponse:
-            secret = request.headers.get(SECRET_HEADER)
-            return await self.receive(request.body, secret, on_new_message)
-
-        async def close(*_: Any) -> None:
-            await self.aclose()
-
-        telegram_webhook.add_route(health, "/", methods=["GET"])
-        telegram_webhook.add_route(receive, "/webhook", methods=["POST"])
-        telegram_webhook.listener("before_server_stop")(close)
-        return telegram_webhook
-
-    async def aclose(self) -> None:
-        """Finishes background work and closes the bot's connections."""
-        await self.tasks.drain(timeout=10)
-        if self.bot is not None:
-            # Bot.shutdown() skips a bot that was never initialize()d (no getMe call here).
-            await self.bot.request.shutdown()
-
-    async def receive(
-        self, raw_body: bytes, secret: str | None, on_new_message: OnNewMessage
-    ) -> HTTPResponse:
-        """Checks one update, acknowledges it, and schedules its processing.
-
-        Returns:
-            200 (accepted, duplicate or ignored), 400 (malformed), 403 (secret), 503 (disabled).
-        """
-        if self.settings is None or self.bot is None:
-            return response.json({"status": "disabled"}, status=503)
-        expected = self.settings.secret_token.encode()
-        if not hmac.compare_digest((secret or "").encode(), expected):
+    def read(
+        self, raw_body: bytes, headers: Mapping[str, str], settings: TelegramSettings
+    ) -> list[Delivery[Update]]:
+        """Checks the secret token and reads the update of a private chat."""
+        secret = (headers.get(SECRET_HEADER) or "").encode()
+        if not hmac.compare_digest(secret, settings.secret_token.encode()):
             logger.warning("telegram: webhook rejected (missing or wrong secret token)")
-            return response.json({"status": "forbidden"}, status=403)
+            raise forbidden()
         try:
             data = json.loads(raw_body)
-            update = Update.de_json(data, self.bot) if isinstance(data, dict) else None
+            update = Update.de_json(data, self.client) if isinstance(data, dict) else None
         except (ValueError, TypeError, KeyError, AttributeError):
             update = None
         if update is None:
-            return response.json({"status": "bad request"}, status=400)
+            raise bad_request()
         chat_id = _chat_of(update)
         if chat_id is None:
-            return response.json({"status": "ignored"})
-        if not await self._first_delivery(update):
-            logger.info("telegram: duplicate update ignored")
-            return response.json({"status": "duplicate"})
-        self.tasks.schedule(self.process(update, on_new_message), key=str(chat_id), label="update")
-        return response.json({"status": "ok"})
+            return []
+        sent_at = update.message.date.timestamp() if update.message is not None else None
+        bot_id = settings.bot_token.split(":", 1)[0]
+        key = f"{bot_id}:{update.update_id}"
+        return [Delivery(update, str(chat_id), key, sent_at, "update")]
 
     async def process(self, update: Update, on_new_message: OnNewMessage) -> None:
         """Handles one verified, first-time update (runs in the background)."""
-        message: UserMessage | None
         if update.callback_query is not None:
-            message = await self._from_callback(update)
+            await self.to_rasa(await self._from_callback(update), on_new_message, "callback")
         elif update.message is not None:
-            message = self.user_message(update.message)
-        else:
-            return
-        if message is not None and message.text:
-            logger.debug(
-                "telegram: update from %s: %s", mask_id(message.sender_id), mask_text(message.text)
-            )
-            await on_new_message(message)
+            await self.to_rasa(self.user_message(update.message), on_new_message, "message")
 
     def user_message(self, message: Message) -> UserMessage:
         """Builds the Rasa message of a private-chat message (text, media, location, contact)."""
@@ -391,19 +269,12 @@ class TelegramInput(InputChannel):
             extra["attachments"] = _attachments(message)
             fallback = "sticker" if message.sticker is not None else "attachment"
             text = message.caption or event_text(fallback)
-        assert self.bot is not None
-        return UserMessage(
-            text=text,
-            output_channel=TelegramOutput(self.bot, self.keys),
-            sender_id=conversation_id(CHANNEL, chat_id),
-            input_channel=CHANNEL,
-            message_id=f"{chat_id}:{message.message_id}",
-            metadata=message_metadata(CHANNEL, chat_id, event, **extra),
-        )
+        message_id = f"{chat_id}:{message.message_id}"
+        return self.rasa_message(chat_id, text, event=event, message_id=message_id, metadata=extra)
 
     async def _from_callback(self, update: Update) -> UserMessage | None:
         query = update.callback_query
-        assert query is not None and self.bot is not None
+        assert query is not None and self.client is not None
         payload = await self.keys.resolve(query.data or "")
         try:
             await query.answer(text=None if payload else EXPIRED_BUTTON_TEXT)
@@ -411,33 +282,14 @@ class TelegramInput(InputChannel):
             logger.warning("telegram: answering a callback query failed: %s", type(exc).__name__)
         if not payload:
             return None
-        chat_id = str(_chat_of(update))
         button_message = query.message
-        return UserMessage(
-            text=payload,
-            output_channel=TelegramOutput(self.bot, self.keys),
-            sender_id=conversation_id(CHANNEL, chat_id),
-            input_channel=CHANNEL,
+        return self.rasa_message(
+            str(_chat_of(update)),
+            payload,
+            event="callback_query",
             message_id=f"callback:{query.id}",
-            metadata=message_metadata(
-                CHANNEL,
-                chat_id,
-                "callback_query",
-                button_message_id=button_message.message_id if button_message else None,
-            ),
+            metadata={"button_message_id": button_message.message_id if button_message else None},
         )
-
-    async def _first_delivery(self, update: Update) -> bool:
-        message = update.message
-        if message is not None and self.dedupe.outlived(message.date.timestamp()):
-            return False
-        assert self.settings is not None
-        bot_id = self.settings.bot_token.split(":", 1)[0]
-        try:
-            return await self.dedupe.first_delivery(CHANNEL, f"{bot_id}:{update.update_id}")
-        except Exception:
-            logger.exception("telegram: dedupe store failed; processing the update anyway")
-            return True
 
 
 def _chat_of(update: Update) -> int | None:

@@ -5,6 +5,11 @@ environment variable. A non-empty value in ``credentials.yml`` wins over the env
 wins over the default. Secrets belong in the environment (or ``var/secrets.env``), never in the
 repository.
 
+Every settings class declares its settings as dataclass fields: the field name is the
+credentials.yml key, the field's metadata names the environment variable (:func:`_env`), and
+the default says how the value is read (see :meth:`_Reader.setting`). One loader,
+:func:`load_channel_settings`, reads any of them.
+
 A channel whose required settings are missing (or malformed) is not an error: the loader returns a
 :class:`ChannelDisabled` that names what is missing, the channel logs it once and answers 503.
 """
@@ -12,16 +17,54 @@ A channel whose required settings are missing (or malformed) is not an error: th
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'connectors.sqlite3'}"
 
 PAGE_INBOX_APP_ID = "263902037430900"
 """Meta's app id of the Page Inbox: the target when a Messenger thread is passed to a person."""
+
+TELEGRAM_SECRET_RULE = "1-256 characters of A-Z a-z 0-9 _ -"
+
+SettingsT = TypeVar("SettingsT")
+
+
+def _env(
+    name: str,
+    clean: Callable[[str], str] | None = None,
+    *,
+    valid: Callable[[str], bool] | None = None,
+    rule: str = "",
+) -> dict[str, Any]:
+    """Metadata of a setting's field.
+
+    Args:
+        name: the environment variable.
+        clean: applied to a text value (and its default), e.g. :func:`_url`.
+        valid: tells whether a given value is acceptable; otherwise ``rule`` is reported.
+        rule: what a valid value looks like, for the log line.
+
+    Returns:
+        The field metadata read by :class:`_Reader`.
+    """
+    return {"env": name, "clean": clean, "valid": valid, "rule": rule}
+
+
+def _url(value: str) -> str:
+    return value.rstrip("/")
+
+
+def _path_segment(value: str) -> str:
+    return value.strip("/")
+
+
+def _valid_telegram_secret(secret: str) -> bool:
+    allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+    return 1 <= len(secret) <= 256 and set(secret) <= allowed
 
 
 @dataclass(frozen=True)
@@ -46,7 +89,7 @@ class ChannelDisabled:
 
 @dataclass(frozen=True)
 class CommonSettings:
-    """Settings shared by every connector.
+    """Settings shared by every connector (environment only).
 
     Attributes:
         database_url: SQLAlchemy URL of the connector database (dedupe, tokens, payload keys).
@@ -59,10 +102,18 @@ class CommonSettings:
             when the citizen writes after this many minutes without a reply from that person.
     """
 
-    database_url: str = DEFAULT_DATABASE_URL
-    dedupe_ttl_seconds: int = 48 * 3600
-    handoff_callback: str | None = None
-    native_pause_minutes: float = 30.0
+    database_url: str = field(
+        default=DEFAULT_DATABASE_URL, metadata=_env("CONNECTORS_DATABASE_URL")
+    )
+    dedupe_ttl_seconds: int = field(
+        default=48 * 3600, metadata=_env("CONNECTORS_DEDUPE_TTL_SECONDS")
+    )
+    handoff_callback: str | None = field(
+        default=None, metadata=_env("CONNECTORS_HANDOFF_CALLBACK")
+    )
+    native_pause_minutes: float = field(
+        default=30.0, metadata=_env("CONNECTORS_NATIVE_PAUSE_MINUTES")
+    )
 
 
 @dataclass(frozen=True)
@@ -85,16 +136,24 @@ class ZaloSettings:
         timeout_seconds: HTTP timeout of API calls.
     """
 
-    app_id: str
-    app_secret: str
-    oa_secret_key: str
-    refresh_token: str
-    api_base_url: str = "https://openapi.zalo.me"
-    oauth_base_url: str = "https://oauth.zaloapp.com"
-    webhook_max_age_seconds: int = 3600
-    refresh_margin_seconds: int = 5 * 3600
-    reply_with_message_id: bool = False
-    timeout_seconds: float = 10.0
+    app_id: str = field(metadata=_env("ZALO_APP_ID"))
+    app_secret: str = field(metadata=_env("ZALO_APP_SECRET"))
+    oa_secret_key: str = field(metadata=_env("ZALO_OA_SECRET_KEY"))
+    refresh_token: str = field(metadata=_env("ZALO_REFRESH_TOKEN"))
+    api_base_url: str = field(
+        default="https://openapi.zalo.me", metadata=_env("ZALO_API_URL", _url)
+    )
+    oauth_base_url: str = field(
+        default="https://oauth.zaloapp.com", metadata=_env("ZALO_OAUTH_URL", _url)
+    )
+    webhook_max_age_seconds: int = field(
+        default=3600, metadata=_env("ZALO_WEBHOOK_MAX_AGE_SECONDS")
+    )
+    refresh_margin_seconds: int = field(
+        default=5 * 3600, metadata=_env("ZALO_REFRESH_MARGIN_SECONDS")
+    )
+    reply_with_message_id: bool = field(default=False, metadata=_env("ZALO_REPLY_WITH_MESSAGE_ID"))
+    timeout_seconds: float = field(default=10.0, metadata=_env("ZALO_TIMEOUT_SECONDS"))
 
 
 @dataclass(frozen=True)
@@ -113,15 +172,19 @@ class MessengerSettings:
         timeout_seconds: HTTP timeout of API calls.
     """
 
-    app_secret: str
-    verify_token: str
-    page_access_token: str
-    app_id: str | None = None
-    graph_base_url: str = "https://graph.facebook.com"
-    graph_version: str = "v25.0"
-    allow_sha1: bool = False
-    inbox_app_id: str = PAGE_INBOX_APP_ID
-    timeout_seconds: float = 10.0
+    app_secret: str = field(metadata=_env("MESSENGER_APP_SECRET"))
+    verify_token: str = field(metadata=_env("MESSENGER_VERIFY_TOKEN"))
+    page_access_token: str = field(metadata=_env("MESSENGER_PAGE_ACCESS_TOKEN"))
+    app_id: str | None = field(default=None, metadata=_env("MESSENGER_APP_ID"))
+    graph_base_url: str = field(
+        default="https://graph.facebook.com", metadata=_env("MESSENGER_GRAPH_URL", _url)
+    )
+    graph_version: str = field(
+        default="v25.0", metadata=_env("MESSENGER_GRAPH_VERSION", _path_segment)
+    )
+    allow_sha1: bool = field(default=False, metadata=_env("MESSENGER_ALLOW_SHA1"))
+    inbox_app_id: str = field(default=PAGE_INBOX_APP_ID, metadata=_env("MESSENGER_INBOX_APP_ID"))
+    timeout_seconds: float = field(default=10.0, metadata=_env("MESSENGER_TIMEOUT_SECONDS"))
 
 
 @dataclass(frozen=True)
@@ -137,11 +200,17 @@ class TelegramSettings:
         timeout_seconds: HTTP timeout of API calls.
     """
 
-    bot_token: str
-    secret_token: str
-    webhook_url: str | None = None
-    api_base_url: str = "https://api.telegram.org"
-    timeout_seconds: float = 10.0
+    bot_token: str = field(metadata=_env("TELEGRAM_BOT_TOKEN"))
+    secret_token: str = field(
+        metadata=_env(
+            "TELEGRAM_SECRET_TOKEN", valid=_valid_telegram_secret, rule=TELEGRAM_SECRET_RULE
+        )
+    )
+    webhook_url: str | None = field(default=None, metadata=_env("TELEGRAM_WEBHOOK_URL"))
+    api_base_url: str = field(
+        default="https://api.telegram.org", metadata=_env("TELEGRAM_API_URL", _url)
+    )
+    timeout_seconds: float = field(default=10.0, metadata=_env("TELEGRAM_TIMEOUT_SECONDS"))
 
 
 class _Reader:
@@ -151,6 +220,38 @@ class _Reader:
         self._credentials = credentials or {}
         self._env = env
         self.problems: list[str] = []
+
+    def values(self, settings_class: type[Any]) -> dict[str, Any]:
+        """Reads every field of a settings dataclass, by name."""
+        return {spec.name: self.setting(spec) for spec in fields(settings_class)}
+
+    def setting(self, spec: Field[Any]) -> Any:
+        """Reads one field: without a default a required text, else as its default's type.
+
+        A ``bool`` default reads a flag, an ``int`` or ``float`` default a positive number, a
+        text default a text (``clean`` applied), ``None`` an optional text.
+        """
+        env_name, clean = spec.metadata["env"], spec.metadata["clean"]
+        default = spec.default
+        if default is MISSING:
+            return self.required_text(spec.name, env_name, spec.metadata)
+        if isinstance(default, bool):
+            return self.flag(spec.name, env_name, default)
+        if isinstance(default, int | float):
+            number = self.number(spec.name, env_name, default)
+            return int(number) if isinstance(default, int) else number
+        value = self.text(spec.name, env_name)
+        if default is None:
+            return value
+        value = value or str(default)
+        return clean(value) if clean else value
+
+    def required_text(self, key: str, env_name: str, metadata: Mapping[str, Any]) -> str | None:
+        value = self.text(key, env_name, required=True)
+        valid = metadata["valid"]
+        if value is not None and valid is not None and not valid(value):
+            self.problems.append(f"{env_name} ({metadata['rule']})")
+        return value
 
     def text(self, key: str, env_name: str, *, required: bool = False) -> str | None:
         raw = self._credentials.get(key)
@@ -192,6 +293,31 @@ def _environment(env: Mapping[str, str] | None) -> Mapping[str, str]:
     return os.environ if env is None else env
 
 
+def load_channel_settings(
+    channel: str,
+    settings_class: type[SettingsT],
+    credentials: Mapping[str, Any] | None,
+    env: Mapping[str, str] | None = None,
+) -> SettingsT | ChannelDisabled:
+    """Reads a channel's settings.
+
+    Args:
+        channel: channel name, for the log line of a disabled channel.
+        settings_class: :class:`ZaloSettings`, :class:`MessengerSettings` or
+            :class:`TelegramSettings`.
+        credentials: the channel's block of credentials.yml (may be ``None``).
+        env: environment to read; ``os.environ`` by default.
+
+    Returns:
+        The settings, or why the channel is disabled.
+    """
+    reader = _Reader(credentials, _environment(env))
+    values = reader.values(settings_class)
+    if reader.problems:
+        return ChannelDisabled(channel, tuple(reader.problems))
+    return settings_class(**values)
+
+
 def load_common_settings(env: Mapping[str, str] | None = None) -> CommonSettings:
     """Reads the settings shared by all connectors (environment only).
 
@@ -201,136 +327,25 @@ def load_common_settings(env: Mapping[str, str] | None = None) -> CommonSettings
     Returns:
         The settings; malformed numbers fall back to the defaults.
     """
-    reader = _Reader(None, _environment(env))
-    return CommonSettings(
-        database_url=reader.text("", "CONNECTORS_DATABASE_URL") or DEFAULT_DATABASE_URL,
-        dedupe_ttl_seconds=int(
-            reader.number("", "CONNECTORS_DEDUPE_TTL_SECONDS", CommonSettings.dedupe_ttl_seconds)
-        ),
-        handoff_callback=reader.text("", "CONNECTORS_HANDOFF_CALLBACK"),
-        native_pause_minutes=reader.number(
-            "", "CONNECTORS_NATIVE_PAUSE_MINUTES", CommonSettings.native_pause_minutes
-        ),
-    )
+    return CommonSettings(**_Reader(None, _environment(env)).values(CommonSettings))
 
 
 def load_zalo_settings(
     credentials: Mapping[str, Any] | None, env: Mapping[str, str] | None = None
 ) -> ZaloSettings | ChannelDisabled:
-    """Reads the Zalo OA settings.
-
-    Args:
-        credentials: the channel's block of credentials.yml (may be ``None``).
-        env: environment to read; ``os.environ`` by default.
-
-    Returns:
-        The settings, or why the channel is disabled.
-    """
-    r = _Reader(credentials, _environment(env))
-    app_id = r.text("app_id", "ZALO_APP_ID", required=True)
-    app_secret = r.text("app_secret", "ZALO_APP_SECRET", required=True)
-    oa_secret_key = r.text("oa_secret_key", "ZALO_OA_SECRET_KEY", required=True)
-    refresh_token = r.text("refresh_token", "ZALO_REFRESH_TOKEN", required=True)
-    api_base_url = r.text("api_base_url", "ZALO_API_URL") or ZaloSettings.api_base_url
-    oauth_base_url = r.text("oauth_base_url", "ZALO_OAUTH_URL") or ZaloSettings.oauth_base_url
-    max_age = r.number(
-        "webhook_max_age_seconds",
-        "ZALO_WEBHOOK_MAX_AGE_SECONDS",
-        ZaloSettings.webhook_max_age_seconds,
-    )
-    margin = r.number(
-        "refresh_margin_seconds",
-        "ZALO_REFRESH_MARGIN_SECONDS",
-        ZaloSettings.refresh_margin_seconds,
-    )
-    by_message_id = r.flag(
-        "reply_with_message_id", "ZALO_REPLY_WITH_MESSAGE_ID", ZaloSettings.reply_with_message_id
-    )
-    timeout = r.number("timeout_seconds", "ZALO_TIMEOUT_SECONDS", ZaloSettings.timeout_seconds)
-    if r.problems or not (app_id and app_secret and oa_secret_key and refresh_token):
-        return ChannelDisabled("zalo", tuple(r.problems))
-    return ZaloSettings(
-        app_id=app_id,
-        app_secret=app_secret,
-        oa_secret_key=oa_secret_key,
-        refresh_token=refresh_token,
-        api_base_url=api_base_url.rstrip("/"),
-        oauth_base_url=oauth_base_url.rstrip("/"),
-        webhook_max_age_seconds=int(max_age),
-        refresh_margin_seconds=int(margin),
-        reply_with_message_id=by_message_id,
-        timeout_seconds=timeout,
-    )
+    """Reads the Zalo OA settings (see :func:`load_channel_settings`)."""
+    return load_channel_settings("zalo", ZaloSettings, credentials, env)
 
 
 def load_messenger_settings(
     credentials: Mapping[str, Any] | None, env: Mapping[str, str] | None = None
 ) -> MessengerSettings | ChannelDisabled:
-    """Reads the Facebook Messenger settings.
-
-    Args:
-        credentials: the channel's block of credentials.yml (may be ``None``).
-        env: environment to read; ``os.environ`` by default.
-
-    Returns:
-        The settings, or why the channel is disabled.
-    """
-    r = _Reader(credentials, _environment(env))
-    app_secret = r.text("app_secret", "MESSENGER_APP_SECRET", required=True)
-    verify_token = r.text("verify_token", "MESSENGER_VERIFY_TOKEN", required=True)
-    page_token = r.text("page_access_token", "MESSENGER_PAGE_ACCESS_TOKEN", required=True)
-    app_id = r.text("app_id", "MESSENGER_APP_ID")
-    graph_url = r.text("graph_base_url", "MESSENGER_GRAPH_URL") or MessengerSettings.graph_base_url
-    version = r.text("graph_version", "MESSENGER_GRAPH_VERSION") or MessengerSettings.graph_version
-    allow_sha1 = r.flag("allow_sha1", "MESSENGER_ALLOW_SHA1", MessengerSettings.allow_sha1)
-    inbox = r.text("inbox_app_id", "MESSENGER_INBOX_APP_ID") or MessengerSettings.inbox_app_id
-    timeout = r.number("timeout_seconds", "MESSENGER_TIMEOUT_SECONDS", 10.0)
-    if r.problems or not (app_secret and verify_token and page_token):
-        return ChannelDisabled("messenger", tuple(r.problems))
-    return MessengerSettings(
-        app_secret=app_secret,
-        verify_token=verify_token,
-        page_access_token=page_token,
-        app_id=app_id,
-        graph_base_url=graph_url.rstrip("/"),
-        graph_version=version.strip("/"),
-        allow_sha1=allow_sha1,
-        inbox_app_id=inbox,
-        timeout_seconds=timeout,
-    )
+    """Reads the Facebook Messenger settings (see :func:`load_channel_settings`)."""
+    return load_channel_settings("messenger", MessengerSettings, credentials, env)
 
 
 def load_telegram_settings(
     credentials: Mapping[str, Any] | None, env: Mapping[str, str] | None = None
 ) -> TelegramSettings | ChannelDisabled:
-    """Reads the Telegram settings.
-
-    Args:
-        credentials: the channel's block of credentials.yml (may be ``None``).
-        env: environment to read; ``os.environ`` by default.
-
-    Returns:
-        The settings, or why the channel is disabled.
-    """
-    r = _Reader(credentials, _environment(env))
-    bot_token = r.text("bot_token", "TELEGRAM_BOT_TOKEN", required=True)
-    secret = r.text("secret_token", "TELEGRAM_SECRET_TOKEN", required=True)
-    if secret is not None and not _valid_telegram_secret(secret):
-        r.problems.append("TELEGRAM_SECRET_TOKEN (1-256 characters of A-Z a-z 0-9 _ -)")
-    webhook_url = r.text("webhook_url", "TELEGRAM_WEBHOOK_URL")
-    api_url = r.text("api_base_url", "TELEGRAM_API_URL") or TelegramSettings.api_base_url
-    timeout = r.number("timeout_seconds", "TELEGRAM_TIMEOUT_SECONDS", 10.0)
-    if r.problems or not (bot_token and secret):
-        return ChannelDisabled("telegram", tuple(r.problems))
-    return TelegramSettings(
-        bot_token=bot_token,
-        secret_token=secret,
-        webhook_url=webhook_url,
-        api_base_url=api_url.rstrip("/"),
-        timeout_seconds=timeout,
-    )
-
-
-def _valid_telegram_secret(secret: str) -> bool:
-    allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-    return 1 <= len(secret) <= 256 and set(secret) <= allowed
+    """Reads the Telegram settings (see :func:`load_channel_settings`)."""
+    return load_channel_settings("telegram", TelegramSettings, credentials, env)

@@ -19,35 +19,19 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors.common.config import (
-    ChannelDisabled,
-    CommonSettings,
-    MessengerSettings,
-    load_common_settings,
-    load_messenger_settings,
-)
-from connectors.common.conversation import conversation_id, event_text, message_metadata
-from connectors.common.database import connector_database
-from connectors.common.dedupe import DedupeStore
-from connectors.common.handoff import (
-    HandoffEvent,
-    HandoffKind,
-    HandoffSignal,
-    SignalChain,
-    load_handoff_signal,
-)
-from connectors.common.masking import mask_id, mask_text
-from connectors.common.pause import PauseGate
-from connectors.common.tasks import BackgroundTasks
+from connectors.common.config import MessengerSettings
+from connectors.common.conversation import event_text
+from connectors.common.handoff import HandoffKind
+from connectors.common.json_fields import as_text
+from connectors.common.webhook import Delivery, OnNewMessage, WebhookInput, bad_request, forbidden
 from connectors.messenger import signature
 from connectors.messenger.client import GraphClient
 from connectors.messenger.events import MessengerEvent, parse_delivery
@@ -55,69 +39,26 @@ from connectors.messenger.output import MessengerOutput
 
 logger = logging.getLogger(__name__)
 
-OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 _TO_PROCESS = frozenset({"message", "postback", "echo", "handover"})
 
 
-class MessengerInput(InputChannel):
+class MessengerInput(WebhookInput[MessengerSettings, MessengerEvent, GraphClient]):
     """Receives Messenger webhooks and answers through the Send API."""
+
+    settings_class = MessengerSettings
 
     @classmethod
     def name(cls) -> str:
         """Channel name: URL ``/webhooks/messenger/``, conversation ids ``messenger:<PSID>``."""
         return "messenger"
 
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> MessengerInput:
-        """Builds the channel from its credentials.yml block and the environment.
+    def connect(self, settings: MessengerSettings) -> GraphClient:
+        """The Graph API client."""
+        return GraphClient(settings)
 
-        Args:
-            credentials: the block (may be empty); see connectors/README.md for the keys.
-
-        Returns:
-            The channel; disabled (with one warning) when settings are missing.
-        """
-        common = load_common_settings()
-        settings = load_messenger_settings(credentials)
-        if isinstance(settings, ChannelDisabled):
-            logger.warning(settings.log_line())
-            return cls(None, common)
-        return cls(settings, common, handoff=load_handoff_signal(common.handoff_callback))
-
-    def __init__(
-        self,
-        settings: MessengerSettings | None,
-        common: CommonSettings | None = None,
-        *,
-        handoff: HandoffSignal | None = None,
-        client: GraphClient | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        """Creates the channel.
-
-        Args:
-            settings: Messenger settings; ``None`` = disabled.
-            common: database URL, dedupe TTL.
-            handoff: where inbox replies and thread-control changes are reported.
-            client: a Graph API client (built from the settings otherwise).
-            clock: current epoch seconds.
-        """
-        self.settings = settings
-        self.common = common or CommonSettings()
-        self.tasks = BackgroundTasks(self.name())
-        self.gate = PauseGate(
-            self.name(), native_pause_seconds=self.common.native_pause_minutes * 60
-        )
-        self.handoff: HandoffSignal = SignalChain(self.gate, handoff or load_handoff_signal(None))
-        self.dedupe = DedupeStore(
-            connector_database(self.common.database_url), self.common.dedupe_ttl_seconds, clock
-        )
-        self.client = client or (GraphClient(settings) if settings is not None else None)
-
-    @property
-    def enabled(self) -> bool:
-        """Whether the channel has its credentials."""
-        return self.settings is not None and self.client is not None
+    async def close_client(self, client: GraphClient) -> None:
+        """Closes the Graph API client."""
+        await client.aclose()
 
     def get_output_channel(self) -> MessengerOutput | None:
         """An output channel for messages outside a user turn (staff replies, notifications)."""
@@ -125,13 +66,7 @@ class MessengerInput(InputChannel):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """The Sanic routes: ``GET /`` (health), ``GET`` and ``POST /webhook``."""
-        messenger_webhook = Blueprint("messenger_webhook", __name__)
-        messenger_webhook.middleware("request")(self.gate.bind)
-        on_new_message = self.gate.handler(on_new_message)
-
-        async def health(_: Request) -> HTTPResponse:
-            status = "ok" if self.enabled else "disabled"
-            return response.json({"status": status}, status=200 if self.enabled else 503)
+        webhook = super().blueprint(on_new_message)
 
         async def verify(request: Request) -> HTTPResponse:
             return self.verify_subscription(
@@ -140,28 +75,8 @@ class MessengerInput(InputChannel):
                 request.args.get("hub.challenge"),
             )
 
-        async def receive(request: Request) -> HTTPResponse:
-            return await self.receive(
-                request.body,
-                request.headers.get(signature.HEADER_SHA256),
-                request.headers.get(signature.HEADER_SHA1),
-                on_new_message,
-            )
-
-        async def close(*_: Any) -> None:
-            await self.aclose()
-
-        messenger_webhook.add_route(health, "/", methods=["GET"])
-        messenger_webhook.add_route(verify, "/webhook", methods=["GET"])
-        messenger_webhook.add_route(receive, "/webhook", methods=["POST"])
-        messenger_webhook.listener("before_server_stop")(close)
-        return messenger_webhook
-
-    async def aclose(self) -> None:
-        """Finishes background work and closes connections."""
-        await self.tasks.drain(timeout=10)
-        if self.client is not None:
-            await self.client.aclose()
+        webhook.add_route(verify, "/webhook", methods=["GET"])
+        return webhook
 
     def verify_subscription(
         self, mode: str | None, token: str | None, challenge: str | None
@@ -179,45 +94,36 @@ class MessengerInput(InputChannel):
         logger.warning("messenger: webhook verification refused (wrong verify token)")
         return response.text("forbidden", status=403)
 
-    async def receive(
-        self,
-        raw_body: bytes,
-        sha256_header: str | None,
-        sha1_header: str | None,
-        on_new_message: OnNewMessage,
-    ) -> HTTPResponse:
-        """Checks one delivery, acknowledges it, and schedules each new event.
+    def answer(self, status: str, code: int = 200) -> HTTPResponse:
+        """``EVENT_RECEIVED`` for an accepted delivery, as Meta expects; else ``{"status"}``."""
+        return response.text("EVENT_RECEIVED") if code == 200 else super().answer(status, code)
 
-        Returns:
-            200 (``EVENT_RECEIVED``), 400 (not JSON), 403 (signature), 503 (disabled).
-        """
-        if self.settings is None:
-            return response.json({"status": "disabled"}, status=503)
+    def read(
+        self, raw_body: bytes, headers: Mapping[str, str], settings: MessengerSettings
+    ) -> list[Delivery[MessengerEvent]]:
+        """Checks ``X-Hub-Signature-256`` and reads every event of every entry."""
         if not signature.verify(
-            self.settings.app_secret,
+            settings.app_secret,
             raw_body,
-            sha256_header,
-            sha1_header,
-            allow_sha1=self.settings.allow_sha1,
+            headers.get(signature.HEADER_SHA256),
+            headers.get(signature.HEADER_SHA1),
+            allow_sha1=settings.allow_sha1,
         ):
             logger.warning("messenger: webhook rejected (missing or wrong signature)")
-            return response.text("forbidden", status=403)
+            raise forbidden()
         try:
             body = json.loads(raw_body)
         except ValueError:
-            return response.text("bad request", status=400)
-        events = parse_delivery(body) if isinstance(body, dict) else []
-        for event in events:
+            raise bad_request() from None
+        deliveries = []
+        for event in parse_delivery(body) if isinstance(body, dict) else []:
             if event.kind not in _TO_PROCESS or event.psid is None:
                 logger.debug("messenger: %s event not processed", event.kind)
                 continue
-            if not await self._first_delivery(event):
-                logger.info("messenger: duplicate %s event ignored", event.kind)
-                continue
-            self.tasks.schedule(
-                self.process(event, on_new_message), key=event.psid, label=event.kind
+            deliveries.append(
+                Delivery(event, event.psid, event.dedupe_key(), event.timestamp, event.kind)
             )
-        return response.text("EVENT_RECEIVED")
+        return deliveries
 
     async def process(self, event: MessengerEvent, on_new_message: OnNewMessage) -> None:
         """Handles one verified, first-time event (runs in the background)."""
@@ -225,19 +131,10 @@ class MessengerInput(InputChannel):
         if event.kind == "echo":
             if self._sent_by_a_person(event):
                 await self._signal("human_replied", event, agent_id=event.app_id, text=event.text)
-            return
-        if event.kind == "handover":
+        elif event.kind == "handover":
             await self._handover(event)
-            return
-        message = self.user_message(event)
-        if message.text:
-            logger.debug(
-                "messenger: %s from %s: %s",
-                event.kind,
-                mask_id(event.psid),
-                mask_text(message.text),
-            )
-            await on_new_message(message)
+        else:
+            await self.to_rasa(self.user_message(event), on_new_message, event.kind)
 
     def user_message(self, event: MessengerEvent) -> UserMessage:
         """Builds the Rasa message of a citizen's message or postback."""
@@ -259,13 +156,8 @@ class MessengerInput(InputChannel):
             extra["attachments"] = [dict(a) for a in event.attachments]
         else:
             name, text = "message", event.text or ""
-        return UserMessage(
-            text=text,
-            output_channel=MessengerOutput(self.client),
-            sender_id=conversation_id(self.name(), event.psid),
-            input_channel=self.name(),
-            message_id=event.mid,
-            metadata=message_metadata(self.name(), event.psid, name, **extra),
+        return self.rasa_message(
+            event.psid, text, event=name, message_id=event.mid, metadata=extra
         )
 
     def _sent_by_a_person(self, event: MessengerEvent) -> bool:
@@ -284,10 +176,10 @@ class MessengerInput(InputChannel):
                 str(detail.get("new_owner_app_id")) == self.settings.app_id
             )
             kind: HandoffKind = "control_returned" if ours else "control_passed"
-            await self._signal(kind, event, agent_id=_text(detail.get("previous_owner_app_id")))
+            await self._signal(kind, event, agent_id=as_text(detail.get("previous_owner_app_id")))
         elif event.handover == "take_thread_control":
             await self._signal(
-                "control_taken", event, agent_id=_text(detail.get("new_owner_app_id"))
+                "control_taken", event, agent_id=as_text(detail.get("new_owner_app_id"))
             )
         else:
             logger.info("messenger: %s received", event.handover)
@@ -300,28 +192,7 @@ class MessengerInput(InputChannel):
         text: str | None = None,
     ) -> None:
         assert event.psid is not None
-        await self.handoff.notify(
-            HandoffEvent(
-                kind=kind,
-                channel=self.name(),
-                sender_id=conversation_id(self.name(), event.psid),
-                user_id=event.psid,
-                agent_id=agent_id,
-                text=text,
-                at=event.timestamp or time.time(),
-                detail={"event": event.handover or event.kind, **dict(event.detail)},
-            )
+        detail = {"event": event.handover or event.kind, **dict(event.detail)}
+        await self.signal(
+            kind, event.psid, at=event.timestamp, detail=detail, agent_id=agent_id, text=text
         )
-
-    async def _first_delivery(self, event: MessengerEvent) -> bool:
-        if self.dedupe.outlived(event.timestamp):
-            return False
-        try:
-            return await self.dedupe.first_delivery(self.name(), event.dedupe_key())
-        except Exception:
-            logger.exception("messenger: dedupe store failed; processing the event anyway")
-            return True
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)

@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
+from connectors.common.api import json_answer
 from connectors.common.config import MessengerSettings
-from connectors.common.errors import ChannelUnavailable
 from connectors.common.masking import install_log_redaction
 from connectors.messenger.errors import CHANNEL, error_for
 
@@ -112,21 +112,11 @@ class GraphClient:
     async def _post(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         s = self._settings
         url = f"{s.graph_base_url}/{s.graph_version}{path}"
-        try:
-            response = await self._client().post(url, params=self._auth, json=dict(body))
-        except httpx.HTTPError as exc:
-            raise ChannelUnavailable(CHANNEL, f"{path}: {type(exc).__name__}") from exc
-        if response.status_code >= 500:
-            raise ChannelUnavailable(CHANNEL, f"{path}: server error", code=response.status_code)
-        try:
-            answer = response.json()
-        except ValueError as exc:
-            raise ChannelUnavailable(CHANNEL, f"{path}: answer is not JSON") from exc
-        if not isinstance(answer, dict):
-            answer = {}
+        call = self._client().post(url, params=self._auth, json=dict(body))
+        status, answer = await json_answer(CHANNEL, path, call, failed_from=500)
         error = answer.get("error")
-        if response.status_code >= 400 or isinstance(error, dict):
-            failure = error_for(error if isinstance(error, dict) else {}, response.status_code)
+        if status >= 400 or isinstance(error, dict):
+            failure = error_for(error if isinstance(error, dict) else {}, status)
             logger.warning("messenger: %s failed: %s", path, failure)
             raise failure
         return answer

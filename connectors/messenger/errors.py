@@ -17,6 +17,7 @@ from connectors.common.errors import (
     RecipientUnreachable,
     WindowClosed,
 )
+from connectors.common.json_fields import as_int
 
 CHANNEL = "messenger"
 
@@ -44,8 +45,8 @@ def error_for(error: Mapping[str, Any], http_status: int) -> ChannelError:
     Returns:
         The exception to raise.
     """
-    code = _int(error.get("code"))
-    subcode = _int(error.get("error_subcode"))
+    code = as_int(error.get("code"))
+    subcode = as_int(error.get("error_subcode"))
     message = str(error.get("message") or f"HTTP {http_status}")
     if code == 190:
         return ChannelAuthError(CHANNEL, message, code=code)
@@ -56,10 +57,3 @@ def error_for(error: Mapping[str, Any], http_status: int) -> ChannelError:
     if (code, subcode) in _UNREACHABLE or (code, None) in _UNREACHABLE:
         return RecipientUnreachable(CHANNEL, message, code=code)
     return MessageRejected(CHANNEL, message, code=code)
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from connectors.common.json_fields import as_int, as_mapping, as_text
+
 Kind = Literal["message", "postback", "echo", "handover", "standby", "receipt", "other"]
 
 HANDOVER_KEYS = ("pass_thread_control", "take_thread_control", "request_thread_control")
@@ -78,7 +80,7 @@ def parse_delivery(body: Mapping[str, Any]) -> list[MessengerEvent]:
     for entry in body.get("entry") or ():
         if not isinstance(entry, dict):
             continue
-        page_id = _text(entry.get("id"))
+        page_id = as_text(entry.get("id"))
         for raw in entry.get("messaging") or ():
             if isinstance(raw, dict):
                 events.append(parse_event(raw, page_id))
@@ -107,36 +109,36 @@ def parse_event(raw: Mapping[str, Any], page_id: str | None) -> MessengerEvent:
     Returns:
         The event.
     """
-    sender = _text(_mapping(raw.get("sender")).get("id"))
-    recipient = _text(_mapping(raw.get("recipient")).get("id"))
-    timestamp = _int(raw.get("timestamp"))
+    sender = as_text(as_mapping(raw.get("sender")).get("id"))
+    recipient = as_text(as_mapping(raw.get("recipient")).get("id"))
+    timestamp = as_int(raw.get("timestamp"))
     base: dict[str, Any] = {"page_id": page_id, "timestamp_ms": timestamp}
     message = raw.get("message")
     if isinstance(message, dict):
         attachments = tuple(a for a in message.get("attachments") or () if isinstance(a, dict))
-        quick_reply = _mapping(message.get("quick_reply"))
+        quick_reply = as_mapping(message.get("quick_reply"))
         common = {
             **base,
-            "mid": _text(message.get("mid")),
-            "text": _text(message.get("text")),
+            "mid": as_text(message.get("mid")),
+            "text": as_text(message.get("text")),
             "attachments": attachments,
-            "sticker_id": _text(message.get("sticker_id")),
+            "sticker_id": as_text(message.get("sticker_id")),
         }
         if message.get("is_echo"):
             return MessengerEvent(
-                kind="echo", psid=recipient, app_id=_text(message.get("app_id")), **common
+                kind="echo", psid=recipient, app_id=as_text(message.get("app_id")), **common
             )
         return MessengerEvent(
-            kind="message", psid=sender, payload=_text(quick_reply.get("payload")), **common
+            kind="message", psid=sender, payload=as_text(quick_reply.get("payload")), **common
         )
     postback = raw.get("postback")
     if isinstance(postback, dict):
         return MessengerEvent(
             kind="postback",
             psid=sender,
-            mid=_text(postback.get("mid")),
-            payload=_text(postback.get("payload")),
-            title=_text(postback.get("title")),
+            mid=as_text(postback.get("mid")),
+            payload=as_text(postback.get("payload")),
+            title=as_text(postback.get("title")),
             **base,
         )
     for key in HANDOVER_KEYS:
@@ -147,21 +149,3 @@ def parse_event(raw: Mapping[str, Any], page_id: str | None) -> MessengerEvent:
     if "read" in raw or "delivery" in raw:
         return MessengerEvent(kind="receipt", psid=sender, **base)
     return MessengerEvent(kind="other", psid=sender, **base)
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

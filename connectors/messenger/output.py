@@ -17,10 +17,8 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from rasa.core.channels.channel import OutputChannel
-
 from connectors.common.conversation import platform_id
-from connectors.common.splitting import split_message
+from connectors.common.output import PlatformOutput
 from connectors.messenger.client import GraphClient
 
 logger = logging.getLogger(__name__)
@@ -34,23 +32,17 @@ PAYLOAD_LIMIT = 1000
 MAX_ELEMENTS = 10
 
 
-MORE_CHOICES = "Các lựa chọn khác:"
+class MessengerOutput(PlatformOutput):
+    """Sends bot responses to a Messenger user.
 
+    Buttons go out as button templates of at most 3 buttons each, never as quick replies:
+    Messenger shows quick replies only under the newest message, so buttons followed by another
+    message of the same turn could not be clicked.
+    """
 
-def _button_template(text: str, buttons: list[dict[str, Any]]) -> dict[str, Any]:
-    """A Messenger button template message (text ≤ 640 characters, ≤ 3 buttons)."""
-    if not buttons:
-        return {"text": text}
-    return {
-        "attachment": {
-            "type": "template",
-            "payload": {"template_type": "button", "text": text, "buttons": buttons},
-        }
-    }
-
-
-class MessengerOutput(OutputChannel):
-    """Sends bot responses to a Messenger user."""
+    text_limit = TEXT_LIMIT
+    caption_limit = TEMPLATE_TEXT_LIMIT
+    buttons_per_message = MAX_TEMPLATE_BUTTONS
 
     @classmethod
     def name(cls) -> str:
@@ -75,36 +67,6 @@ class MessengerOutput(OutputChannel):
         self._messaging_type = messaging_type
         self._tag = tag
 
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        """Sends text, split into messages of at most 2000 characters."""
-        for piece in split_message(text, TEXT_LIMIT):
-            await self._send(recipient_id, {"text": piece})
-
-    async def send_text_with_buttons(
-        self,
-        recipient_id: str,
-        text: str,
-        buttons: list[dict[str, Any]],
-        **kwargs: Any,
-    ) -> None:
-        """Sends button templates of at most 3 buttons each.
-
-        Quick replies are not used for buttons: Messenger shows them only under the newest
-        message, so buttons followed by another message of the same turn could not be clicked.
-        More than 3 buttons go out as further templates ("Các lựa chọn khác:").
-        """
-        template_buttons = [to_template_button(button) for button in buttons]
-        pieces = split_message(text, TEMPLATE_TEXT_LIMIT) or ["…"]
-        for piece in pieces[:-1]:
-            await self._send(recipient_id, {"text": piece})
-        groups = [
-            template_buttons[i : i + MAX_TEMPLATE_BUTTONS]
-            for i in range(0, len(template_buttons), MAX_TEMPLATE_BUTTONS)
-        ] or [[]]
-        for index, group in enumerate(groups):
-            caption = pieces[-1] if index == 0 else MORE_CHOICES
-            await self._send(recipient_id, _button_template(caption, group))
-
     async def send_quick_replies(
         self,
         recipient_id: str,
@@ -120,23 +82,16 @@ class MessengerOutput(OutputChannel):
             replies = replies[:MAX_QUICK_REPLIES]
         link_lines = (f"{b.get('title', '')}: {b.get('url') or b.get('payload')}" for b in links)
         lines = [text, *link_lines]
-        pieces = split_message("\n".join(line for line in lines if line), TEXT_LIMIT) or ["…"]
-        for piece in pieces[:-1]:
-            await self._send(recipient_id, {"text": piece})
-        message: dict[str, Any] = {"text": pieces[-1]}
-        if replies:
-            message["quick_replies"] = replies
-        await self._send(recipient_id, message)
+        caption = "\n".join(line for line in lines if line)
+        await self.send_grouped(
+            recipient_id, caption, replies, self._send_quick_replies, limit=TEXT_LIMIT
+        )
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         """Sends an image attachment by URL."""
         await self._send(
             recipient_id, {"attachment": {"type": "image", "payload": {"url": image}}}
         )
-
-    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
-        """Sends an attachment link as text."""
-        await self.send_text_message(recipient_id, str(attachment))
 
     async def send_elements(
         self, recipient_id: str, elements: Iterable[dict[str, Any]], **kwargs: Any
@@ -159,15 +114,32 @@ class MessengerOutput(OutputChannel):
             },
         )
 
-    async def send_custom_json(
-        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    async def send_plain_text(self, recipient_id: str, text: str) -> None:
+        """Sends one text message."""
+        await self._send(recipient_id, {"text": text})
+
+    async def send_button_message(
+        self, recipient_id: str, caption: str, buttons: list[Any]
     ) -> None:
-        """Sends ``json_message["messenger"]`` as a raw ``message`` object; ignores others."""
-        message = json_message.get("messenger") if isinstance(json_message, dict) else None
-        if isinstance(message, dict):
-            await self._send(recipient_id, message)
-        else:
-            logger.warning("messenger: custom payload without a 'messenger' key was not sent")
+        """Sends a button template (text ≤ 640 characters, ≤ 3 buttons)."""
+        template = {"template_type": "button", "text": caption, "buttons": buttons}
+        await self._send(recipient_id, {"attachment": {"type": "template", "payload": template}})
+
+    async def platform_button(self, button: Mapping[str, Any]) -> dict[str, Any]:
+        """See :func:`to_template_button`."""
+        return to_template_button(button)
+
+    async def send_raw(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Sends a raw Messenger ``message`` object."""
+        await self._send(recipient_id, message)
+
+    async def _send_quick_replies(
+        self, recipient_id: str, caption: str, replies: list[dict[str, Any]]
+    ) -> None:
+        message: dict[str, Any] = {"text": caption}
+        if replies:
+            message["quick_replies"] = replies
+        await self._send(recipient_id, message)
 
     async def _send(self, recipient_id: str, message: Mapping[str, Any]) -> None:
         psid = platform_id(self.name(), recipient_id)

@@ -167,20 +167,7 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
             sender_id, text, display = parsed
             if display is not None:
                 await self.store.add(sender_id, "user", {"text": display})
-            message = UserMessage(
-                text,
-                WebchatOutput(self.store),
-                sender_id,
-                input_channel=CHANNEL_NAME,
-                metadata={"channel": CHANNEL_NAME},
-            )
-            try:
-                await on_new_message(message)
-            except Exception:  # the user must get an answer whatever failed
-                logger.exception("web chat: handling a message failed")
-                await self.store.add(sender_id, "bot", {"text": BUSY_TEXT})
-                return response.json({"ok": False})
-            return response.json({"ok": True})
+            return await self._to_rasa(on_new_message, sender_id, text, "a message")
 
         async def messages(request: Request) -> HTTPResponse:
             sender_id = request.args.get("sender", "")
@@ -210,20 +197,9 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
                 "name": stored.name,
                 "mime_type": stored.mime_type,
             }
-            message = UserMessage(
-                "/inform",
-                WebchatOutput(self.store),
-                sender_id,
-                input_channel=CHANNEL_NAME,
-                metadata={"channel": CHANNEL_NAME, "attachments": [attachment]},
+            return await self._to_rasa(
+                on_new_message, sender_id, "/inform", "an upload", attachments=[attachment]
             )
-            try:
-                await on_new_message(message)
-            except Exception:  # the user must get an answer whatever failed
-                logger.exception("web chat: handling an upload failed")
-                await self.store.add(sender_id, "bot", {"text": BUSY_TEXT})
-                return response.json({"ok": False})
-            return response.json({"ok": True})
 
         async def file(request: Request, token: str) -> HTTPResponse:
             found = self.uploads.find(token)
@@ -242,6 +218,34 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         webchat.add_route(upload, "/upload", methods=["POST"])
         webchat.add_route(file, "/files/<token:str>", methods=["GET"])
         return webchat
+
+    async def _to_rasa(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        sender_id: str,
+        text: str,
+        what: str,
+        **metadata: Any,
+    ) -> HTTPResponse:
+        """Hands the page's message to Rasa; whatever fails, the user gets an answer.
+
+        ``what`` (``a message``, ``an upload``) is for the log; ``metadata`` adds to
+        ``{"channel": "webchat"}``. Returns ``{"ok": false}`` after storing an apology.
+        """
+        message = UserMessage(
+            text,
+            WebchatOutput(self.store),
+            sender_id,
+            input_channel=CHANNEL_NAME,
+            metadata={"channel": CHANNEL_NAME, **metadata},
+        )
+        try:
+            await on_new_message(message)
+        except Exception:  # the user must get an answer whatever failed
+            logger.exception("web chat: handling %s failed", what)
+            await self.store.add(sender_id, "bot", {"text": BUSY_TEXT})
+            return response.json({"ok": False})
+        return response.json({"ok": True})
 
 
 def _parse_message(body: object) -> tuple[str, str, str | None] | str:

@@ -19,39 +19,15 @@ from __future__ import annotations
 
 import json
 import logging
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel, UserMessage
-from sanic import Blueprint, response
-from sanic.request import Request
-from sanic.response import HTTPResponse
+from rasa.core.channels.channel import UserMessage
 
-from connectors.common.config import (
-    ChannelDisabled,
-    CommonSettings,
-    ZaloSettings,
-    load_common_settings,
-    load_zalo_settings,
-)
-from connectors.common.conversation import (
-    conversation_id,
-    event_text,
-    message_metadata,
-    national_phone,
-)
-from connectors.common.database import connector_database
-from connectors.common.dedupe import DedupeStore
-from connectors.common.handoff import (
-    HandoffEvent,
-    HandoffSignal,
-    SignalChain,
-    load_handoff_signal,
-)
-from connectors.common.masking import mask_id, mask_text
-from connectors.common.pause import PauseGate
-from connectors.common.tasks import BackgroundTasks
+from connectors.common.config import ZaloSettings
+from connectors.common.conversation import event_text, national_phone
+from connectors.common.masking import mask_id
+from connectors.common.webhook import Delivery, OnNewMessage, WebhookInput, bad_request, forbidden
 from connectors.zalo.client import ZaloClient
 from connectors.zalo.events import ZaloEvent, attachment_type, location_of, parse_event
 from connectors.zalo.output import ZaloOutput
@@ -60,179 +36,75 @@ from connectors.zalo.tokens import ZaloTokens
 
 logger = logging.getLogger(__name__)
 
-OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 _IGNORED = frozenset({"receipt", "oa_echo", "anonymous", "other"})
 
 
-class ZaloInput(InputChannel):
+class ZaloInput(WebhookInput[ZaloSettings, ZaloEvent, ZaloClient]):
     """Receives Zalo OA webhooks and answers through the OA API."""
+
+    settings_class = ZaloSettings
 
     @classmethod
     def name(cls) -> str:
         """Channel name: URL ``/webhooks/zalo/``, conversation ids ``zalo:<user id>``."""
         return "zalo"
 
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> ZaloInput:
-        """Builds the channel from its credentials.yml block and the environment.
+    def connect(self, settings: ZaloSettings) -> ZaloClient:
+        """The OA API client, its tokens kept in the connector database."""
+        return ZaloClient(settings, ZaloTokens(settings, self.database, clock=self._clock))
 
-        Args:
-            credentials: the block (may be empty); see connectors/README.md for the keys.
-
-        Returns:
-            The channel; disabled (with one warning) when settings are missing.
-        """
-        common = load_common_settings()
-        settings = load_zalo_settings(credentials)
-        if isinstance(settings, ChannelDisabled):
-            logger.warning(settings.log_line())
-            return cls(None, common)
-        return cls(settings, common, handoff=load_handoff_signal(common.handoff_callback))
-
-    def __init__(
-        self,
-        settings: ZaloSettings | None,
-        common: CommonSettings | None = None,
-        *,
-        handoff: HandoffSignal | None = None,
-        client: ZaloClient | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        """Creates the channel.
-
-        Args:
-            settings: Zalo settings; ``None`` = disabled.
-            common: database URL, dedupe TTL.
-            handoff: where admin replies from the OA inbox are reported.
-            client: an OA API client (built from the settings otherwise).
-            clock: current epoch seconds (signature freshness, dedupe).
-        """
-        self.settings = settings
-        self.common = common or CommonSettings()
-        self.tasks = BackgroundTasks(self.name())
-        self.gate = PauseGate(
-            self.name(), native_pause_seconds=self.common.native_pause_minutes * 60
-        )
-        self.handoff: HandoffSignal = SignalChain(self.gate, handoff or load_handoff_signal(None))
-        self._clock = clock
-        database = connector_database(self.common.database_url)
-        self.dedupe = DedupeStore(database, self.common.dedupe_ttl_seconds, clock)
-        self.client = client
-        if client is None and settings is not None:
-            tokens = ZaloTokens(settings, database, clock=clock)
-            self.client = ZaloClient(settings, tokens)
-
-    @property
-    def enabled(self) -> bool:
-        """Whether the channel has its credentials."""
-        return self.settings is not None and self.client is not None
+    async def close_client(self, client: ZaloClient) -> None:
+        """Closes the OA API client."""
+        await client.aclose()
 
     def get_output_channel(self) -> ZaloOutput | None:
         """An output channel for messages outside a user turn (staff replies, notifications)."""
-        if self.client is None:
-            return None
-        return ZaloOutput(self.client)
+        return ZaloOutput(self.client) if self.client is not None else None
 
-    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        """The Sanic routes: ``GET /`` (health) and ``POST /webhook``, behind the pause gate."""
-        zalo_webhook = Blueprint("zalo_webhook", __name__)
-        zalo_webhook.middleware("request")(self.gate.bind)
-        on_new_message = self.gate.handler(on_new_message)
-
-        async def health(_: Request) -> HTTPResponse:
-            status = "ok" if self.enabled else "disabled"
-            return response.json({"status": status}, status=200 if self.enabled else 503)
-
-        async def receive(request: Request) -> HTTPResponse:
-            return await self.receive(request.body, request.headers.get(HEADER), on_new_message)
-
-        async def close(*_: Any) -> None:
-            await self.aclose()
-
-        zalo_webhook.add_route(health, "/", methods=["GET"])
-        zalo_webhook.add_route(receive, "/webhook", methods=["POST"])
-        zalo_webhook.listener("before_server_stop")(close)
-        return zalo_webhook
-
-    async def aclose(self) -> None:
-        """Finishes background work and closes connections."""
-        await self.tasks.drain(timeout=10)
-        if self.client is not None:
-            await self.client.aclose()
-
-    async def receive(
-        self, raw_body: bytes, signature: str | None, on_new_message: OnNewMessage
-    ) -> HTTPResponse:
-        """Checks one delivery, acknowledges it, and schedules its processing.
-
-        Args:
-            raw_body: the request body as received.
-            signature: the ``X-ZEvent-Signature`` header.
-            on_new_message: Rasa's handler.
-
-        Returns:
-            200 (accepted, duplicate or ignored), 400 (not JSON), 403 (signature), 503 (disabled).
-        """
-        if self.settings is None:
-            return response.json({"status": "disabled"}, status=503)
+    def read(
+        self, raw_body: bytes, headers: Mapping[str, str], settings: ZaloSettings
+    ) -> list[Delivery[ZaloEvent]]:
+        """Parses the body, checks ``X-ZEvent-Signature`` and its freshness, reads the event."""
         try:
             payload = json.loads(raw_body)
         except ValueError:
-            return response.json({"status": "bad request"}, status=400)
+            raise bad_request() from None
         if not isinstance(payload, dict):
-            return response.json({"status": "bad request"}, status=400)
+            raise bad_request()
         verdict = verify_delivery(
             raw_body,
             payload,
-            signature,
-            app_id=self.settings.app_id,
-            oa_secret_key=self.settings.oa_secret_key,
-            max_age_seconds=self.settings.webhook_max_age_seconds,
+            headers.get(HEADER),
+            app_id=settings.app_id,
+            oa_secret_key=settings.oa_secret_key,
+            max_age_seconds=settings.webhook_max_age_seconds,
             now=self._clock(),
         )
         if not verdict.ok:
             logger.warning("zalo: webhook rejected (%s signature)", verdict.outcome)
-            return response.json({"status": "forbidden"}, status=403)
+            raise forbidden()
         event = parse_event(payload)
         if event.kind in _IGNORED or event.user_id is None:
             logger.debug("zalo: %s event ignored", event.name or "unnamed")
-            return response.json({"status": "ignored"})
-        if not await self._first_delivery(event):
-            logger.info("zalo: duplicate delivery of %s ignored", event.name)
-            return response.json({"status": "duplicate"})
-        self.tasks.schedule(
-            self.process(event, on_new_message), key=event.user_id, label=event.name
-        )
-        return response.json({"status": "ok"})
+            return []
+        return [Delivery(event, event.user_id, event.dedupe_key(), event.timestamp, event.name)]
 
     async def process(self, event: ZaloEvent, on_new_message: OnNewMessage) -> None:
         """Handles one verified, first-time event (runs in the background)."""
         assert event.user_id is not None
         if event.kind == "admin_reply":
-            await self.handoff.notify(
-                HandoffEvent(
-                    kind="human_replied",
-                    channel=self.name(),
-                    sender_id=conversation_id(self.name(), event.user_id),
-                    user_id=event.user_id,
-                    agent_id=event.admin_id,
-                    text=event.text,
-                    at=event.timestamp or self._clock(),
-                    detail={"event": event.name, "msg_id": event.msg_id},
-                )
+            await self.signal(
+                "human_replied",
+                event.user_id,
+                agent_id=event.admin_id,
+                text=event.text,
+                at=event.timestamp,
+                detail={"event": event.name, "msg_id": event.msg_id},
             )
-            return
-        if event.kind == "unfollow":
+        elif event.kind == "unfollow":
             logger.info("zalo: citizen %s unfollowed the OA", mask_id(event.user_id))
-            return
-        message = self.user_message(event)
-        if not message.text:
-            logger.debug("zalo: empty %s event ignored", event.name)
-            return
-        logger.debug(
-            "zalo: %s from %s: %s", event.name, mask_id(event.user_id), mask_text(message.text)
-        )
-        await on_new_message(message)
+        else:
+            await self.to_rasa(self.user_message(event), on_new_message, event.name)
 
     def user_message(self, event: ZaloEvent) -> UserMessage:
         """Builds the Rasa message of a citizen's event (message, follow, submitted info)."""
@@ -254,20 +126,11 @@ class ZaloInput(InputChannel):
         else:
             text = event.text or ""
         reply_to = event.msg_id if self.settings and self.settings.reply_with_message_id else None
-        return UserMessage(
-            text=text,
-            output_channel=ZaloOutput(self.client, reply_to=reply_to),
-            sender_id=conversation_id(self.name(), event.user_id),
-            input_channel=self.name(),
+        return self.rasa_message(
+            event.user_id,
+            text,
+            event=event.name,
             message_id=event.msg_id,
-            metadata=message_metadata(self.name(), event.user_id, event.name, **extra),
+            output_channel=ZaloOutput(self.client, reply_to=reply_to),
+            metadata=extra,
         )
-
-    async def _first_delivery(self, event: ZaloEvent) -> bool:
-        if self.dedupe.outlived(event.timestamp):
-            return False
-        try:
-            return await self.dedupe.first_delivery(self.name(), event.dedupe_key())
-        except Exception:
-            logger.exception("zalo: dedupe store failed; processing the event anyway")
-            return True

@@ -16,8 +16,8 @@ from typing import Any, Protocol
 
 import httpx
 
+from connectors.common.api import json_answer
 from connectors.common.config import ZaloSettings
-from connectors.common.errors import ChannelUnavailable
 from connectors.common.masking import mask_id
 from connectors.zalo.errors import CHANNEL, TOKEN_ERRORS, ZaloAuthError, error_for
 
@@ -148,25 +148,16 @@ class ZaloClient:
         params: Mapping[str, str] | None,
         files: Mapping[str, tuple[str, bytes, str]] | None,
     ) -> dict[str, Any]:
-        http = self._client()
-        try:
-            response = await http.request(
-                method,
-                self._settings.api_base_url + path,
-                headers={"access_token": token},
-                json=dict(json_body) if json_body is not None else None,
-                params=dict(params) if params is not None else None,
-                files=dict(files) if files is not None else None,
-            )
-        except httpx.HTTPError as exc:
-            raise ChannelUnavailable(CHANNEL, f"{path}: {type(exc).__name__}") from exc
-        if response.status_code >= 400:
-            raise ChannelUnavailable(CHANNEL, f"{path}: HTTP error", code=response.status_code)
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise ChannelUnavailable(CHANNEL, f"{path}: answer is not JSON") from exc
-        return body if isinstance(body, dict) else {}
+        call = self._client().request(
+            method,
+            self._settings.api_base_url + path,
+            headers={"access_token": token},
+            json=dict(json_body) if json_body is not None else None,
+            params=dict(params) if params is not None else None,
+            files=dict(files) if files is not None else None,
+        )
+        _, body = await json_answer(CHANNEL, path, call, failed_from=400)
+        return body
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:

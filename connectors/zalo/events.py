@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from connectors.common.json_fields import as_int, as_mapping, as_text
+
 Kind = Literal[
     "message",
     "follow",
@@ -76,44 +78,44 @@ def parse_event(payload: Mapping[str, Any]) -> ZaloEvent:
         The event; unknown or malformed events come back with kind ``other``.
     """
     name = str(payload.get("event_name") or "")
-    message = _mapping(payload.get("message"))
-    sender = _mapping(payload.get("sender"))
+    message = as_mapping(payload.get("message"))
+    sender = as_mapping(payload.get("sender"))
     common: dict[str, Any] = {
         "name": name,
-        "msg_id": _text(message.get("msg_id")),
-        "text": _text(message.get("text")),
-        "timestamp_ms": _int(payload.get("timestamp")),
+        "msg_id": as_text(message.get("msg_id")),
+        "text": as_text(message.get("text")),
+        "timestamp_ms": as_int(payload.get("timestamp")),
         "attachments": tuple(
-            _mapping(item) for item in message.get("attachments") or () if isinstance(item, dict)
+            as_mapping(item) for item in message.get("attachments") or () if isinstance(item, dict)
         ),
     }
     if name in ("follow", "unfollow"):
-        follower = _text(_mapping(payload.get("follower")).get("id"))
+        follower = as_text(as_mapping(payload.get("follower")).get("id"))
         follow_kind: Kind = "follow" if name == "follow" else "unfollow"
         return ZaloEvent(kind=follow_kind, user_id=follower, **common)
     if name in _RECEIPTS:
-        return ZaloEvent(kind="receipt", user_id=_text(sender.get("id")), **common)
+        return ZaloEvent(kind="receipt", user_id=as_text(sender.get("id")), **common)
     if name.startswith("oa_send_"):
-        recipient = _text(_mapping(payload.get("recipient")).get("id"))
-        admin = _text(sender.get("admin_id"))
+        recipient = as_text(as_mapping(payload.get("recipient")).get("id"))
+        admin = as_text(sender.get("admin_id"))
         kind: Kind = "admin_reply" if admin else "oa_echo"
         return ZaloEvent(kind=kind, user_id=recipient, admin_id=admin, **common)
     if name.startswith("user_"):
-        user_id = _text(sender.get("id"))
+        user_id = as_text(sender.get("id"))
         if user_id is None:
             return ZaloEvent(kind="anonymous", user_id=None, **common)
         if name == "user_submit_info":
-            info = _mapping(payload.get("info"))
+            info = as_mapping(payload.get("info"))
             return ZaloEvent(kind="submit_info", user_id=user_id, user_info=info, **common)
         if name.startswith("user_send_"):
             return ZaloEvent(kind="message", user_id=user_id, **common)
-    return ZaloEvent(kind="other", user_id=_text(sender.get("id")), **common)
+    return ZaloEvent(kind="other", user_id=as_text(sender.get("id")), **common)
 
 
 def attachment_type(event: ZaloEvent) -> str:
     """The type of the first attachment (``image``, ``file``, ``location`` …) or of the event."""
     for item in event.attachments:
-        kind = _text(item.get("type"))
+        kind = as_text(item.get("type"))
         if kind:
             return kind
     return event.name.removeprefix("user_send_")
@@ -122,7 +124,7 @@ def attachment_type(event: ZaloEvent) -> str:
 def location_of(event: ZaloEvent) -> dict[str, float] | None:
     """``{"latitude", "longitude"}`` of a ``user_send_location`` event, if present."""
     for item in event.attachments:
-        coordinates = _mapping(_mapping(item.get("payload")).get("coordinates"))
+        coordinates = as_mapping(as_mapping(item.get("payload")).get("coordinates"))
         try:
             return {
                 "latitude": float(coordinates["latitude"]),
@@ -131,21 +133,3 @@ def location_of(event: ZaloEvent) -> dict[str, float] | None:
         except (KeyError, TypeError, ValueError):
             continue
     return None
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None

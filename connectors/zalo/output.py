@@ -14,13 +14,11 @@ Errors raise the typed exceptions of :mod:`connectors.zalo.errors` so the sender
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from rasa.core.channels.channel import OutputChannel
-
 from connectors.common.conversation import platform_id
-from connectors.common.splitting import split_message
+from connectors.common.output import MORE_CHOICES_TEXT, PlatformOutput
 from connectors.zalo.client import ZaloClient
 
 logger = logging.getLogger(__name__)
@@ -29,11 +27,15 @@ TEXT_LIMIT = 2000
 MAX_BUTTONS = 5
 TITLE_LIMIT = 100
 PAYLOAD_LIMIT = 1000
-MORE_CHOICES_TEXT = "Các lựa chọn khác:"
 
 
-class ZaloOutput(OutputChannel):
+class ZaloOutput(PlatformOutput):
     """Sends bot responses to a Zalo OA follower."""
+
+    text_limit = TEXT_LIMIT
+    caption_limit = TEXT_LIMIT
+    buttons_per_message = MAX_BUTTONS
+    empty_caption = MORE_CHOICES_TEXT
 
     @classmethod
     def name(cls) -> str:
@@ -50,46 +52,6 @@ class ZaloOutput(OutputChannel):
         self._client = client
         self._reply_to = reply_to
 
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        """Sends text, split into messages of at most 2000 characters."""
-        for piece in split_message(text, TEXT_LIMIT):
-            await self._send(recipient_id, {"text": piece})
-
-    async def send_text_with_buttons(
-        self,
-        recipient_id: str,
-        text: str,
-        buttons: list[dict[str, Any]],
-        **kwargs: Any,
-    ) -> None:
-        """Sends text with template buttons (5 per message)."""
-        zalo_buttons = [b for b in (to_zalo_button(button) for button in buttons) if b]
-        if not zalo_buttons:
-            await self.send_text_message(recipient_id, text)
-            return
-        pieces = split_message(text, TEXT_LIMIT) or [MORE_CHOICES_TEXT]
-        for piece in pieces[:-1]:
-            await self._send(recipient_id, {"text": piece})
-        caption = pieces[-1]
-        for start in range(0, len(zalo_buttons), MAX_BUTTONS):
-            group = zalo_buttons[start : start + MAX_BUTTONS]
-            message = {
-                "text": caption,
-                "attachment": {"type": "template", "payload": {"buttons": group}},
-            }
-            await self._send(recipient_id, message)
-            caption = MORE_CHOICES_TEXT
-
-    async def send_quick_replies(
-        self,
-        recipient_id: str,
-        text: str,
-        quick_replies: list[dict[str, Any]],
-        **kwargs: Any,
-    ) -> None:
-        """Zalo has no quick replies: sends them as template buttons."""
-        await self.send_text_with_buttons(recipient_id, text, quick_replies)
-
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         """Sends an image by URL with the ``media`` template."""
         element = {"media_type": "image", "url": image}
@@ -101,29 +63,27 @@ class ZaloOutput(OutputChannel):
         }
         await self._send(recipient_id, message)
 
-    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
-        """Sends an attachment link as text."""
-        await self.send_text_message(recipient_id, str(attachment))
+    async def send_plain_text(self, recipient_id: str, text: str) -> None:
+        """Sends one text message."""
+        await self._send(recipient_id, {"text": text})
 
-    async def send_elements(
-        self, recipient_id: str, elements: Iterable[dict[str, Any]], **kwargs: Any
+    async def send_button_message(
+        self, recipient_id: str, caption: str, buttons: list[Any]
     ) -> None:
-        """Sends each element as its title and subtitle with its buttons."""
-        for element in elements:
-            text = "\n".join(
-                part for part in (element.get("title"), element.get("subtitle")) if part
-            )
-            await self.send_text_with_buttons(recipient_id, text, element.get("buttons") or [])
+        """Sends text with template buttons (Zalo has no quick replies: they come here too)."""
+        message = {
+            "text": caption,
+            "attachment": {"type": "template", "payload": {"buttons": buttons}},
+        }
+        await self._send(recipient_id, message)
 
-    async def send_custom_json(
-        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
-    ) -> None:
-        """Sends ``json_message["zalo"]`` as a raw Zalo ``message`` object; ignores others."""
-        message = json_message.get("zalo") if isinstance(json_message, dict) else None
-        if isinstance(message, dict):
-            await self._send(recipient_id, message)
-        else:
-            logger.warning("zalo: custom payload without a 'zalo' key was not sent")
+    async def platform_button(self, button: Mapping[str, Any]) -> dict[str, Any] | None:
+        """See :func:`to_zalo_button`."""
+        return to_zalo_button(button)
+
+    async def send_raw(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Sends a raw Zalo ``message`` object."""
+        await self._send(recipient_id, message)
 
     async def _send(self, recipient_id: str, message: Mapping[str, Any]) -> None:
         user_id = platform_id(self.name(), recipient_id)

@@ -247,6 +247,16 @@ async def test_long_message_is_split_at_4096_utf16_units(channel, fake_telegram)
     assert all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in pieces)
 
 
+async def test_element_without_buttons_is_plain_text(channel, fake_telegram):
+    elements = [{"title": "Mẫu 14-HSB", "subtitle": "Tờ khai đề nghị hưởng BHXH một lần"}]
+
+    await channel.get_output_channel().send_elements(SENDER, elements)
+
+    [sent] = fake_telegram.sent
+    assert sent["text"] == "Mẫu 14-HSB\nTờ khai đề nghị hưởng BHXH một lần"
+    assert "reply_markup" not in sent
+
+
 async def test_output_channel_works_inside_the_running_loop(channel, fake_telegram):
     """Rasa's own Telegram channel calls asyncio.run() here and fails (RasaHQ/rasa#13040)."""
     output = channel.get_output_channel()
