@@ -65,9 +65,16 @@ class InMemoryLockStore:
         return None
 
 
+LOCK_STORE_CLASS = "bot.lock_store.AtomicRedisLockStore"
+"""The lock store Rasa loads by module path (the ``type`` of the ``lock_store`` block)."""
+
+
 @dataclass(frozen=True)
 class RedisLockStore:
-    """Rasa's RedisLockStore: conversation locks shared by every Rasa server.
+    """Conversation locks in Redis shared by every Rasa server (``bot.lock_store``).
+
+    Rasa's own ``type: redis`` store changes a lock non-atomically, so two servers can serve one
+    conversation at once; ``bot.lock_store.AtomicRedisLockStore`` keeps its keys and format.
 
     ``key_prefix`` must be alphanumeric (Rasa ignores it otherwise, with a warning).
     """
@@ -81,7 +88,7 @@ class RedisLockStore:
     def as_config(self) -> dict[str, Any]:
         """The ``lock_store`` block."""
         config: dict[str, Any] = {
-            "type": "redis",
+            "type": LOCK_STORE_CLASS,
             "url": self.host,
             "port": self.port,
             "db": self.db,

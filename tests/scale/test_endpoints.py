@@ -70,7 +70,7 @@ def test_a_scaled_run_shares_postgresql_redis_and_a_broker(tmp_path: Path):
     endpoints = _read(path)
     assert endpoints.tracker_store.url == "127.0.0.1"
     assert endpoints.tracker_store.kwargs["db"] == "rasa_test"
-    assert endpoints.lock_store.type == "redis"
+    assert endpoints.lock_store.type == "bot.lock_store.AtomicRedisLockStore"
     assert endpoints.lock_store.kwargs == {"port": 6379, "db": 3, "key_prefix": "bhxh1"}
     assert endpoints.event_broker.kwargs["queues"] == ["q1"]
 
@@ -91,7 +91,7 @@ def test_production_endpoints_come_from_the_environment(monkeypatch, tmp_path: P
     assert endpoints.action.url == PRODUCTION_ENV["ACTION_SERVER_URL"]
     assert endpoints.tracker_store.type == "SQL"
     assert endpoints.tracker_store.kwargs["dialect"] == "postgresql"
-    assert endpoints.lock_store.type == "redis"
+    assert endpoints.lock_store.type == "bot.lock_store.AtomicRedisLockStore"
     assert endpoints.lock_store.kwargs["key_prefix"] == "bhxhtest"
     assert endpoints.event_broker is None  # commented out: optional
 
@@ -119,9 +119,10 @@ async def test_production_stores_connect_to_postgresql_and_redis(monkeypatch):
     if not (postgres_available() and redis_available()):
         pytest.skip("PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) is not reachable")
     from rasa.core.lock_store import LockStore
-    from rasa.core.lock_store import RedisLockStore as RasaRedisLockStore
     from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
     from rasa.shared.core.domain import Domain
+
+    from bot.lock_store import AtomicRedisLockStore
 
     with temporary_postgres_database("bhxh_endpoints") as database, redis_namespace() as lock:
         for name, value in PRODUCTION_ENV.items():
@@ -134,7 +135,7 @@ async def test_production_stores_connect_to_postgresql_and_redis(monkeypatch):
         assert tracker_store.engine.dialect.name == "postgresql"
         tracker_store.engine.dispose()
         lock_store = LockStore.create(endpoints.lock_store)
-        assert isinstance(lock_store, RasaRedisLockStore)
+        assert isinstance(lock_store, AtomicRedisLockStore)
         async with lock_store.lock("citizen-1"):
             assert lock_store.get_lock("citizen-1") is not None
         assert lock_store.key_prefix.startswith(lock.key_prefix)
