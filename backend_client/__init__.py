@@ -1,7 +1,7 @@
 """The bot's client of the intake API: typed, retried, idempotent, with a durable outbox.
 
-Also the human handoff calls (create, relay a citizen message, call back, active, redeem a
-caller code): see :mod:`backend_client.handoffs`.
+Also the human handoff calls (create, relay a citizen message, call back, active, withdraw,
+redeem a caller code): see :mod:`backend_client.handoffs`.
 """
 
 from backend_client.client import IntakeClient
@@ -28,6 +28,7 @@ from backend_client.handoffs import (
     HandoffView,
     RelayedMessage,
     TranscriptLine,
+    WithdrawReason,
 )
 from backend_client.models import DossierStatus, DossierSubmission, Receipt, StatusChange
 from backend_client.outbox import (
@@ -72,5 +73,6 @@ __all__ = [
     "RelayedMessage",
     "StatusChange",
     "TranscriptLine",
+    "WithdrawReason",
     "submit_durably",
 ]

@@ -37,6 +37,7 @@ from backend_client.handoffs import (
     HandoffTicket,
     HandoffView,
     RelayedMessage,
+    WithdrawReason,
 )
 from backend_client.models import DossierStatus, DossierSubmission, Receipt
 
@@ -320,6 +321,41 @@ class IntakeClient:
             return HandoffView.from_api(self._object(response))
         if response.status_code == 404:
             raise HandoffNotFound(str(handoff_id))
+        raise self._unexpected(response)
+
+    async def withdraw_handoff(
+        self, handoff_id: int, reason: WithdrawReason = "cancel", at: str | None = None
+    ) -> HandoffView | None:
+        """Takes the handoff off the staff queue: the citizen cancelled ("hủy", "bắt đầu lại").
+
+        Retrying is safe: a handoff withdrawn before answers the same view again.
+
+        Args:
+            handoff_id: the waiting or claimed handoff.
+            reason: ``cancel`` or ``restart`` (kept in the intake's audit log).
+            at: when the citizen cancelled (ISO 8601 with a time zone); now when absent.
+
+        Returns:
+            The withdrawn handoff; None when there was nothing left to withdraw (it ended
+            otherwise, 409, or does not exist, 404).
+
+        Raises:
+            IntakeRejected: the body was refused (422).
+            IntakeUnavailable: the intake could not be reached after the retries.
+            IntakeProtocolError: any other answer.
+        """
+        body: dict[str, Any] = {"reason": reason}
+        if at:
+            body["at"] = at
+        response = await self._request(
+            "POST", f"/api/v1/handoffs/{handoff_id}/withdraw", json=body
+        )
+        if response.status_code == 200:
+            return HandoffView.from_api(self._object(response))
+        if response.status_code in (404, 409):
+            return None
+        if response.status_code == 422:
+            raise IntakeRejected(self._field_errors(response))
         raise self._unexpected(response)
 
     async def redeem_code(self, code: str, channel: str, sender_id: str) -> CallerCode:

@@ -2,8 +2,9 @@
 
 The bot hands a conversation to the office (:class:`HandoffRequest` → :class:`HandoffTicket`),
 relays what the citizen writes while a person owns it (:class:`RelayedMessage`), leaves a phone
-number for a call back (:class:`CallbackReceipt`), reads a handoff back (:class:`HandoffView`) and
-redeems the codes hotline staff make for callers (:class:`CallerCode`).
+number for a call back (:class:`CallbackReceipt`), reads a handoff back (:class:`HandoffView`),
+withdraws it when the citizen cancels (:data:`WithdrawReason`) and redeems the codes hotline
+staff make for callers (:class:`CallerCode`).
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ __all__ = [
     "HandoffView",
     "RelayedMessage",
     "TranscriptLine",
+    "WithdrawReason",
 ]
 
 Author = Literal["citizen", "bot", "staff"]
+WithdrawReason = Literal["cancel", "restart"]
+"""Why the citizen left a handoff: "hủy" (``cancel``) or "bắt đầu lại" (``restart``)."""
 MAX_TEXT = 4000
 MAX_ATTACHMENTS = 10
 

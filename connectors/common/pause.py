@@ -13,7 +13,9 @@ conversation's tracker (the pause is kept in the tracker store, so it survives r
   logs the message (no answer). When the intake answers that the conversation is back with the
   assistant (409), the tracker is resumed first and the assistant answers;
 * "hủy" / "bắt đầu lại" (intents ``cancel``, ``restart``) always work: relayed (staff see the
-  citizen left), then the tracker is resumed and the assistant handles them;
+  citizen left), the handoff is withdrawn (``POST /api/v1/handoffs/{id}/withdraw``: it leaves
+  the staff queue; a failure is logged and does not stop the citizen), then the tracker is
+  resumed and the assistant handles them;
 * paused because a person answered in the platform's own inbox (:meth:`PauseGate.notify`, slot
   ``handoff_id`` = ``native``) → Rasa logs the message; after ``CONNECTORS_NATIVE_PAUSE_MINUTES``
   (30) without a reply from that person the assistant takes over again.
@@ -60,6 +62,7 @@ from backend_client import (
     IntakeClient,
     IntakeError,
     IntakeSettings,
+    WithdrawReason,
 )
 from backend_client.caller_codes import bare_caller_code
 from connectors.common.config import load_common_settings
@@ -71,10 +74,12 @@ __all__ = [
     "NATIVE",
     "RELAY_FAILED",
     "IntakeRelay",
+    "IntakeWithdraw",
     "PauseGate",
     "Paused",
     "Relay",
     "RelayOutcome",
+    "Withdraw",
     "code_parse",
     "handoff_of",
     "locked_tracker",
@@ -154,6 +159,42 @@ class IntakeRelay:
             logger.warning("handoff %s: message not relayed (%s)", handoff_id, error)
             return RelayOutcome.FAILED
         return RelayOutcome.RELAYED
+
+
+class Withdraw(Protocol):
+    """Takes a handoff off the staff queue because the citizen cancelled it."""
+
+    async def __call__(self, handoff_id: int, reason: WithdrawReason, at: str) -> bool:
+        """Withdraws the handoff; never raises for the intake's failures.
+
+        Args:
+            handoff_id: the handoff the citizen leaves.
+            reason: ``cancel`` ("hủy") or ``restart`` ("bắt đầu lại").
+            at: when (ISO 8601).
+
+        Returns:
+            True when the handoff is off the queue (withdrawn now or before, or already over);
+            False when the intake could not be told.
+        """
+
+
+class IntakeWithdraw:
+    """The withdrawal through the intake API (settings from the environment: ``INTAKE_URL`` …)."""
+
+    def __init__(self, settings: IntakeSettings | None = None) -> None:
+        """Creates it (no connection is opened until a handoff is withdrawn)."""
+        self._settings = settings
+
+    async def __call__(self, handoff_id: int, reason: WithdrawReason, at: str) -> bool:
+        """``POST /api/v1/handoffs/{id}/withdraw``; a handoff already over is fine too."""
+        settings = self._settings or IntakeSettings.from_env()
+        try:
+            async with IntakeClient.from_settings(settings) as client:
+                await client.withdraw_handoff(handoff_id, reason, at)
+        except IntakeError as error:
+            logger.warning("handoff %s: not withdrawn (%s)", handoff_id, error)
+            return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -275,6 +316,7 @@ class PauseGate:
         channel: str,
         relay: Relay | None = None,
         *,
+        withdraw: Withdraw | None = None,
         native_pause_seconds: float | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -283,6 +325,8 @@ class PauseGate:
         Args:
             channel: the channel's name (for the logs).
             relay: where citizen messages go while paused (the intake API by default).
+            withdraw: how a handoff the citizen cancels leaves the staff queue (the intake API
+                by default).
             native_pause_seconds: how long a pause from the platform's inbox lasts without a
                 reply (``CONNECTORS_NATIVE_PAUSE_MINUTES`` by default).
             clock: epoch seconds.
@@ -291,6 +335,7 @@ class PauseGate:
             native_pause_seconds = load_common_settings().native_pause_minutes * 60
         self.channel = channel
         self.relay: Relay = relay or IntakeRelay()
+        self.withdraw: Withdraw = withdraw or IntakeWithdraw()
         self.native_pause_seconds = native_pause_seconds
         self._clock = clock
         self._app: Sanic | None = None
@@ -338,7 +383,7 @@ class PauseGate:
         intent = ((message.parse_data or {}).get("intent") or {}).get("name")
         if intent in ESCAPE_INTENTS:
             if state.handoff_id is not None:
-                await self._relay(state.handoff_id, message)
+                await self._leave(state.handoff_id, message, intent)
             logger.info("%s: %s left the pause (%s)", self.channel, mask_id(sender_id), intent)
             await self.resume(agent, sender_id)
         elif state.handoff_id is not None:
@@ -359,6 +404,20 @@ class PauseGate:
         if not text and not attachments:
             return RelayOutcome.RELAYED
         return await self.relay(handoff_id, text, attachments, at, key)
+
+    async def _leave(self, handoff_id: int, message: UserMessage, intent: str) -> None:
+        """Relays the citizen's "hủy" / "bắt đầu lại", then takes the handoff off the queue."""
+        if await self._relay(handoff_id, message) is RelayOutcome.BACK_WITH_ASSISTANT:
+            return  # already over: nothing left in the queue
+        reason: WithdrawReason = "restart" if intent == "restart" else "cancel"
+        at = datetime.now(timezone.utc).isoformat()
+        if not await self.withdraw(handoff_id, reason, at):
+            logger.warning(
+                "%s: handoff %s of %s stays in the staff queue until it expires",
+                self.channel,
+                handoff_id,
+                mask_id(message.sender_id),
+            )
 
     @staticmethod
     async def resume(agent: Any, sender_id: str, *, forget_handoff: bool = False) -> None:

@@ -17,15 +17,17 @@ from fastapi import (
     UploadFile,
 )
 from fastapi.responses import FileResponse
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from intake_service import audit, statuses
+from intake_service import statuses
 from intake_service.attachments import RejectedFile
-from intake_service.auth import Principal, api_principal, client_ip, staff_principal
+from intake_service.auth import Principal, api_principal, staff_principal
 from intake_service.catalog_fields import CatalogFields
 from intake_service.context import services
 from intake_service.dossiers import IdempotencyConflict, NotFound, SubmissionRejected
-from intake_service.models import Dossier
+from intake_service.models import Attachment, Dossier
+from intake_service.pages import record
 from intake_service.schemas import (
     NO_NUL,
     AttachmentOut,
@@ -42,7 +44,14 @@ from intake_service.schemas import (
     ValidationErrorOut,
 )
 
-__all__ = ["build_router", "dossier_out", "error_responses", "healthz"]
+__all__ = [
+    "attachment_out",
+    "build_router",
+    "created_responses",
+    "dossier_out",
+    "error_responses",
+    "healthz",
+]
 
 
 NOT_FOUND = "Không tìm thấy hồ sơ có mã này."
@@ -81,6 +90,26 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     for code in codes:
         responses[code] = {"model": ErrorOut, "description": descriptions[code]}
     return responses
+
+
+def created_responses(
+    model: type[BaseModel], existing: str, *codes: int
+) -> dict[int | str, dict[str, Any]]:
+    """The answers of a call that creates (201): 200 with what ``existing`` describes, errors."""
+    return {200: {"model": model, "description": existing}, **error_responses(*codes)}
+
+
+def attachment_out(receipt_code: str, attachment: Attachment) -> AttachmentOut:
+    """The API view of an attachment, with the address of its bytes."""
+    return AttachmentOut(
+        id=attachment.id,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        sha256=attachment.sha256,
+        uploaded_at=attachment.uploaded_at,
+        url=f"/api/v1/dossiers/{receipt_code}/attachments/{attachment.id}",
+    )
 
 
 def _summary(catalog: CatalogFields, dossier: Dossier) -> DossierSummary:
@@ -129,18 +158,7 @@ def dossier_out(catalog: CatalogFields, dossier: Dossier, masked: bool) -> Dossi
         ],
         fields=fields,
         answers=dict(dossier.answers),
-        attachments=[
-            AttachmentOut(
-                id=a.id,
-                filename=a.filename,
-                content_type=a.content_type,
-                size=a.size,
-                sha256=a.sha256,
-                uploaded_at=a.uploaded_at,
-                url=f"/api/v1/dossiers/{code}/attachments/{a.id}",
-            )
-            for a in dossier.attachments
-        ],
+        attachments=[attachment_out(code, a) for a in dossier.attachments],
     )
 
 
@@ -208,15 +226,7 @@ def get_dossier(
     except NotFound:
         raise HTTPException(404, NOT_FOUND) from None
     if caller.kind == "staff":
-        with svc.db.transaction() as session:
-            audit.record(
-                session,
-                caller.name,
-                "view_dossier",
-                dossier.receipt_code,
-                "api",
-                client_ip(request),
-            )
+        record(request, caller.name, "view_dossier", dossier.receipt_code, "api")
     return dossier_out(svc.catalog, dossier, masked=view == "masked")
 
 
@@ -239,15 +249,8 @@ def change_status(
         if change.status in statuses.NOTE_REQUIRED and not (change.note or "").strip():
             raise SubmissionRejected([("note", str(exc))]) from None
         raise HTTPException(409, str(exc)) from None
-    with svc.db.transaction() as session:
-        audit.record(
-            session,
-            caller.name,
-            "change_status",
-            dossier.receipt_code,
-            f"{change.status}: {change.note or ''}",
-            client_ip(request),
-        )
+    detail = f"{change.status}: {change.note or ''}"
+    record(request, caller.name, "change_status", dossier.receipt_code, detail)
     return dossier_out(svc.catalog, dossier, masked=False)
 
 
@@ -272,15 +275,7 @@ async def upload_attachment(
     if not created:
         response.status_code = 200
     code = (await run_in_threadpool(svc.dossiers.get, receipt_code)).receipt_code
-    return AttachmentOut(
-        id=attachment.id,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-        size=attachment.size,
-        sha256=attachment.sha256,
-        uploaded_at=attachment.uploaded_at,
-        url=f"/api/v1/dossiers/{code}/attachments/{attachment.id}",
-    )
+    return attachment_out(code, attachment)
 
 
 def download_attachment(
@@ -301,15 +296,7 @@ def download_attachment(
     if not path.is_file():
         raise HTTPException(404, "Tệp đính kèm không còn trên máy chủ.")
     if caller.kind == "staff":
-        with svc.db.transaction() as session:
-            audit.record(
-                session,
-                caller.name,
-                "download_attachment",
-                code,
-                attachment.filename,
-                client_ip(request),
-            )
+        record(request, caller.name, "download_attachment", code, attachment.filename)
     return FileResponse(path, media_type=attachment.content_type, filename=attachment.filename)
 
 
@@ -340,10 +327,7 @@ def build_router() -> APIRouter:
         methods=["POST"],
         status_code=201,
         response_model=DossierCreated,
-        responses={
-            200: {"model": DossierCreated, "description": "Đã có (gửi lại)"},
-            **error_responses(409),
-        },
+        responses=created_responses(DossierCreated, "Đã có (gửi lại)", 409),
         tags=["dossiers"],
     )
     router.add_api_route(
@@ -376,10 +360,7 @@ def build_router() -> APIRouter:
         methods=["POST"],
         status_code=201,
         response_model=AttachmentOut,
-        responses={
-            200: {"model": AttachmentOut, "description": "Tệp đã có"},
-            **error_responses(404),
-        },
+        responses=created_responses(AttachmentOut, "Tệp đã có", 404),
         tags=["attachments"],
     )
     router.add_api_route(

@@ -36,6 +36,7 @@ from intake_service.dossiers import (
     NotFound,
     SubmissionRejected,
 )
+from intake_service.forms import chosen_procedure, field_errors, masked_person
 from intake_service.models import AuditEntry, Dossier, User, WebhookDelivery, utcnow
 from intake_service.pages import (
     AdminDep,
@@ -109,6 +110,7 @@ def _filter_query(flt: DossierFilter, **extra: object) -> str:
 
 
 def _choices(svc: Services) -> dict[str, Any]:
+    """``(value, label)`` pairs of the filter lists (dossiers and statistics)."""
     with svc.db.session() as session:
         provinces = [
             p for p in session.scalars(select(Dossier.province).distinct()) if p is not None
@@ -117,23 +119,10 @@ def _choices(svc: Services) -> dict[str, Any]:
     known = svc.catalog.provinces()
     return {
         "procedure_choices": svc.catalog.procedures(),
-        "province_choices": sorted(set(provinces) | set(known)),
-        "channel_choices": sorted(set(channels)),
+        "status_choices": [(status, statuses.label(status)) for status in statuses.STATUSES],
+        "province_choices": [(p, p) for p in sorted(set(provinces) | set(known))],
+        "channel_choices": [(c, channel_label(c)) for c in sorted(set(channels))],
     }
-
-
-def _applicant(svc: Services, dossier: Dossier) -> tuple[str, str]:
-    """A masked name and a masked identifier for the list."""
-    name, identifier = "", ""
-    for info in svc.catalog.field_infos(dossier.procedure_id):
-        value = dossier.fields.get(info.id)
-        if value in (None, ""):
-            continue
-        if info.type == "full_name" and not name:
-            name = svc.catalog.mask(info.type, value) if info.sensitive else str(value)
-        elif info.type in {"cccd", "bhxh_code", "cmnd", "bhyt_card"} and not identifier:
-            identifier = f"{info.label}: {svc.catalog.mask(info.type, value)}"
-    return name, identifier
 
 
 # ------------------------------------------------------------------ sign-in
@@ -203,7 +192,7 @@ def dossier_list(request: Request, user: StaffDep, page: int = 1) -> Response:
     rows, total = svc.dossiers.search(flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     if flt.query:
         record(request, user.username, "search", detail=flt.query)
-    items = [(d, *_applicant(svc, d)) for d in rows]
+    items = [(d, *masked_person(svc.catalog, d.procedure_id, d.fields)) for d in rows]
     pages = max(1, -(-total // PAGE_SIZE))
     return render(
         request,
@@ -624,18 +613,8 @@ def audit_page(request: Request, user: AdminDep, page: int = 1) -> Response:
 def paper_form(request: Request, user: StaffDep, procedure: str = "") -> Response:
     """The form to record a dossier handed in on paper (at the counter or by post)."""
     svc = services(request)
-    known = dict(svc.catalog.procedures())
-    context = {
-        "active": "paper",
-        "procedure_choices": svc.catalog.procedures(),
-        "procedure": procedure if procedure in known else "",
-        "infos": svc.catalog.field_infos(procedure) if procedure in known else [],
-        "provinces": svc.catalog.provinces(),
-        "values": {},
-        "errors": {},
-        "form_key": new_token(16),
-    }
-    return render(request, "paper.html", context)
+    chosen = chosen_procedure(svc.catalog, procedure)
+    return render(request, "paper.html", _paper_context(svc, chosen, {}, {}, new_token(16)))
 
 
 @router.post("/paper")
@@ -647,13 +626,14 @@ async def paper_submit(request: Request, user: StaffDep, _csrf: CsrfDep) -> Resp
     channel = "post" if form.get("channel") == "post" else "counter"
     infos = svc.catalog.field_infos(procedure)
     values = {info.id: str(form.get(f"f_{info.id}", "")).strip()[:500] for info in infos}
+    province = str(form.get("province", ""))[:100]
     payload = {
         "procedure_id": procedure or "_",
         "channel": channel,
         "sender_id": f"staff:{user.username}",
         "fields": {k: v for k, v in values.items() if v},
         "answers": {},
-        "province": str(form.get("province", ""))[:100] or None,
+        "province": province or None,
     }
     key = f"paper:{str(form.get('form_key', ''))[:64]}"
     try:
@@ -661,17 +641,9 @@ async def paper_submit(request: Request, user: StaffDep, _csrf: CsrfDep) -> Resp
             svc.dossiers.submit, DossierCreate.model_validate(payload), key, user.username
         )
     except (SubmissionRejected, ValidationError, IdempotencyConflict) as exc:
-        errors = _paper_errors(exc)
-        context = {
-            "active": "paper",
-            "procedure_choices": svc.catalog.procedures(),
-            "procedure": procedure,
-            "infos": infos,
-            "provinces": svc.catalog.provinces(),
-            "values": {**values, "province": payload["province"] or "", "channel": channel},
-            "errors": errors,
-            "form_key": str(form.get("form_key", "")) or new_token(16),
-        }
+        typed = {**values, "province": province, "channel": channel}
+        form_key = str(form.get("form_key", "")) or new_token(16)
+        context = _paper_context(svc, procedure, typed, _paper_errors(exc), form_key)
         return render(request, "paper.html", context, 422)
     await run_in_threadpool(
         record, request, user.username, "record_paper_dossier", dossier.receipt_code, channel
@@ -680,9 +652,24 @@ async def paper_submit(request: Request, user: StaffDep, _csrf: CsrfDep) -> Resp
     return redirect(f"/console/dossiers/{dossier.receipt_code}")
 
 
+def _paper_context(
+    svc: Services, procedure: str, values: dict[str, str], errors: dict[str, str], form_key: str
+) -> dict[str, Any]:
+    return {
+        "active": "paper",
+        "procedure_choices": svc.catalog.procedures(),
+        "procedure": procedure,
+        "infos": svc.catalog.field_infos(procedure) if procedure else [],
+        "provinces": svc.catalog.provinces(),
+        "values": values,
+        "errors": errors,
+        "form_key": form_key,
+    }
+
+
 def _paper_errors(exc: Exception) -> dict[str, str]:
     if isinstance(exc, SubmissionRejected):
-        return {name.removeprefix("fields."): message for name, message in exc.errors}
+        return field_errors(exc)
     if isinstance(exc, IdempotencyConflict):
         return {"form": "Biểu mẫu này đã được gửi với nội dung khác; xin mở lại biểu mẫu mới."}
     assert isinstance(exc, ValidationError)

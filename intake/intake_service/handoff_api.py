@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Request, Response
 
-from intake_service.api import MAX_ID, error_responses
+from intake_service.api import MAX_ID, created_responses, error_responses
 from intake_service.auth import Principal, api_principal
 from intake_service.context import services
 from intake_service.handoff_codes import CodeNotFound, CodeUnavailable
 from intake_service.handoffs import STATUS_LABELS, HandoffConflict, HandoffNotFound
 from intake_service.models import Handoff, HandoffMessage
+from intake_service.pages import record
 from intake_service.schemas import (
     NO_NUL,
     CallbackCreate,
@@ -22,6 +25,7 @@ from intake_service.schemas import (
     HandoffMessageIn,
     HandoffMessageOut,
     HandoffOut,
+    HandoffWithdraw,
 )
 
 __all__ = ["build_router", "handoff_out", "message_out"]
@@ -39,6 +43,17 @@ OptionalIdempotencyKey = Annotated[
     ),
 ]
 NOT_FOUND = "Không tìm thấy cuộc trò chuyện này."
+
+
+@contextmanager
+def _answered_as_http() -> Iterator[None]:
+    """Unknown handoff → 404; a handoff in a state that does not allow the call → 409."""
+    try:
+        yield
+    except HandoffNotFound:
+        raise HTTPException(404, NOT_FOUND) from None
+    except HandoffConflict as exc:
+        raise HTTPException(409, exc.message) from None
 
 
 def handoff_out(handoff: Handoff) -> HandoffOut:
@@ -120,10 +135,8 @@ def active_handoff(
 
 def get_handoff(handoff_id: HandoffId, request: Request, caller: CallerDep) -> HandoffOut:
     """A handoff with its status and the data as corrected by staff."""
-    try:
+    with _answered_as_http():
         return handoff_out(services(request).handoffs.get(handoff_id))
-    except HandoffNotFound:
-        raise HTTPException(404, NOT_FOUND) from None
 
 
 def post_message(
@@ -139,14 +152,10 @@ def post_message(
     409 when the conversation is back with the assistant (the bot answers it itself). The same
     Idempotency-Key stores the message once (200 on a replay).
     """
-    try:
+    with _answered_as_http():
         stored, created = services(request).handoffs.add_message(
             handoff_id, message, idempotency_key
         )
-    except HandoffNotFound:
-        raise HTTPException(404, NOT_FOUND) from None
-    except HandoffConflict as exc:
-        raise HTTPException(409, exc.message) from None
     if not created:
         response.status_code = 200
     return message_out(stored)
@@ -160,12 +169,10 @@ def post_callback(
     A handoff still waiting is closed by it (the assistant is in charge again); one that a
     staff member owns stays open.
     """
-    try:
+    with _answered_as_http():
         callback, handoff, message = services(request).handoffs.add_callback(
             handoff_id, payload.phone, payload.note
         )
-    except HandoffNotFound:
-        raise HTTPException(404, NOT_FOUND) from None
     return CallbackOut(
         callback_id=callback.id,
         handoff_id=handoff.id,
@@ -173,6 +180,27 @@ def post_callback(
         phone=callback.phone,
         message=message,
     )
+
+
+def withdraw_handoff(
+    handoff_id: HandoffId,
+    request: Request,
+    caller: CallerDep,
+    payload: Annotated[HandoffWithdraw | None, Body()] = None,
+) -> HandoffOut:
+    """The citizen cancelled (“hủy”, “bắt đầu lại”): the handoff leaves the staff queue.
+
+    A waiting or claimed handoff becomes ``withdrawn``; the staff member who owns it reads
+    that the citizen cancelled and can no longer reply. Repeating the call answers the same
+    state (200). 409 when the handoff had ended otherwise (returned, closed, expired). No event
+    is sent back to the bot.
+    """
+    body = payload or HandoffWithdraw()
+    with _answered_as_http():
+        handoff, withdrawn = services(request).handoffs.withdraw(handoff_id, body.at)
+    if withdrawn:
+        record(request, caller.name, "withdraw_handoff", f"handoff:{handoff_id}", body.reason)
+    return handoff_out(handoff)
 
 
 def redeem_code(
@@ -215,10 +243,7 @@ def build_router() -> APIRouter:
         methods=["POST"],
         status_code=201,
         response_model=HandoffCreated,
-        responses={
-            200: {"model": HandoffCreated, "description": "Đã có cuộc trò chuyện đang mở"},
-            **error_responses(),
-        },
+        responses=created_responses(HandoffCreated, "Đã có cuộc trò chuyện đang mở"),
     )
     # Registered before /handoffs/{handoff_id} so that "active" is not read as an id.
     router.add_api_route(
@@ -241,10 +266,7 @@ def build_router() -> APIRouter:
         methods=["POST"],
         status_code=201,
         response_model=HandoffMessageOut,
-        responses={
-            200: {"model": HandoffMessageOut, "description": "Đã có (gửi lại)"},
-            **error_responses(404, 409),
-        },
+        responses=created_responses(HandoffMessageOut, "Đã có (gửi lại)", 404, 409),
     )
     router.add_api_route(
         "/handoffs/{handoff_id}/callback",
@@ -253,6 +275,13 @@ def build_router() -> APIRouter:
         status_code=201,
         response_model=CallbackOut,
         responses=error_responses(404),
+    )
+    router.add_api_route(
+        "/handoffs/{handoff_id}/withdraw",
+        withdraw_handoff,
+        methods=["POST"],
+        response_model=HandoffOut,
+        responses=error_responses(404, 409),
     )
     router.add_api_route(
         "/handoff-codes/{code}",

@@ -3,13 +3,15 @@
 Lifecycle: ``waiting`` → ``claimed`` (one staff member owns it) → ``returned`` (to the assistant
 at a chosen point) or ``closed``. A waiting handoff that nobody claims within
 ``HANDOFF_TIMEOUT_MINUTES`` becomes ``expired`` (see :mod:`intake_service.handoff_expiry`); one
-whose citizen leaves a number for a call back is ``closed``. While a handoff is waiting or
-claimed the assistant stays silent in that conversation; there is at most one such handoff per
+whose citizen leaves a number for a call back is ``closed``; a waiting or claimed one the
+citizen cancels ("hủy", "bắt đầu lại") is ``withdrawn``. While a handoff is waiting or claimed
+the assistant stays silent in that conversation; there is at most one such handoff per
 conversation (the unique ``open_key``).
 
 Every change the bot must know about is queued in the webhook outbox in the same transaction
 (``handoff_claimed``, ``handoff_returned``, ``handoff_closed``, ``handoff_expired``); a staff
-reply is sent at once (``staff_message``) and the bot's answer is stored with the message.
+reply is sent at once (``staff_message``) and the bot's answer is stored with the message. A
+withdrawal sends nothing: the bot asked for it.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from intake_service.catalog_fields import CatalogFields
 from intake_service.db import Database
-from intake_service.dossiers import SubmissionRejected
+from intake_service.dossiers import LOCAL_TZ, SubmissionRejected
 from intake_service.models import CallbackRequest, Handoff, HandoffMessage, User, utcnow
 from intake_service.office_hours import OfficeHours, describe_moment
 from intake_service.schemas import AttachmentRef, HandoffCreate, HandoffMessageIn
@@ -46,6 +48,7 @@ __all__ = [
     "RETURNED",
     "STATUS_LABELS",
     "WAITING",
+    "WITHDRAWN",
     "HandoffConflict",
     "HandoffError",
     "HandoffNotFound",
@@ -55,6 +58,7 @@ __all__ = [
     "open_key",
     "reason_label",
     "staff_name",
+    "withdrawal_note",
 ]
 
 WAITING = "waiting"
@@ -62,6 +66,7 @@ CLAIMED = "claimed"
 RETURNED = "returned"
 CLOSED = "closed"
 EXPIRED = "expired"
+WITHDRAWN = "withdrawn"
 OPEN_STATUSES = frozenset({WAITING, CLAIMED})
 HOTLINE = "1900 9068"
 
@@ -71,6 +76,7 @@ STATUS_LABELS = {
     RETURNED: "Đã chuyển lại trợ lý",
     CLOSED: "Đã kết thúc",
     EXPIRED: "Quá thời gian chờ",
+    WITHDRAWN: "Người dân đã hủy yêu cầu",
 }
 REASON_LABELS = {
     "asked": "Người dân muốn gặp cán bộ",
@@ -129,6 +135,15 @@ def reason_label(reason: str) -> str:
 def staff_name(user: User) -> str:
     """The name the citizen sees for a staff member."""
     return user.full_name.strip() or user.username
+
+
+def withdrawal_note(moment: datetime) -> str:
+    """What staff read when the citizen cancelled: "Người dân đã hủy yêu cầu hỗ trợ lúc 14:05."."""
+    return f"Người dân đã hủy yêu cầu hỗ trợ lúc {moment.astimezone(LOCAL_TZ):%H:%M}."
+
+
+def _back_with_assistant(handoff: Handoff) -> str:
+    return f"Cuộc trò chuyện đã trở lại với trợ lý ({STATUS_LABELS[handoff.status].lower()})."
 
 
 def delivery_outcome(result: SendResult, timeout: float) -> tuple[bool, str | None]:
@@ -401,10 +416,7 @@ class HandoffService:
                 if known is not None:
                     return known, False
                 if handoff.status not in OPEN_STATUSES:
-                    raise HandoffConflict(
-                        "Cuộc trò chuyện đã trở lại với trợ lý "
-                        f"({STATUS_LABELS[handoff.status].lower()})."
-                    )
+                    raise HandoffConflict(_back_with_assistant(handoff))
                 stored = HandoffMessage(
                     handoff_id=handoff_id,
                     author=message.author,
@@ -477,6 +489,51 @@ class HandoffService:
         if handoff.status == CLAIMED:
             message = f"Đã ghi nhận số {request.phone}; cán bộ đang hỗ trợ ông/bà đã nhận được."
         return request, handoff, message
+
+    def withdraw(self, handoff_id: int, at: datetime | None = None) -> tuple[Handoff, bool]:
+        """The citizen cancelled ("hủy", "bắt đầu lại"): the handoff leaves the queue at once.
+
+        A waiting or claimed handoff becomes ``withdrawn`` by a conditional UPDATE, so a claim
+        at the same moment either comes first (its staff member then reads the withdrawal in
+        the transcript and can no longer reply) or is refused. The transcript gets a line for
+        staff (:func:`withdrawal_note`). No event goes to the bot: it asked for this.
+
+        Args:
+            handoff_id: the handoff.
+            at: when the citizen cancelled (timezone-aware); now when absent or later than now.
+
+        Returns:
+            The handoff after it, and whether this call withdrew it (False: an earlier call did).
+
+        Raises:
+            HandoffNotFound: no such handoff.
+            HandoffConflict: it had ended otherwise (returned, closed, expired).
+        """
+        now = self.clock()
+        moment = min(at, now) if at is not None else now
+        with self.db.transaction() as session:
+            result = session.execute(
+                update(Handoff)
+                .where(Handoff.id == handoff_id, Handoff.status.in_(OPEN_STATUSES))
+                .values(status=WITHDRAWN, open_key=None, closed_at=moment, closed_by="citizen")
+            )
+            handoff = session.get(Handoff, handoff_id)
+            if handoff is None:
+                raise HandoffNotFound()
+            withdrawn = getattr(result, "rowcount", 0) == 1
+            if not withdrawn and handoff.status != WITHDRAWN:
+                raise HandoffConflict(_back_with_assistant(handoff))
+            if withdrawn:
+                session.add(
+                    HandoffMessage(
+                        handoff_id=handoff_id,
+                        author="system",
+                        text=withdrawal_note(moment),
+                        at=moment,
+                        attachments=[],
+                    )
+                )
+        return self.get(handoff_id), withdrawn
 
     # ---------------------------------------------------------- staff's side
     def claim(self, handoff_id: int, user: User) -> Handoff:
@@ -702,31 +759,20 @@ class HandoffService:
             raise SubmissionRejected([("resume", "Chọn điểm tiếp tục cho trợ lý.")])
         if procedure_id and procedure_id not in dict(self.catalog.procedures()):
             raise SubmissionRejected([("procedure_id", "Thủ tục không có trong danh mục.")])
-        now = self.clock()
         with self.db.transaction() as session:
             handoff = self._owned(session, handoff_id, user)
             procedure = procedure_id or handoff.procedure_id
             if resume == "continue_form" and not procedure:
                 raise HandoffConflict("Chọn thủ tục để trợ lý tiếp tục thu thập hồ sơ.")
-            handoff.status = RETURNED
-            handoff.open_key = None
             handoff.resume = resume
             handoff.procedure_id = procedure
-            handoff.closed_at = now
-            handoff.closed_by = user.username
-            enqueue_event(
-                session,
-                "handoff_returned",
-                {
-                    **self._common(handoff, now),
-                    "resume": resume,
-                    "fields": dict(handoff.collected),
-                    "answers": dict(handoff.answers),
-                    "corrected": list(handoff.corrected),
-                    "staff_name": handoff.staff_name or staff_name(user),
-                },
-                handoff_id=handoff.id,
-            )
+            details = {
+                "resume": resume,
+                "fields": dict(handoff.collected),
+                "answers": dict(handoff.answers),
+                "corrected": list(handoff.corrected),
+            }
+            self._end_by_staff(session, handoff, user, RETURNED, "handoff_returned", details)
         self.notify()
         return self.get(handoff_id)
 
@@ -736,24 +782,33 @@ class HandoffService:
         Raises:
             HandoffConflict: the staff member does not own the conversation.
         """
-        now = self.clock()
         with self.db.transaction() as session:
             handoff = self._owned(session, handoff_id, user)
-            handoff.status = CLOSED
-            handoff.open_key = None
-            handoff.closed_at = now
-            handoff.closed_by = user.username
-            enqueue_event(
-                session,
-                "handoff_closed",
-                {
-                    **self._common(handoff, now),
-                    "staff_name": handoff.staff_name or staff_name(user),
-                },
-                handoff_id=handoff.id,
-            )
+            self._end_by_staff(session, handoff, user, CLOSED, "handoff_closed", {})
         self.notify()
         return self.get(handoff_id)
+
+    def _end_by_staff(
+        self,
+        session: Session,
+        handoff: Handoff,
+        user: User,
+        status: str,
+        event: str,
+        details: Mapping[str, object],
+    ) -> None:
+        """Ends an owned handoff and queues the event that tells the bot (in the transaction)."""
+        now = self.clock()
+        handoff.status = status
+        handoff.open_key = None
+        handoff.closed_at = now
+        handoff.closed_by = user.username
+        payload = {
+            **self._common(handoff, now),
+            **details,
+            "staff_name": handoff.staff_name or staff_name(user),
+        }
+        enqueue_event(session, event, payload, handoff_id=handoff.id)
 
     # ------------------------------------------------------------------ expiry
     def expire_due(self) -> int:

@@ -19,16 +19,25 @@ from intake_service import handoff_codes
 from intake_service.catalog_fields import FieldInfo
 from intake_service.context import Services, services
 from intake_service.dossiers import LOCAL_TZ, SubmissionRejected
+from intake_service.forms import (
+    MAX_VALUE_LENGTH,
+    chosen_procedure,
+    field_errors,
+    masked_person,
+    typed_values,
+)
 from intake_service.handoffs import (
     CLAIMED,
     OPEN_STATUSES,
     RESUME_LABELS,
     STATUS_LABELS,
     WAITING,
+    WITHDRAWN,
     HandoffConflict,
     HandoffError,
     HandoffNotFound,
     reason_label,
+    withdrawal_note,
 )
 from intake_service.models import Handoff, HandoffMessage, User
 from intake_service.pages import (
@@ -48,13 +57,12 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
-IDENTIFIER_TYPES = frozenset({"cccd", "bhxh_code", "cmnd", "bhyt_card"})
 DELIVERY_LABELS = {
     "pending": "Đang gửi…",
     "delivered": "Đã gửi tới người dân",
     "failed": "Gửi không được",
 }
-AUTHOR_LABELS = {"citizen": "Người dân", "bot": "Trợ lý", "staff": "Cán bộ"}
+AUTHOR_LABELS = {"citizen": "Người dân", "bot": "Trợ lý", "staff": "Cán bộ", "system": "Hệ thống"}
 PREVIEW_LENGTH = 90
 
 
@@ -73,20 +81,6 @@ def _local_time(moment: datetime, now: datetime) -> str:
     return local.strftime("%d/%m %H:%M")
 
 
-def _who(svc: Services, handoff: Handoff) -> tuple[str, str]:
-    """A name and an identifier for lists, masked like the dossier list."""
-    name, identifier = "", ""
-    for info in svc.catalog.field_infos(handoff.procedure_id or ""):
-        value = handoff.collected.get(info.id)
-        if value in (None, ""):
-            continue
-        if info.type == "full_name" and not name:
-            name = svc.catalog.mask(info.type, value) if info.sensitive else str(value)
-        elif info.type in IDENTIFIER_TYPES and not identifier:
-            identifier = f"{info.label}: {svc.catalog.mask(info.type, value)}"
-    return name, identifier
-
-
 def _preview(words: str) -> str:
     """The citizen's last words, with personal numbers hidden (for lists)."""
     text = mask_text(" ".join(words.split()))
@@ -94,7 +88,7 @@ def _preview(words: str) -> str:
 
 
 def _queue_item(svc: Services, handoff: Handoff, now: datetime, words: str) -> dict[str, Any]:
-    name, identifier = _who(svc, handoff)
+    name, identifier = masked_person(svc.catalog, handoff.procedure_id or "", handoff.collected)
     return {
         "id": handoff.id,
         "url": f"/console/handoffs/{handoff.id}",
@@ -165,6 +159,28 @@ def _can_act(handoff: Handoff, user: User) -> bool:
     )
 
 
+def _ended_note(handoff: Handoff) -> str:
+    """Why the reply box is closed, when the citizen cancelled (empty otherwise)."""
+    if handoff.status == WITHDRAWN and handoff.closed_at is not None:
+        return withdrawal_note(handoff.closed_at)
+    return ""
+
+
+def _refused(
+    request: Request, handoff_id: int, exc: HandoffError | SubmissionRejected
+) -> Response:
+    """A staff action that could not be done: 404 for an unknown conversation, else the
+    reason shown on the conversation's page."""
+    if isinstance(exc, HandoffNotFound):
+        raise HTTPException(404, exc.message) from None
+    flash(request, _problem(exc), "error")
+    return redirect(f"/console/handoffs/{handoff_id}")
+
+
+def _problem(exc: HandoffError | SubmissionRejected) -> str:
+    return exc.message if isinstance(exc, HandoffError) else exc.errors[0][1]
+
+
 def _load(svc: Services, handoff_id: int) -> Handoff:
     try:
         return svc.handoffs.get(handoff_id)
@@ -216,6 +232,7 @@ def _conversation_context(
         "messages": [_message_json(m, now) for m in handoff.messages],
         "last_id": handoff.messages[-1].id if handoff.messages else 0,
         "can_act": _can_act(handoff, user),
+        "ended": _ended_note(handoff),
         "is_open": handoff.status in OPEN_STATUSES,
         "waited": _minutes_since(handoff.created_at, now),
         "field_rows": rows,
@@ -264,6 +281,7 @@ def conversation_messages(
             "status_label": STATUS_LABELS.get(handoff.status, handoff.status),
             "staff": handoff.staff_name or "",
             "can_act": _can_act(handoff, user),
+            "ended": _ended_note(handoff),
             "messages": [_message_json(m, now) for m in messages],
             "updates": [_message_json(m, now) for m in updates],
         }
@@ -299,15 +317,11 @@ async def reply(
     svc = services(request)
     try:
         message = await svc.handoffs.reply(handoff_id, user, text)
-    except HandoffNotFound as exc:
-        raise HTTPException(404, exc.message) from None
-    except (HandoffConflict, SubmissionRejected) as exc:
-        problem = exc.message if isinstance(exc, HandoffError) else exc.errors[0][1]
-        if _wants_json(request):
-            code = 409 if isinstance(exc, HandoffConflict) else 422
-            return JSONResponse({"error": problem}, status_code=code)
-        flash(request, problem, "error")
-        return redirect(f"/console/handoffs/{handoff_id}")
+    except (HandoffError, SubmissionRejected) as exc:
+        if _wants_json(request) and not isinstance(exc, HandoffNotFound):
+            code = 409 if isinstance(exc, HandoffError) else 422
+            return JSONResponse({"error": _problem(exc)}, status_code=code)
+        return _refused(request, handoff_id, exc)
     detail = f"#{message.id}: {message.delivery} {message.delivery_reason or ''}".strip()
     await run_in_threadpool(
         record, request, user.username, "reply_handoff", f"handoff:{handoff_id}", detail
@@ -327,24 +341,15 @@ async def correct_data(
 ) -> Response:
     """Corrects the collected data (shared validators; an empty box removes the value)."""
     svc = services(request)
-    form = await request.form()
-    typed = {
-        str(key)[2:]: str(value)[:500]
-        for key, value in form.multi_items()
-        if str(key).startswith("f_") and isinstance(value, str)
-    }
+    typed = typed_values(await request.form(), "f_")
     try:
         changed = await run_in_threadpool(svc.handoffs.correct, handoff_id, user, typed)
-    except HandoffNotFound as exc:
-        raise HTTPException(404, exc.message) from None
-    except HandoffConflict as exc:
-        flash(request, exc.message, "error")
-        return redirect(f"/console/handoffs/{handoff_id}")
     except SubmissionRejected as exc:
-        errors = {name.removeprefix("fields."): message for name, message in exc.errors}
         handoff = await run_in_threadpool(_load, svc, handoff_id)
-        context = _conversation_context(svc, handoff, user, errors, typed)
+        context = _conversation_context(svc, handoff, user, field_errors(exc), typed)
         return render(request, "handoff.html", context, 422)
+    except HandoffError as exc:
+        return _refused(request, handoff_id, exc)
     await run_in_threadpool(
         record,
         request,
@@ -369,12 +374,8 @@ def set_procedure(
     svc = services(request)
     try:
         svc.handoffs.set_procedure(handoff_id, user, procedure)
-    except HandoffNotFound as exc:
-        raise HTTPException(404, exc.message) from None
-    except (HandoffConflict, SubmissionRejected) as exc:
-        problem = exc.message if isinstance(exc, HandoffError) else exc.errors[0][1]
-        flash(request, problem, "error")
-        return redirect(f"/console/handoffs/{handoff_id}")
+    except (HandoffError, SubmissionRejected) as exc:
+        return _refused(request, handoff_id, exc)
     record(request, user.username, "set_handoff_procedure", f"handoff:{handoff_id}", procedure)
     flash(request, f"Đã chọn thủ tục “{svc.catalog.name(procedure)}”.")
     return redirect(f"/console/handoffs/{handoff_id}#data")
@@ -393,12 +394,8 @@ def hand_back(
     svc = services(request)
     try:
         svc.handoffs.hand_back(handoff_id, user, resume, procedure or None)
-    except HandoffNotFound as exc:
-        raise HTTPException(404, exc.message) from None
-    except (HandoffConflict, SubmissionRejected) as exc:
-        problem = exc.message if isinstance(exc, HandoffError) else exc.errors[0][1]
-        flash(request, problem, "error")
-        return redirect(f"/console/handoffs/{handoff_id}")
+    except (HandoffError, SubmissionRejected) as exc:
+        return _refused(request, handoff_id, exc)
     record(request, user.username, "return_handoff", f"handoff:{handoff_id}", resume)
     flash(request, f"Đã chuyển lại trợ lý: {RESUME_LABELS[resume].lower()}.")
     return redirect("/console/inbox")
@@ -410,11 +407,8 @@ def close(handoff_id: DbId, request: Request, user: StaffDep, _csrf: CsrfDep) ->
     svc = services(request)
     try:
         svc.handoffs.close(handoff_id, user)
-    except HandoffNotFound as exc:
-        raise HTTPException(404, exc.message) from None
-    except HandoffConflict as exc:
-        flash(request, exc.message, "error")
-        return redirect(f"/console/handoffs/{handoff_id}")
+    except HandoffError as exc:
+        return _refused(request, handoff_id, exc)
     record(request, user.username, "close_handoff", f"handoff:{handoff_id}")
     flash(request, "Đã kết thúc cuộc trò chuyện.")
     return redirect("/console/inbox")
@@ -460,8 +454,7 @@ def _code_form(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    known = dict(svc.catalog.procedures())
-    chosen = procedure if procedure in known else ""
+    chosen = chosen_procedure(svc.catalog, procedure)
     return {
         "active": "inbox",
         "procedure_choices": svc.catalog.procedures(),
@@ -490,28 +483,15 @@ async def issue_code(request: Request, user: StaffDep, _csrf: CsrfDep) -> Respon
     svc = services(request)
     form = await request.form()
     procedure = str(form.get("procedure", ""))[:64]
-    fields = {
-        str(k)[2:]: str(v)[:500]
-        for k, v in form.multi_items()
-        if str(k).startswith("f_") and isinstance(v, str)
-    }
-    answers = {
-        str(k)[2:]: str(v)[:500]
-        for k, v in form.multi_items()
-        if str(k).startswith("q_") and isinstance(v, str)
-    }
-    note = str(form.get("note", ""))[:500]
+    fields, answers = typed_values(form, "f_"), typed_values(form, "q_")
+    note = str(form.get("note", ""))[:MAX_VALUE_LENGTH]
     try:
         code = await run_in_threadpool(svc.codes.issue, user, procedure, fields, answers, note)
     except SubmissionRejected as exc:
-        errors = {
-            name.removeprefix("fields.").removeprefix("answers."): message
-            for name, message in exc.errors
-        }
-        values = {**{f"f_{k}": v for k, v in fields.items()}}
+        values = {f"f_{k}": v for k, v in fields.items()}
         values.update({f"q_{k}": v for k, v in answers.items()})
         values["note"] = note
-        context = _code_form(svc, procedure, values, errors)
+        context = _code_form(svc, procedure, values, field_errors(exc))
         return render(request, "handoff_codes.html", context, 422)
     await run_in_threadpool(
         record, request, user.username, "create_handoff_code", code.code, procedure
@@ -522,12 +502,22 @@ async def issue_code(request: Request, user: StaffDep, _csrf: CsrfDep) -> Respon
 
 
 # ---------------------------------------------------------- reply templates
+def _templates_page(
+    request: Request, svc: Services, rejected: SubmissionRejected | None = None
+) -> Response:
+    """The templates page, with the reason a title or text was refused (422) if any."""
+    context = {
+        "active": "inbox",
+        "templates": svc.reply_templates.all(),
+        "error": _problem(rejected) if rejected else None,
+    }
+    return render(request, "reply_templates.html", context, 422 if rejected else 200)
+
+
 @router.get("/reply-templates")
 def reply_templates(request: Request, user: AdminDep) -> Response:
     """The short replies of the inbox (administrators edit them)."""
-    svc = services(request)
-    context = {"active": "inbox", "templates": svc.reply_templates.all(), "error": None}
-    return render(request, "reply_templates.html", context)
+    return _templates_page(request, services(request))
 
 
 @router.post("/reply-templates")
@@ -543,12 +533,7 @@ def add_reply_template(
     try:
         template = svc.reply_templates.add(title, text, user.username)
     except SubmissionRejected as exc:
-        context = {
-            "active": "inbox",
-            "templates": svc.reply_templates.all(),
-            "error": exc.errors[0][1],
-        }
-        return render(request, "reply_templates.html", context, 422)
+        return _templates_page(request, svc, exc)
     record(request, user.username, "add_reply_template", f"template:{template.id}", title)
     flash(request, f"Đã thêm mẫu “{template.title}”.")
     return redirect("/console/reply-templates")
@@ -577,12 +562,7 @@ def change_reply_template(
     try:
         svc.reply_templates.update(template_id, title, text, user.username)
     except SubmissionRejected as exc:
-        context = {
-            "active": "inbox",
-            "templates": svc.reply_templates.all(),
-            "error": exc.errors[0][1],
-        }
-        return render(request, "reply_templates.html", context, 422)
+        return _templates_page(request, svc, exc)
     record(request, user.username, "edit_reply_template", target, title)
     flash(request, "Đã lưu mẫu trả lời.")
     return redirect("/console/reply-templates")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 __all__ = [
     "AttachmentOut",
@@ -25,6 +25,7 @@ __all__ = [
     "HandoffMessageIn",
     "HandoffMessageOut",
     "HandoffOut",
+    "HandoffWithdraw",
     "HistoryEntry",
     "RatingCreate",
     "RatingOut",
@@ -50,7 +51,7 @@ Text2000 = Annotated[str, StringConstraints(max_length=2000, pattern=NO_NUL)]
 Text4000 = Annotated[str, StringConstraints(max_length=4000, pattern=NO_NUL)]
 Value = Text2000 | int | float | bool | None
 StatusName = Literal["received", "in_review", "needs_info", "approved", "rejected", "result_sent"]
-HandoffStatusName = Literal["waiting", "claimed", "returned", "closed", "expired"]
+HandoffStatusName = Literal["waiting", "claimed", "returned", "closed", "expired", "withdrawn"]
 ReasonName = Annotated[
     str, StringConstraints(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")
 ]
@@ -323,6 +324,15 @@ class HandoffMessageOut(BaseModel):
     attachments: list[AttachmentRef]
     delivery: Literal["pending", "delivered", "failed"] | None = None
     delivery_reason: str | None = None
+
+
+class HandoffWithdraw(BaseModel):
+    """The citizen cancelled the handoff while waiting for (or talking with) a person."""
+
+    reason: Literal["cancel", "restart"] = Field(
+        default="cancel", description="cancel (“hủy”) or restart (“bắt đầu lại”)."
+    )
+    at: AwareDatetime | None = Field(default=None, description="When (now if absent).")
 
 
 class CallbackCreate(BaseModel):

@@ -6,12 +6,12 @@ import pytest
 from backend_client import (
     DossierNotFound,
     DossierSubmission,
-    IntakeClient,
     IntakeConflict,
     IntakeProtocolError,
     IntakeRejected,
     IntakeUnavailable,
 )
+from tests.backend_client.conftest import Recorder
 
 
 def submission(dossier_id: str = "d-1") -> DossierSubmission:
@@ -22,32 +22,6 @@ def submission(dossier_id: str = "d-1") -> DossierSubmission:
         sender_id="u1",
         fields={"so_cccd": "056160001234"},
     )
-
-
-class Recorder:
-    def __init__(self, *answers):
-        self.answers = list(answers)
-        self.requests: list[httpx.Request] = []
-        self.delays: list[float] = []
-
-    def handler(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    async def sleep(self, delay: float) -> None:
-        self.delays.append(delay)
-
-    def client(self, retries: int = 3) -> IntakeClient:
-        return IntakeClient(
-            "http://intake",
-            "key-123",
-            retries=retries,
-            transport=httpx.MockTransport(self.handler),
-            sleep=self.sleep,
-        )
 
 
 RECEIPT = {"receipt_code": "HS-7K3M-9Q2P", "status": "received", "procedure_id": "x"}

@@ -12,38 +12,12 @@ from backend_client import (
     HandoffNotFound,
     HandoffNotOpen,
     HandoffRequest,
-    IntakeClient,
     IntakeProtocolError,
     IntakeRejected,
+    IntakeUnavailable,
     TranscriptLine,
 )
-
-
-class Recorder:
-    def __init__(self, *answers):
-        self.answers = list(answers)
-        self.requests: list[httpx.Request] = []
-        self.delays: list[float] = []
-
-    def handler(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    async def sleep(self, delay: float) -> None:
-        self.delays.append(delay)
-
-    def client(self, retries: int = 2) -> IntakeClient:
-        return IntakeClient(
-            "http://intake",
-            "key-123",
-            retries=retries,
-            transport=httpx.MockTransport(self.handler),
-            sleep=self.sleep,
-        )
-
+from tests.backend_client.conftest import Recorder
 
 CREATED = {
     "handoff_id": 7,
@@ -175,6 +149,44 @@ async def test_active_and_one_handoff():
         with pytest.raises(HandoffNotFound):
             await intake.get_handoff(99)
     assert dict(rec.requests[0].url.params) == {"channel": "zalo", "sender_id": "zalo:1"}
+
+
+async def test_a_withdrawal_is_retried_and_a_handoff_already_over_is_no_error():
+    withdrawn = {**VIEW, "status": "withdrawn", "closed_at": "2026-03-01T01:03:00Z"}
+    rec = Recorder(
+        httpx.ConnectError("down"),
+        httpx.Response(200, json=withdrawn),
+        httpx.Response(409, json={"detail": "Cuộc trò chuyện đã trở lại với trợ lý."}),
+        httpx.Response(404, json={"detail": "Không tìm thấy cuộc trò chuyện này."}),
+    )
+    async with rec.client() as intake:
+        view = await intake.withdraw_handoff(7, "restart", "2026-03-01T01:03:00+00:00")
+        assert view is not None and view.status == "withdrawn" and not view.is_open
+        assert await intake.withdraw_handoff(7) is None  # returned by staff meanwhile
+        assert await intake.withdraw_handoff(8) is None  # unknown: nothing to withdraw
+    assert rec.requests[0].url.path == "/api/v1/handoffs/7/withdraw"
+    assert json.loads(rec.requests[1].content) == {
+        "reason": "restart",
+        "at": "2026-03-01T01:03:00+00:00",
+    }
+    assert json.loads(rec.requests[2].content) == {"reason": "cancel"}
+    assert len(rec.delays) == 1
+
+
+async def test_a_withdrawal_the_intake_refuses_is_an_error():
+    rec = Recorder(
+        httpx.Response(422, json={"detail": [{"field": "at", "message": "Cần múi giờ."}]}),
+        httpx.Response(401, json={"detail": "Khóa API không đúng."}),
+        httpx.Response(503),
+        httpx.Response(503),
+    )
+    async with rec.client(retries=1) as intake:
+        with pytest.raises(IntakeRejected):
+            await intake.withdraw_handoff(7, at="2026-03-01T01:03:00")
+        with pytest.raises(IntakeProtocolError):
+            await intake.withdraw_handoff(7)
+        with pytest.raises(IntakeUnavailable):
+            await intake.withdraw_handoff(7)
 
 
 async def test_a_caller_code_is_redeemed_for_this_conversation():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from rasa.shared.core.events import BotUttered, ConversationPaused, SlotSet, Use
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, Sanic
 
-from backend_client import Attachment
+from backend_client import Attachment, IntakeSettings
 from connectors.common.database import ConnectorDatabase
 from connectors.common.dedupe import DedupeStore
 from connectors.common.handoff import HandoffEvent
@@ -36,6 +37,7 @@ from connectors.common.pause import (
     HANDOFF_SLOT,
     NATIVE,
     RELAY_FAILED,
+    IntakeWithdraw,
     PauseGate,
     RelayOutcome,
     paused,
@@ -128,12 +130,28 @@ class Relay:
     def __init__(self, outcome: RelayOutcome = RelayOutcome.RELAYED) -> None:
         self.outcome = outcome
         self.sent: list[tuple[int, str, tuple[Attachment, ...], str]] = []
+        self.calls: list[str] = []  # relay and withdraw, in order
 
     async def __call__(
         self, handoff_id: int, text: str, attachments: tuple[Attachment, ...], at: str, key: str
     ) -> RelayOutcome:
         self.sent.append((handoff_id, text, attachments, key))
+        self.calls.append("relay")
         return self.outcome
+
+
+class Withdraw:
+    """Records the withdrawals; ``works`` False stands for an intake that cannot be told."""
+
+    def __init__(self, relay: Relay, works: bool = True) -> None:
+        self.relay = relay
+        self.works = works
+        self.withdrawn: list[tuple[int, str]] = []
+
+    async def __call__(self, handoff_id: int, reason: str, at: str) -> bool:
+        self.withdrawn.append((handoff_id, reason))
+        self.relay.calls.append("withdraw")
+        return self.works
 
 
 class Clock:
@@ -149,10 +167,18 @@ def agent() -> FakeAgent:
     return FakeAgent()
 
 
-def gate_for(agent: FakeAgent, relay: Relay, clock: Clock | None = None) -> PauseGate:
+def gate_for(
+    agent: FakeAgent, relay: Relay, clock: Clock | None = None, withdraw: Withdraw | None = None
+) -> PauseGate:
     app = Sanic(f"gate_test_{next(_apps)}")
     app.ctx.agent = agent
-    gate = PauseGate("rest", relay, native_pause_seconds=1800, clock=clock or Clock())
+    gate = PauseGate(
+        "rest",
+        relay,
+        withdraw=withdraw or Withdraw(relay),
+        native_pause_seconds=1800,
+        clock=clock or Clock(),
+    )
     gate.bind_app(app)
     return gate
 
@@ -214,13 +240,47 @@ async def test_a_relay_that_fails_says_so(agent):
     assert (await agent.tracker("u1")).is_paused()
 
 
-@pytest.mark.parametrize("text", ["hủy", "bắt đầu lại"])
-async def test_cancel_and_restart_always_work(agent, text):
+@pytest.mark.parametrize(("text", "reason"), [("hủy", "cancel"), ("bắt đầu lại", "restart")])
+async def test_cancel_and_restart_always_work_and_leave_the_staff_queue(agent, text, reason):
     relay = Relay()
+    withdraw = Withdraw(relay)
     await agent.set_paused("u1", "41")
-    assert await say(gate_for(agent, relay), agent, text) == [ANSWER]
+    assert await say(gate_for(agent, relay, withdraw=withdraw), agent, text) == [ANSWER]
     assert relay.sent[0][1] == text  # staff see that the citizen left
+    assert withdraw.withdrawn == [(41, reason)]
+    assert relay.calls == ["relay", "withdraw"]
     assert not (await agent.tracker("u1")).is_paused()
+
+
+async def test_a_handoff_already_back_with_the_assistant_is_not_withdrawn(agent):
+    relay = Relay(RelayOutcome.BACK_WITH_ASSISTANT)
+    withdraw = Withdraw(relay)
+    await agent.set_paused("u1", "41")
+    assert await say(gate_for(agent, relay, withdraw=withdraw), agent, "hủy") == [ANSWER]
+    assert withdraw.withdrawn == []
+
+
+async def test_a_withdrawal_that_fails_is_logged_and_the_citizen_still_leaves(agent, caplog):
+    relay = Relay()
+    withdraw = Withdraw(relay, works=False)
+    await agent.set_paused("zalo:48213377", "41")
+    gate = gate_for(agent, relay, withdraw=withdraw)
+    output = CollectingOutputChannel()
+    message = UserMessage("hủy", output, "zalo:48213377", input_channel="rest")
+    with caplog.at_level(logging.WARNING, logger="connectors.common.pause"):
+        await gate.handler(agent.handle_message)(message)
+    assert [m["text"] for m in output.messages] == [ANSWER]
+    assert not (await agent.tracker("zalo:48213377")).is_paused()
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "handoff 41" in warning and "staff queue" in warning
+    assert "48213377" not in warning and "…3377" in warning
+
+
+async def test_the_intake_withdrawal_says_so_when_the_intake_cannot_be_reached(caplog):
+    withdraw = IntakeWithdraw(IntakeSettings(base_url="http://127.0.0.1:9", retries=0))
+    with caplog.at_level(logging.WARNING, logger="connectors.common.pause"):
+        assert await withdraw(41, "cancel", "2026-03-01T01:03:00+00:00") is False
+    assert "handoff 41: not withdrawn" in caplog.text
 
 
 async def test_the_pause_is_kept_in_the_tracker_store(agent):

@@ -8,10 +8,14 @@ when the server cannot be reached (the skip reason says so).
 from __future__ import annotations
 
 import contextlib
+import http.server
+import json
 import random
+import threading
+import time
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +27,7 @@ from intake_service.bootstrap import create_user
 from intake_service.db import Database
 from intake_service.migrate import upgrade
 from intake_service.settings import Settings, load_settings
-from intake_service.webhooks import DeliveryPolicy
+from intake_service.webhooks import DeliveryPolicy, verify_signature
 
 with warnings.catch_warnings():
     # Starlette prefers the httpx2 package for its TestClient; the project pins httpx.
@@ -173,6 +177,16 @@ def sqlite_client(tmp_path: Path, sqlite_url: str, bot: BotStub) -> Iterator[Tes
         yield test_client
 
 
+def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Waits until ``predicate()`` holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
 def unique_cccd() -> str:
     """A valid CCCD of a man born in 1975 registered in Khánh Hòa (056), random suffix."""
     return f"056075{random.randrange(10**6):06d}"
@@ -226,27 +240,40 @@ def submit(client: TestClient, **overrides: Any) -> dict[str, Any]:
 # A real server process (uvicorn) with a fake bot that receives the signed webhooks.
 
 
-class BotReceiver:
-    """An HTTP server on localhost standing in for the bot's events endpoint."""
+class FakeBot:
+    """A real HTTP server standing in for the bot's events endpoint.
+
+    It checks the signature of every event, records the bodies, and answers ``staff_message``
+    events with ``answer`` (``{"delivered": true}`` by default) after ``delay`` seconds.
+    """
 
     def __init__(self) -> None:
-        import http.server
-        import threading
-
-        received: list[tuple[dict[str, str], bytes]] = []
-        self.received = received
+        self.received: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.bad_signatures = 0
+        self.answer: dict[str, Any] = {"delivered": True}
+        self.status = 200
+        self.delay = 0.0
+        bot = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
-                received.append((dict(self.headers), self.rfile.read(length)))
-                # Staff replies of the handoff inbox read this answer; other events ignore it.
-                answer = b'{"delivered":true}'
-                self.send_response(200)
+                raw = self.rfile.read(length)
+                if not verify_signature(WEBHOOK_SECRET, raw, self.headers["X-Intake-Signature"]):
+                    bot.bad_signatures += 1
+                body = json.loads(raw)
+                bot.received.append(body)
+                bot.headers.append(dict(self.headers))
+                if body.get("event") == "staff_message" and bot.delay:
+                    time.sleep(bot.delay)
+                answer = bot.answer if body.get("event") == "staff_message" else {"ok": True}
+                data = json.dumps(answer).encode()
+                self.send_response(bot.status)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
+                self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(answer)
+                self.wfile.write(data)
 
             def log_message(self, *args: object) -> None:
                 return
@@ -256,7 +283,12 @@ class BotReceiver:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
+    def events(self, name: str) -> list[dict[str, Any]]:
+        """The bodies of one event kind received so far."""
+        return [body for body in self.received if body.get("event") == name]
+
     def close(self) -> None:
+        """Stops the server."""
         self.server.shutdown()
         self.server.server_close()
 
@@ -264,7 +296,7 @@ class BotReceiver:
 class LiveServer:
     """A running ``python -m intake_service serve`` process."""
 
-    def __init__(self, url: str, process: Any, log_path: Path, bot: BotReceiver) -> None:
+    def __init__(self, url: str, process: Any, log_path: Path, bot: FakeBot) -> None:
         self.url = url
         self.process = process
         self.log_path = log_path
@@ -289,11 +321,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     import os
     import subprocess
     import sys
-    import time
 
     var_dir = tmp_path_factory.mktemp("live-var")
     port = free_port()
-    receiver = BotReceiver()
+    receiver = FakeBot()
     env = {
         **os.environ,
         "INTAKE_VAR_DIR": str(var_dir),

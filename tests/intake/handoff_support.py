@@ -1,11 +1,12 @@
-"""Helpers of the handoff tests: a movable clock, an app builder, a real fake bot server."""
+"""Helpers of the handoff tests: a movable clock, an app builder, handoffs, their events.
+
+The real HTTP server standing in for the bot (:class:`FakeBot`) is in ``conftest``: the live
+server tests use it too.
+"""
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
-import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -15,9 +16,9 @@ from typing import Any
 import httpx
 
 from intake_service.app import create_app
-from intake_service.webhooks import DeliveryPolicy, verify_signature
+from intake_service.webhooks import DeliveryPolicy
 
-from .conftest import API_KEY, FAST_POLICY, WEBHOOK_SECRET, BotStub, make_settings
+from .conftest import API_KEY, FAST_POLICY, BotStub, make_settings
 
 # Monday 23 November 2026, 09:00 in Vietnam: the office is open.
 MONDAY_9AM = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
@@ -101,66 +102,3 @@ def events(bot: BotStub, name: str, handoff_id: int | None = None) -> list[httpx
         if body.get("event") == name and handoff_id in (None, body.get("handoff_id")):
             found.append(request)
     return found
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Waits until ``predicate()`` holds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
-
-
-class FakeBot:
-    """A real HTTP server standing in for the bot's events endpoint.
-
-    It checks the signature of every event, records the bodies, and answers ``staff_message``
-    events with ``answer`` (``{"delivered": true}`` by default) after ``delay`` seconds.
-    """
-
-    def __init__(self) -> None:
-        self.received: list[dict[str, Any]] = []
-        self.headers: list[dict[str, str]] = []
-        self.bad_signatures = 0
-        self.answer: dict[str, Any] = {"delivered": True}
-        self.status = 200
-        self.delay = 0.0
-        bot = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                raw = self.rfile.read(length)
-                if not verify_signature(WEBHOOK_SECRET, raw, self.headers["X-Intake-Signature"]):
-                    bot.bad_signatures += 1
-                body = json.loads(raw)
-                bot.received.append(body)
-                bot.headers.append(dict(self.headers))
-                if body.get("event") == "staff_message" and bot.delay:
-                    time.sleep(bot.delay)
-                answer = bot.answer if body.get("event") == "staff_message" else {"ok": True}
-                data = json.dumps(answer).encode()
-                self.send_response(bot.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                return
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks/intake/events"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def events(self, name: str) -> list[dict[str, Any]]:
-        """The bodies of one event kind received so far."""
-        return [body for body in self.received if body.get("event") == name]
-
-    def close(self) -> None:
-        """Stops the server."""
-        self.server.shutdown()
-        self.server.server_close()

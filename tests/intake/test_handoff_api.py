@@ -13,7 +13,7 @@ import pytest
 from intake_service.bootstrap import create_user
 from intake_service.db import Database
 from intake_service.handoff_codes import display, new_code, normalize
-from intake_service.models import HandoffMessage, User
+from intake_service.models import AuditEntry, HandoffMessage, User, WebhookDelivery
 
 from .conftest import STAFF
 from .handoff_support import (
@@ -203,6 +203,85 @@ def test_a_call_back_during_a_claimed_handoff_keeps_it_open(api: Any, database_u
     assert body["handoff_status"] == "claimed"
 
 
+def withdraw(api: Any, handoff_id: int, **body: Any) -> Any:
+    return api.post(f"/api/v1/handoffs/{handoff_id}/withdraw", json=body or None, headers=BOT)
+
+
+def test_a_citizen_who_cancels_leaves_the_queue_at_once(
+    api: Any, database_url: str, clock: Clock
+) -> None:
+    payload = handoff_payload()
+    handoff_id = api.post("/api/v1/handoffs", json=payload, headers=BOT).json()["handoff_id"]
+    clock.advance(minutes=2)
+    done = withdraw(api, handoff_id, reason="cancel", at="2026-11-23T02:01:30Z")
+    assert done.status_code == 200, done.text
+    body = done.json()
+    assert (body["status"], body["status_label"]) == ("withdrawn", "Người dân đã hủy yêu cầu")
+    assert body["closed_at"].startswith("2026-11-23T02:01:30")
+    who = {"channel": payload["channel"], "sender_id": payload["sender_id"]}
+    assert api.get("/api/v1/handoffs/active", params=who, headers=BOT).status_code == 404
+    queue = api.app.state.services.handoffs.open_handoffs()
+    assert handoff_id not in [h.id for h in queue]
+    assert transcript_of(database_url, handoff_id)[-1] == (
+        "system",
+        "Người dân đã hủy yêu cầu hỗ trợ lúc 09:01.",
+    )
+    # The citizen may ask for a person again later: a new handoff, not the withdrawn one.
+    again = api.post("/api/v1/handoffs", json=payload, headers=BOT)
+    assert again.status_code == 201 and again.json()["handoff_id"] != handoff_id
+
+
+def test_withdrawing_twice_answers_the_same_and_is_audited_once(
+    api: Any, database_url: str
+) -> None:
+    handoff_id = open_handoff(api)["handoff_id"]
+    first = withdraw(api, handoff_id)  # no body: reason "cancel", now
+    replay = withdraw(api, handoff_id, reason="restart")
+    assert (first.status_code, replay.status_code) == (200, 200)
+    assert replay.json() == first.json()
+    with Database(database_url).session() as session:
+        audited = session.query(AuditEntry).filter_by(
+            action="withdraw_handoff", target=f"handoff:{handoff_id}"
+        )
+        assert [(a.actor, a.detail) for a in audited] == [("bot", "cancel")]
+        # The bot asked for it: no event goes back.
+        assert session.query(WebhookDelivery).filter_by(handoff_id=handoff_id).count() == 0
+    lines = [a for a, _ in transcript_of(database_url, handoff_id) if a == "system"]
+    assert lines == ["system"]
+
+
+def test_a_withdrawn_conversation_takes_no_staff_action(api: Any, database_url: str) -> None:
+    from intake_service.handoffs import HandoffConflict
+
+    handoff_id = open_handoff(api)["handoff_id"]
+    svc = api.app.state.services.handoffs
+    user = staff_user(database_url)
+    svc.claim(handoff_id, user)
+    assert withdraw(api, handoff_id, reason="restart").json()["status"] == "withdrawn"
+    with pytest.raises(HandoffConflict, match="người dân đã hủy yêu cầu"):
+        svc.correct(handoff_id, user, {"ho_ten": "Nguyễn Văn Ba"})
+    with pytest.raises(HandoffConflict, match="người dân đã hủy yêu cầu"):
+        svc.close(handoff_id, user)
+    late = api.post(f"/api/v1/handoffs/{handoff_id}/messages", json={"text": "alo"}, headers=BOT)
+    assert late.status_code == 409
+
+
+def test_a_handoff_that_ended_otherwise_cannot_be_withdrawn(api: Any, database_url: str) -> None:
+    handoff_id = open_handoff(api)["handoff_id"]
+    svc = api.app.state.services.handoffs
+    user = staff_user(database_url)
+    svc.claim(handoff_id, user)
+    svc.hand_back(handoff_id, user, "end")
+    refused = withdraw(api, handoff_id)
+    assert refused.status_code == 409
+    assert "trở lại với trợ lý" in refused.json()["detail"]
+    assert api.get(f"/api/v1/handoffs/{handoff_id}", headers=BOT).json()["status"] == "returned"
+    assert withdraw(api, 999999).status_code == 404
+    assert withdraw(api, handoff_id, reason="later").status_code == 422
+    no_key = api.post(f"/api/v1/handoffs/{handoff_id}/withdraw")
+    assert no_key.status_code == 401
+
+
 def test_a_caller_code_is_redeemed_once_and_expires(
     api: Any, database_url: str, clock: Clock
 ) -> None:
@@ -268,6 +347,7 @@ def test_handoff_paths_are_published(api: Any) -> None:
     assert "get" in paths["/api/v1/handoffs/active"]
     assert "post" in paths["/api/v1/handoffs/{handoff_id}/messages"]
     assert "post" in paths["/api/v1/handoffs/{handoff_id}/callback"]
+    assert "post" in paths["/api/v1/handoffs/{handoff_id}/withdraw"]
     assert "get" in paths["/api/v1/handoff-codes/{code}"]
 
 

@@ -1,10 +1,9 @@
 """Headless Chromium drives the handoff inbox: a new conversation appears, claim, reply (the
-fake bot confirms delivery), a citizen's message appears without reloading, hand back."""
+fake bot confirms delivery), a citizen's message appears without reloading, hand back; a
+citizen who cancels closes the reply box without reloading."""
 
 from __future__ import annotations
 
-import json
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +12,7 @@ import httpx
 import pytest
 
 from .browser_support import BROWSER_MARKS, headless_chromium
-from .conftest import ADMIN, API_KEY, LiveServer
+from .conftest import ADMIN, API_KEY, LiveServer, wait_for
 from .handoff_support import handoff_payload
 from .test_browser import click_and_load
 
@@ -26,24 +25,6 @@ pytestmark = BROWSER_MARKS
 def browser(tmp_path: Path) -> Iterator[object]:
     with headless_chromium(tmp_path / "chromium-profile", implicit_wait=2) as driver:
         yield driver
-
-
-def bot_events(live_server: LiveServer, name: str) -> list[dict[str, object]]:
-    found = []
-    for _headers, raw in live_server.bot.received:
-        body = json.loads(raw)
-        if body.get("event") == name:
-            found.append(body)
-    return found
-
-
-def wait_until(predicate, timeout: float = TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def test_staff_claims_replies_and_hands_back(live_server: LiveServer, browser) -> None:
@@ -79,7 +60,7 @@ def test_staff_claims_replies_and_hands_back(live_server: LiveServer, browser) -
     assert status.text == "Cán bộ đang hỗ trợ"
     transcript = browser.find_element(By.ID, "transcript")
     assert "cho tôi gặp nhân viên" in transcript.text
-    wait_until(lambda: bool(bot_events(live_server, "handoff_claimed")))
+    wait_for(lambda: bool(live_server.bot.events("handoff_claimed")), TIMEOUT)
 
     # Reply with a template plus a few words; the fake bot confirms the delivery.
     browser.find_element(By.CSS_SELECTOR, "#reply-templates .template").click()
@@ -91,7 +72,7 @@ def test_staff_claims_replies_and_hands_back(live_server: LiveServer, browser) -
         ec.presence_of_element_located((By.CSS_SELECTOR, ".msg-staff .delivery.d-delivered"))
     )
     assert delivered.text == "Đã gửi tới người dân"
-    [sent] = [e for e in bot_events(live_server, "staff_message") if e["handoff_id"] == handoff_id]
+    [sent] = [e for e in live_server.bot.events("staff_message") if e["handoff_id"] == handoff_id]
     assert str(sent["text"]).endswith("Ông/bà đã nộp hồ sơ chưa?")
     assert box.get_attribute("value") == ""
 
@@ -112,15 +93,44 @@ def test_staff_claims_replies_and_hands_back(live_server: LiveServer, browser) -
     assert browser.current_url.endswith("/console/inbox")
     flash = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
     assert "Đã chuyển lại trợ lý: tiếp tục thu thập hồ sơ" in flash.text
-    wait_until(
+    wait_for(
         lambda: any(
-            e["handoff_id"] == handoff_id for e in bot_events(live_server, "handoff_returned")
-        )
+            e["handoff_id"] == handoff_id for e in live_server.bot.events("handoff_returned")
+        ),
+        TIMEOUT,
     )
     returned = [
-        e for e in bot_events(live_server, "handoff_returned") if e["handoff_id"] == handoff_id
+        e for e in live_server.bot.events("handoff_returned") if e["handoff_id"] == handoff_id
     ]
     assert returned[0]["resume"] == "continue_form"
     active = api.get("/api/v1/handoffs/active", params={"channel": "zalo", "sender_id": sender})
     assert active.status_code == 404
+    api.close()
+
+
+def test_a_citizen_who_cancels_closes_the_reply_box_live(live_server: LiveServer, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, TIMEOUT)
+    api = httpx.Client(base_url=live_server.url, headers={"X-API-Key": API_KEY}, timeout=10)
+    sender = f"zalo:{uuid.uuid4().hex[:8]}"
+    handoff_id = api.post("/api/v1/handoffs", json=handoff_payload(sender_id=sender)).json()[
+        "handoff_id"
+    ]
+    browser.get(f"{live_server.url}/console/handoffs/{handoff_id}")
+    browser.find_element(By.ID, "username").send_keys(ADMIN[0])
+    browser.find_element(By.ID, "password").send_keys(ADMIN[1])
+    click_and_load(browser, browser.find_element(By.ID, "login-button"))
+    click_and_load(browser, browser.find_element(By.ID, "claim-button"))
+    box = wait.until(ec.presence_of_element_located((By.ID, "reply-text")))
+    assert box.is_enabled()
+
+    api.post(f"/api/v1/handoffs/{handoff_id}/withdraw", json={"reason": "cancel"})
+    wait.until(ec.text_to_be_present_in_element((By.ID, "transcript"), "Người dân đã hủy yêu cầu"))
+    wait_for(lambda: not box.is_enabled(), TIMEOUT)
+    status = browser.find_element(By.ID, "reply-status").text
+    assert status.startswith("Người dân đã hủy yêu cầu hỗ trợ lúc ")
+    assert browser.find_element(By.ID, "handoff-status").text == "Người dân đã hủy yêu cầu"
     api.close()

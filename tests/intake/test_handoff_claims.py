@@ -1,9 +1,13 @@
-"""Two staff members cannot claim the same conversation (a conditional UPDATE decides)."""
+"""Two staff members cannot claim the same conversation, nor a claim undo a citizen's cancel.
+
+Conditional UPDATEs decide both races.
+"""
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -87,3 +91,54 @@ def test_claiming_again_is_harmless_and_others_are_told_who_has_it(
         admin.role = "staff"
         with pytest.raises(HandoffConflict, match="phụ trách"):
             service.close(handoff_id, admin)
+
+
+def claim_while_withdrawing(service: Any, handoff_id: int, user: User) -> tuple[str, bool]:
+    """Runs a claim and a withdrawal at the same moment: the claim's outcome, the withdrawal's."""
+    barrier = threading.Barrier(2)
+    claims: list[str] = []
+    withdrawals: list[bool] = []
+
+    def claim() -> None:
+        barrier.wait()
+        try:
+            service.claim(handoff_id, user)
+            claims.append("won")
+        except HandoffConflict as exc:
+            claims.append(exc.message)
+
+    def withdraw() -> None:
+        barrier.wait()
+        withdrawals.append(service.withdraw(handoff_id)[1])
+
+    threads = [threading.Thread(target=claim), threading.Thread(target=withdraw)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return claims[0], withdrawals[0]
+
+
+@pytest.mark.parametrize("rounds", [5])
+def test_a_claim_and_a_withdrawal_at_once_leave_the_conversation_withdrawn(
+    tmp_path: Path, database_url: str, rounds: int
+) -> None:
+    staff = users(database_url)[1]
+    with build_app_client(tmp_path, database_url) as client:
+        service = client.app.state.services.handoffs
+        for _ in range(rounds):
+            handoff_id = open_handoff(client)["handoff_id"]
+            claimed, withdrawn = claim_while_withdrawing(service, handoff_id, staff)
+            # The withdrawal always ends it; a claim either came first or is told why not.
+            assert withdrawn is True
+            assert claimed == "won" or "người dân đã hủy yêu cầu" in claimed, claimed
+            handoff = service.get(handoff_id)
+            assert handoff.status == "withdrawn" and handoff.open_key is None
+            assert [m.author for m in handoff.messages].count("system") == 1
+            with Database(database_url).session() as session:
+                claimed_events = (
+                    session.query(WebhookDelivery)
+                    .filter_by(handoff_id=handoff_id, event="handoff_claimed")
+                    .count()
+                )
+            assert claimed_events == (1 if claimed == "won" else 0)

@@ -37,6 +37,13 @@ def claim(client: Any, handoff_id: int, token: str) -> Any:
     return client.post(f"/console/handoffs/{handoff_id}/claim", data={"csrf_token": token})
 
 
+def last_message_id(page: str) -> int:
+    """The id of the last message of a conversation page (where its live transcript starts)."""
+    found = re.search(r'data-after="(\d+)"', page)
+    assert found is not None
+    return int(found.group(1))
+
+
 def test_the_queue_shows_waiting_conversations_with_personal_numbers_masked(
     console: Any,
 ) -> None:
@@ -68,7 +75,7 @@ def test_claim_then_the_live_transcript_gets_new_citizen_messages(
     token = login(console)
     page = claim(console, handoff_id, token)
     assert "Đã nhận cuộc trò chuyện" in page.text
-    last = int(re.search(r'data-after="(\d+)"', page.text).group(1))  # type: ignore[union-attr]
+    last = last_message_id(page.text)
     console.post(
         f"/api/v1/handoffs/{handoff_id}/messages",
         json={"from": "citizen", "text": "Tôi đang chờ ạ"},
@@ -96,6 +103,44 @@ def test_a_second_staff_member_sees_who_owns_it(console: Any) -> None:
     assert "Cán bộ thử đã nhận cuộc trò chuyện này" in refused.text
     page = console.get(f"/console/handoffs/{handoff_id}").text
     assert "Cán bộ thử" in page
+
+
+def test_the_staff_member_reads_that_the_citizen_cancelled_and_can_no_longer_reply(
+    console: Any,
+) -> None:
+    handoff_id = open_handoff(console)["handoff_id"]
+    token = login(console)
+    page = claim(console, handoff_id, token)
+    assert 'id="reply-form"' in page.text
+    last = last_message_id(page.text)
+    withdrawn = console.post(
+        f"/api/v1/handoffs/{handoff_id}/withdraw", json={"reason": "cancel"}, headers=BOT
+    )
+    assert withdrawn.status_code == 200
+    polled = console.get(
+        f"/console/handoffs/{handoff_id}/messages.json", params={"after": last}
+    ).json()
+    assert polled["status_label"] == "Người dân đã hủy yêu cầu"
+    assert polled["can_act"] is False
+    [line] = polled["messages"]
+    assert line["author_label"] == "Hệ thống"
+    assert re.fullmatch(r"Người dân đã hủy yêu cầu hỗ trợ lúc \d\d:\d\d\.", line["text"])
+    assert polled["ended"] == line["text"]  # the reason shown in the disabled reply box
+    page = console.get(f"/console/handoffs/{handoff_id}")
+    assert 'id="reply-form"' not in page.text and line["text"] in page.text
+    refused = console.post(
+        f"/console/handoffs/{handoff_id}/reply",
+        data={"csrf_token": token, "text": "Chào anh"},
+        headers={"Accept": "application/json"},
+    )
+    assert refused.status_code == 409
+    assert "người dân đã hủy yêu cầu" in refused.json()["error"]
+    queue = console.get("/console/inbox/queue.json").json()
+    listed = [i["id"] for part in ("waiting", "mine", "others") for i in queue[part]]
+    assert handoff_id not in listed
+    inbox = console.get("/console/inbox").text
+    assert f"/console/handoffs/{handoff_id}" in inbox  # under "recent", with its label
+    assert "Người dân đã hủy yêu cầu" in inbox
 
 
 def test_collected_data_is_corrected_with_the_shared_validators(

@@ -15,7 +15,7 @@ from intake_service.handoffs import HandoffConflict
 from intake_service.models import Handoff, User
 from intake_service.webhooks import verify_signature
 
-from .conftest import STAFF, WEBHOOK_SECRET, BotStub
+from .conftest import STAFF, WEBHOOK_SECRET, BotStub, wait_for
 from .handoff_support import (
     FAR_MONDAY_9AM,
     MONDAY_9AM,
@@ -23,7 +23,6 @@ from .handoff_support import (
     build_app_client,
     events,
     open_handoff,
-    wait_for,
 )
 
 

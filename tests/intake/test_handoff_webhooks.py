@@ -13,14 +13,8 @@ from intake_service.db import Database
 from intake_service.models import HandoffMessage
 from intake_service.webhooks import verify_signature
 
-from .conftest import STAFF, WEBHOOK_SECRET, BotStub, free_port
-from .handoff_support import (
-    FakeBot,
-    build_app_client,
-    events,
-    open_handoff,
-    wait_for,
-)
+from .conftest import STAFF, WEBHOOK_SECRET, BotStub, FakeBot, free_port, wait_for
+from .handoff_support import build_app_client, events, open_handoff
 from .test_console import csrf_of, login
 
 
@@ -52,6 +46,14 @@ def claim(client: Any, handoff_id: int) -> None:
     )
     assert response.status_code == 303
     assert response.headers["location"] == f"/console/handoffs/{handoff_id}"
+
+
+def claimed_by_staff(client: Any, **handoff: Any) -> int:
+    """Opens a handoff, signs the staff member in and claims it: its id."""
+    handoff_id: int = open_handoff(client, **handoff)["handoff_id"]
+    login(client)
+    claim(client, handoff_id)
+    return handoff_id
 
 
 def test_claim_hand_back_and_close_are_signed_events(
@@ -102,9 +104,7 @@ def test_claim_hand_back_and_close_are_signed_events(
 
 def test_a_reply_delivered_by_the_bot(tmp_path: Path, sqlite_url: str, fake_bot: FakeBot) -> None:
     with build_app_client(tmp_path, sqlite_url, BOT_EVENTS_URL=fake_bot.url) as client:
-        handoff_id = open_handoff(client, channel="telegram", sender_id="telegram:9")["handoff_id"]
-        login(client)
-        claim(client, handoff_id)
+        handoff_id = claimed_by_staff(client, channel="telegram", sender_id="telegram:9")
         message = reply(client, handoff_id, "Xin chào ông/bà, tôi là cán bộ BHXH.")
     assert message["delivery"] == "delivered"
     assert message["delivery_label"] == "Đã gửi tới người dân"
@@ -126,9 +126,7 @@ def test_a_reply_the_channel_refuses_shows_the_reason(
         "reason": "Đã quá 48 giờ kể từ tin nhắn cuối của người dân (Zalo không cho gửi).",
     }
     with build_app_client(tmp_path, sqlite_url, BOT_EVENTS_URL=fake_bot.url) as client:
-        handoff_id = open_handoff(client)["handoff_id"]
-        login(client)
-        claim(client, handoff_id)
+        handoff_id = claimed_by_staff(client)
         message = reply(client, handoff_id, "Ông/bà còn cần hỗ trợ không?")
         assert message["delivery"] == "failed"
         assert "48 giờ" in message["reason"]
@@ -145,9 +143,7 @@ def test_an_unreachable_bot_and_a_slow_bot_are_failures_not_silence(
     with build_app_client(
         tmp_path, sqlite_url, BOT_EVENTS_URL=down, INTAKE_WEBHOOKS="0"
     ) as client:
-        handoff_id = open_handoff(client)["handoff_id"]
-        login(client)
-        claim(client, handoff_id)
+        handoff_id = claimed_by_staff(client)
         message = reply(client, handoff_id, "Tin nhắn thử")
     assert message["delivery"] == "failed"
     assert "Không kết nối được với trợ lý" in message["reason"]
@@ -156,9 +152,7 @@ def test_an_unreachable_bot_and_a_slow_bot_are_failures_not_silence(
     with build_app_client(
         tmp_path, sqlite_url, BOT_EVENTS_URL=fake_bot.url, STAFF_MESSAGE_TIMEOUT_SECONDS="0.3"
     ) as client:
-        handoff_id = open_handoff(client)["handoff_id"]
-        login(client)
-        claim(client, handoff_id)
+        handoff_id = claimed_by_staff(client)
         message = reply(client, handoff_id, "Tin nhắn chậm")
     assert message["delivery"] == "failed"
     assert "không trả lời trong 0.3 giây" in message["reason"]

@@ -6,7 +6,6 @@ import asyncio
 import hashlib
 import hmac
 import json
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,16 +23,8 @@ from .conftest import (
     build_client,
     make_settings,
     submit,
+    wait_for,
 )
-
-
-def wait_for(predicate, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 def test_signature_is_hmac_sha256_of_the_raw_body() -> None:

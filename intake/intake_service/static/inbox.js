@@ -206,7 +206,8 @@
       if (form && !data.can_act) {
         Array.prototype.forEach.call(form.elements, function (e) { e.disabled = true; });
         if (replyStatus) {
-          replyStatus.textContent = "Cuộc trò chuyện không còn do ông/bà phụ trách (" +
+          replyStatus.textContent = data.ended ||
+            "Cuộc trò chuyện không còn do ông/bà phụ trách (" +
             data.status_label.toLowerCase() + ").";
         }
       }
