@@ -33,6 +33,7 @@ from bhxh_catalog.models import (
     SubmissionChannel,
     Verdict,
 )
+from bhxh_catalog.retirement import RetirementAge, RetirementAges, RetirementSchedule
 from bhxh_catalog.rules import documents_for, evaluate, fields_for, questions_to_ask
 from bhxh_catalog.schema import SchemaIssue
 
@@ -56,6 +57,9 @@ __all__ = [
     "Procedure",
     "ProcessingTime",
     "Question",
+    "RetirementAge",
+    "RetirementAges",
+    "RetirementSchedule",
     "Rule",
     "SchemaIssue",
     "Source",

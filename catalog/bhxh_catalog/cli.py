@@ -300,7 +300,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         return 1
     cat = _load(args)
     print(f"Không có lỗi: {len(cat.procedures)} thủ tục, {len(cat.legal_bases)} căn cứ pháp lý, "
-          f"{len(cat.sources)} nguồn, {len(cat.parameters)} tham số"
+          f"{len(cat.sources)} nguồn, {len(cat.parameters)} tham số, "
+          f"{len(cat.retirement_ages.schedules)} bảng tuổi nghỉ hưu"
           f"{f', {len(issues)} cảnh báo' if issues else ''}.")
     return 0
 
