@@ -11,11 +11,17 @@ Rasa input channel ``connectors.intake_events.IntakeEventsInput`` (name ``intake
   ``receipt_code``, ``status``, ``status_label``, ``note`` …): the rules run
   ``action_intake_event``, so the message is also kept in the tracker. Answer: ``{"delivered":
   true}``, or ``{"delivered": false, "reason": "<Vietnamese>"}`` when the channel refused it
-  (e.g. Zalo's window closed). An unexpected failure releases the event id and answers 500: the
-  intake service retries. The handoff events (``staff_message``, ``handoff_claimed``,
-  ``handoff_returned``, ``handoff_closed``, ``handoff_expired``) are applied by
-  :mod:`connectors.handoff_events` (a paused conversation runs no action): a staff reply is sent
-  at once and answered ``{"delivered": …}`` within the intake's timeout.
+  (e.g. Zalo's window closed). A status change (``status_changed``) and a staff reply
+  (``staff_message``) go through the channel's ``status_output`` / ``staff_output``
+  (``connectors.common.webhook.WebhookInput``), which reach the citizen after the platform's
+  reply window closed when the office configured it (Messenger: a message tag; Zalo: a ZBS
+  template); the answer then says how, ``{"delivered": true, "reason": "Đã gửi bằng thẻ
+  ACCOUNT_UPDATE …"}``, or why not, ``{"delivered": false, "reason": "… chưa cấu hình mẫu tin
+  ZBS — hãy gọi điện cho người dân."}``. An unexpected failure releases the event id and
+  answers 500: the intake service retries. The handoff events (``staff_message``,
+  ``handoff_claimed``, ``handoff_returned``, ``handoff_closed``, ``handoff_expired``) are
+  applied by :mod:`connectors.handoff_events` (a paused conversation runs no action): a staff
+  reply is sent at once and answered ``{"delivered": …}`` within the intake's timeout.
 * The durable outbox of ``backend_client``: an ``OutboxWorker`` runs in the background while the
   server runs (started after the server starts, stopped before it stops). When a dossier queued
   during an outage reaches the intake, the citizen is told its receipt code the same way
@@ -67,7 +73,9 @@ from backend_client import (
 from connectors.common.config import load_common_settings
 from connectors.common.database import ConnectorDatabase, seen_events
 from connectors.common.dedupe import DedupeStore
+from connectors.common.output import PlatformOutput
 from connectors.common.pause import resumed
+from connectors.common.webhook import WebhookInput
 from connectors.handoff_events import HANDOFF_EVENTS, apply_handoff_event
 from connectors.webchat.channel import WebchatOutput
 from connectors.webchat.store import MessageStore
@@ -79,6 +87,7 @@ __all__ = [
     "IntakeEventsInput",
     "IntakeEventsSettings",
     "NoticeOutput",
+    "Told",
     "signature_ok",
 ]
 
@@ -93,6 +102,48 @@ DEFAULT_NOTICES_PATH = REPO_ROOT / "var" / "intake_notices.db"
 MAX_SENDER_LENGTH = 128
 STOP_SECONDS = 10.0
 NOT_DELIVERED = "Không gửi được tin nhắn tới người dân trên kênh này."
+STATUS_EVENT = "status_changed"
+STAFF_EVENT = "staff_message"
+
+
+@dataclass(frozen=True)
+class Told:
+    """What became of an event's messages to the citizen, as the intake is answered.
+
+    Attributes:
+        delivered: the channel took the messages.
+        reason: in Vietnamese for the staff: why they were not delivered, or how they were
+            when the platform's reply window had closed ("Đã gửi bằng thẻ ACCOUNT_UPDATE …");
+            ``None`` when delivered normally.
+    """
+
+    delivered: bool
+    reason: str | None = None
+
+    def answer(self) -> dict[str, Any]:
+        """The webhook's answer: ``{"delivered"}`` and ``"reason"`` when there is one."""
+        if not self.delivered:
+            return {"delivered": False, "reason": self.reason or NOT_DELIVERED}
+        return {"delivered": True, **({"reason": self.reason} if self.reason else {})}
+
+
+def told(refusal: str | None, output: OutputChannel) -> Told:
+    """The outcome of messages sent through ``output``: refused, or delivered (and how)."""
+    if refusal is not None:
+        return Told(False, refusal)
+    note = output.delivery_note if isinstance(output, PlatformOutput) else None
+    return Told(True, note)
+
+
+def event_output(candidate: InputChannel, event: Mapping[str, Any] | None) -> OutputChannel | None:
+    """The output channel of ``candidate`` for an intake event (status change, staff reply …)."""
+    kind = event.get("event") if event is not None else None
+    if isinstance(candidate, WebhookInput) and event is not None:
+        if kind == STATUS_EVENT:
+            return candidate.status_output(event)
+        if kind == STAFF_EVENT:
+            return candidate.staff_output()
+    return candidate.get_output_channel()
 
 
 @dataclass(frozen=True)
@@ -208,12 +259,14 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         return NoticeOutput(self.notices)
 
     # ------------------------------------------------------------------ telling the citizen
-    def output_for(self, app: Sanic, channel: str) -> OutputChannel:
-        """The output channel of the citizen's channel, else the notice store."""
+    def output_for(
+        self, app: Sanic, channel: str, event: Mapping[str, Any] | None = None
+    ) -> OutputChannel:
+        """The output channel of the citizen's channel for ``event``, else the notice store."""
         for candidate in getattr(app.ctx, "input_channels", None) or []:
             if candidate is self or candidate.name() != channel:
                 continue
-            output = candidate.get_output_channel()
+            output = event_output(candidate, event)
             if output is not None:
                 return output
         return NoticeOutput(self.notices)
@@ -225,7 +278,7 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         sender_id: str,
         values: Mapping[str, object],
         unless_said: str | None = None,
-    ) -> str | None:
+    ) -> Told:
         """Triggers ``EXTERNAL_intake_event`` in the citizen's conversation.
 
         Args:
@@ -237,7 +290,8 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
                 conversation (a receipt code told when the dossier was submitted).
 
         Returns:
-            None when told; the Vietnamese reason when the channel refused the message.
+            Delivered (and how, after the reply window closed), or the Vietnamese reason why
+            the channel refused the message.
 
         Raises:
             Exception: anything else (the agent not ready, the action server down): retry later.
@@ -245,7 +299,7 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         agent = getattr(app.ctx, "agent", None)
         if agent is None or not agent.is_ready():
             raise RuntimeError("the Rasa agent is not ready")
-        output = self.output_for(app, channel)
+        output = self.output_for(app, channel, values)
         entities = [
             {"entity": key, "value": value}
             for key, value in values.items()
@@ -254,7 +308,7 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         async with agent.lock_store.lock(sender_id):
             tracker = await agent.processor.fetch_tracker_and_update_session(sender_id, output)
             if unless_said and _said(tracker.events, unless_said):
-                return None
+                return Told(True)
             # A person owns the conversation: the event is still told, then the pause goes on.
             was_paused = tracker.is_paused()
             for event in resumed() if was_paused else []:
@@ -265,19 +319,20 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
                 reason = getattr(error, "reason_vi", None)
                 if isinstance(reason, str):
                     logger.warning("intake event not delivered on %s: %s", channel, reason)
-                    return reason
+                    return Told(False, reason)
                 raise
             finally:
                 if was_paused:
                     tracker.update(ConversationPaused())
                     await agent.processor.save_tracker(tracker)
-        return None
+        return told(None, output)
 
-    async def tell_handoff(self, app: Sanic, channel: str, event: Mapping[str, Any]) -> str | None:
+    async def tell_handoff(self, app: Sanic, channel: str, event: Mapping[str, Any]) -> Told:
         """Applies a handoff event to the conversation (:mod:`connectors.handoff_events`).
 
         Returns:
-            None when done; the Vietnamese reason when the channel refused a message.
+            Done (and how a staff reply went out after the reply window closed), or the
+            Vietnamese reason why the channel refused a message.
 
         Raises:
             Exception: anything else (the agent not ready …): retry later.
@@ -285,7 +340,8 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         agent = getattr(app.ctx, "agent", None)
         if agent is None or not agent.is_ready():
             raise RuntimeError("the Rasa agent is not ready")
-        return await apply_handoff_event(agent, self.output_for(app, channel), event, INTENT)
+        output = self.output_for(app, channel, event)
+        return told(await apply_handoff_event(agent, output, event, INTENT), output)
 
     # ------------------------------------------------------------------ the outbox worker
     async def start_worker(self, app: Sanic) -> None:
@@ -397,16 +453,14 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
             return response.json({"delivered": True, "duplicate": True})
         try:
             if event.get("event") in HANDOFF_EVENTS:
-                reason = await self.tell_handoff(request.app, channel, event)
+                outcome = await self.tell_handoff(request.app, channel, event)
             else:
-                reason = await self.tell(request.app, channel, sender_id, event)
+                outcome = await self.tell(request.app, channel, sender_id, event)
         except Exception:
             logger.exception("intake event %s could not be told", event.get("event"))
             await self._release(event_id)
             return response.json({"error": "not processed, retry later"}, status=500)
-        if reason is not None:
-            return response.json({"delivered": False, "reason": reason or NOT_DELIVERED})
-        return response.json({"delivered": True})
+        return response.json(outcome.answer())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The routes, and the listeners that start and stop the worker with the server."""

@@ -30,6 +30,18 @@ PAGE_INBOX_APP_ID = "263902037430900"
 
 TELEGRAM_SECRET_RULE = "1-256 characters of A-Z a-z 0-9 _ -"
 
+STATUS_TAGS = ("ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE")
+"""Meta's message tags a dossier status notification may carry outside the 24-hour window
+(``HUMAN_AGENT`` is for a person's replies only). ``ACCOUNT_UPDATE`` is the one that fits."""
+STATUS_TAG_RULE = f"{', '.join(STATUS_TAGS)}, or empty to switch the retry off"
+
+STATUS_TEMPLATE_VALUES = ("receipt_code", "status_label", "note", "date")
+"""What a Zalo status template parameter can be filled with (``ZALO_STATUS_TEMPLATE_FIELDS``)."""
+DEFAULT_STATUS_TEMPLATE_FIELDS = "ma_ho_so=receipt_code,trang_thai=status_label,ngay_cap_nhat=date"
+STATUS_TEMPLATE_FIELDS_RULE = (
+    "<template parameter>=<value>,… with values among " + ", ".join(STATUS_TEMPLATE_VALUES)
+)
+
 SettingsT = TypeVar("SettingsT")
 
 
@@ -39,19 +51,28 @@ def _env(
     *,
     valid: Callable[[str], bool] | None = None,
     rule: str = "",
+    empty_switches_off: bool = False,
 ) -> dict[str, Any]:
     """Metadata of a setting's field.
 
     Args:
         name: the environment variable.
         clean: applied to a text value (and its default), e.g. :func:`_url`.
-        valid: tells whether a given value is acceptable; otherwise ``rule`` is reported.
+        valid: tells whether a given text is acceptable; otherwise ``rule`` is reported.
         rule: what a valid value looks like, for the log line.
+        empty_switches_off: the variable set to an empty value gives ``None`` instead of the
+            default (a feature on by default, switched off with ``NAME=``).
 
     Returns:
         The field metadata read by :class:`_Reader`.
     """
-    return {"env": name, "clean": clean, "valid": valid, "rule": rule}
+    return {
+        "env": name,
+        "clean": clean,
+        "valid": valid,
+        "rule": rule,
+        "empty_switches_off": empty_switches_off,
+    }
 
 
 def _url(value: str) -> str:
@@ -65,6 +86,33 @@ def _path_segment(value: str) -> str:
 def _valid_telegram_secret(secret: str) -> bool:
     allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
     return 1 <= len(secret) <= 256 and set(secret) <= allowed
+
+
+def _valid_status_tag(tag: str) -> bool:
+    return tag in STATUS_TAGS
+
+
+def template_fields(text: str) -> dict[str, str] | None:
+    """Reads ``ZALO_STATUS_TEMPLATE_FIELDS``: ``<template parameter>=<value>,…``.
+
+    Args:
+        text: e.g. ``"ma_ho_so=receipt_code,trang_thai=status_label,ngay_cap_nhat=date"``.
+
+    Returns:
+        ``{template parameter: value name}``, the values among :data:`STATUS_TEMPLATE_VALUES`;
+        ``None`` when the text is malformed or empty.
+    """
+    fields_: dict[str, str] = {}
+    for pair in text.split(","):
+        parameter, sign, value = (part.strip() for part in pair.partition("="))
+        if not sign or not parameter or value not in STATUS_TEMPLATE_VALUES:
+            return None
+        fields_[parameter] = value
+    return fields_ or None
+
+
+def _valid_template_fields(text: str) -> bool:
+    return template_fields(text) is not None
 
 
 @dataclass(frozen=True)
@@ -134,6 +182,12 @@ class ZaloSettings:
         reply_with_message_id: address replies by the user's ``message_id`` (counted as replies
             rather than proactive messages under the 2022 pricing rule; unverified today).
         timeout_seconds: HTTP timeout of API calls.
+        status_template_id: the office's approved ZBS template for dossier status
+            notifications, sent when Zalo refuses the normal message because the citizen has
+            not written for 7 days (-230/-232); ``None``: the notification is reported as not
+            delivered.
+        status_template_fields: which template parameter gets which value
+            (:func:`template_fields`).
     """
 
     app_id: str = field(metadata=_env("ZALO_APP_ID"))
@@ -154,6 +208,20 @@ class ZaloSettings:
     )
     reply_with_message_id: bool = field(default=False, metadata=_env("ZALO_REPLY_WITH_MESSAGE_ID"))
     timeout_seconds: float = field(default=10.0, metadata=_env("ZALO_TIMEOUT_SECONDS"))
+    status_template_id: str | None = field(default=None, metadata=_env("ZALO_STATUS_TEMPLATE_ID"))
+    status_template_fields: str = field(
+        default=DEFAULT_STATUS_TEMPLATE_FIELDS,
+        metadata=_env(
+            "ZALO_STATUS_TEMPLATE_FIELDS",
+            valid=_valid_template_fields,
+            rule=STATUS_TEMPLATE_FIELDS_RULE,
+        ),
+    )
+
+    @property
+    def status_template_parameters(self) -> dict[str, str]:
+        """``{template parameter: value name}`` of :attr:`status_template_fields`."""
+        return template_fields(self.status_template_fields) or {}
 
 
 @dataclass(frozen=True)
@@ -170,6 +238,11 @@ class MessengerSettings:
         allow_sha1: accept ``X-Hub-Signature`` (SHA-1) when ``X-Hub-Signature-256`` is absent.
         inbox_app_id: app that receives the thread on handoff (Page Inbox by default).
         timeout_seconds: HTTP timeout of API calls.
+        status_tag: the message tag a dossier status notification is sent again with when
+            Meta refuses it outside the 24-hour window; ``None`` (``MESSENGER_STATUS_TAG=``):
+            not sent again.
+        human_agent: a staff reply from the console refused outside the 24-hour window is sent
+            again with the ``HUMAN_AGENT`` tag (needs Meta's App Review of Human Agent).
     """
 
     app_secret: str = field(metadata=_env("MESSENGER_APP_SECRET"))
@@ -185,6 +258,17 @@ class MessengerSettings:
     allow_sha1: bool = field(default=False, metadata=_env("MESSENGER_ALLOW_SHA1"))
     inbox_app_id: str = field(default=PAGE_INBOX_APP_ID, metadata=_env("MESSENGER_INBOX_APP_ID"))
     timeout_seconds: float = field(default=10.0, metadata=_env("MESSENGER_TIMEOUT_SECONDS"))
+    status_tag: str | None = field(
+        default="ACCOUNT_UPDATE",
+        metadata=_env(
+            "MESSENGER_STATUS_TAG",
+            str.upper,
+            valid=_valid_status_tag,
+            rule=STATUS_TAG_RULE,
+            empty_switches_off=True,
+        ),
+    )
+    human_agent: bool = field(default=False, metadata=_env("MESSENGER_HUMAN_AGENT"))
 
 
 @dataclass(frozen=True)
@@ -229,28 +313,32 @@ class _Reader:
         """Reads one field: without a default a required text, else as its default's type.
 
         A ``bool`` default reads a flag, an ``int`` or ``float`` default a positive number, a
-        text default a text (``clean`` applied), ``None`` an optional text.
+        text default a text (``clean`` applied), ``None`` an optional text. A text is checked
+        with ``valid`` when the field has one.
         """
         env_name, clean = spec.metadata["env"], spec.metadata["clean"]
         default = spec.default
         if default is MISSING:
-            return self.required_text(spec.name, env_name, spec.metadata)
+            return self.checked(self.text(spec.name, env_name, required=True), spec.metadata)
         if isinstance(default, bool):
             return self.flag(spec.name, env_name, default)
         if isinstance(default, int | float):
             number = self.number(spec.name, env_name, default)
             return int(number) if isinstance(default, int) else number
         value = self.text(spec.name, env_name)
-        if default is None:
-            return value
-        value = value or str(default)
-        return clean(value) if clean else value
+        if value is None and spec.metadata["empty_switches_off"] and env_name in self._env:
+            return None
+        if default is not None:
+            value = value or str(default)
+        if value is not None and clean:
+            value = clean(value)
+        return self.checked(value, spec.metadata)
 
-    def required_text(self, key: str, env_name: str, metadata: Mapping[str, Any]) -> str | None:
-        value = self.text(key, env_name, required=True)
+    def checked(self, value: str | None, metadata: Mapping[str, Any]) -> str | None:
+        """The value, after noting a problem when the field's ``valid`` refuses it."""
         valid = metadata["valid"]
         if value is not None and valid is not None and not valid(value):
-            self.problems.append(f"{env_name} ({metadata['rule']})")
+            self.problems.append(f"{metadata['env']} ({metadata['rule']})")
         return value
 
     def text(self, key: str, env_name: str, *, required: bool = False) -> str | None:

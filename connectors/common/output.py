@@ -8,6 +8,14 @@ carry the channel's key (``{"zalo": …}``); attachments go out as their link.
 
 A platform's output channel gives only what differs: its limits, how one plain text, one group
 of buttons and one raw message are sent, and how a Rasa button looks on the platform.
+
+**After the reply window closed.** When the platform refuses a response because the citizen has
+not written for too long (:class:`~connectors.common.errors.WindowClosed`), the response, and
+every later one of the same output channel, goes to :meth:`PlatformOutput.send_outside_window`.
+By default the refusal goes on to the sender (as :attr:`PlatformOutput.window_refusal` when one
+is set); the output channels made for a dossier status notification or a staff reply send it
+another way (Messenger: a message tag; Zalo: a ZBS template) and say how in
+:attr:`PlatformOutput.delivery_note`.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from typing import Any, ClassVar, TypeVar
 
 from rasa.core.channels.channel import OutputChannel
 
+from connectors.common.errors import WindowClosed
 from connectors.common.splitting import split_message
 
 logger = logging.getLogger(__name__)
@@ -37,17 +46,57 @@ class PlatformOutput(OutputChannel):
         caption_limit: the longest text above buttons.
         buttons_per_message: how many buttons one message holds; ``None`` = all.
         empty_caption: the caption of buttons sent without text.
+        window_refusal: the error raised instead of the platform's own when a response cannot
+            be sent because the reply window closed (a reason that fits the sender); ``None``:
+            the platform's.
+        window_closed: the platform's refusal for the closed window, once one came.
+        delivery_note: how the responses went out after the window closed, in Vietnamese for
+            the staff (e.g. "Đã gửi bằng thẻ ACCOUNT_UPDATE …"); ``None`` when sent normally.
     """
 
     text_limit: ClassVar[int]
     caption_limit: ClassVar[int]
     buttons_per_message: ClassVar[int | None] = None
     empty_caption: ClassVar[str] = "…"
+    window_refusal: type[WindowClosed] | None = None
+    window_closed: WindowClosed | None = None
+    delivery_note: str | None = None
 
     @staticmethod
     def measure(text: str) -> int:
         """How the platform counts a text's length (code points unless said otherwise)."""
         return len(text)
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Sends one Rasa response; after the window closed, :meth:`send_outside_window`."""
+        if self.window_closed is None:
+            try:
+                await super().send_response(recipient_id, dict(message))
+                return
+            except WindowClosed as refusal:
+                self.window_closed = refusal
+        await self.send_outside_window(recipient_id, message, self.window_closed)
+
+    async def send_outside_window(
+        self, recipient_id: str, message: Mapping[str, Any], refusal: WindowClosed
+    ) -> None:
+        """Sends a response the platform refused because the citizen's reply window closed.
+
+        Args:
+            recipient_id: the conversation id.
+            message: the Rasa response (``text``, ``buttons``, ``quick_replies`` …).
+            refusal: the platform's refusal.
+
+        Raises:
+            WindowClosed: here always: :meth:`refused` (platforms override this method).
+        """
+        raise self.refused(refusal)
+
+    def refused(self, refusal: WindowClosed) -> WindowClosed:
+        """The error the sender gets for a response not sent after the window closed."""
+        if self.window_refusal is None:
+            return refusal
+        return self.window_refusal(refusal.channel, refusal.platform_message, code=refusal.code)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Sends text, split at the platform's limit."""

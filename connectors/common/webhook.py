@@ -182,6 +182,23 @@ class WebhookInput(InputChannel, Generic[SettingsT, EventT, ClientT]):
         """An output channel for messages outside a user turn; ``None`` when disabled."""
         raise NotImplementedError
 
+    def status_output(self, event: Mapping[str, Any]) -> OutputChannel | None:
+        """The output channel of a dossier status notification (the intake's ``status_changed``).
+
+        Messenger and Zalo override it to reach the citizen after their reply window closed.
+
+        Args:
+            event: the intake's event (``receipt_code``, ``status_label``, ``at`` …).
+
+        Returns:
+            :meth:`get_output_channel` here.
+        """
+        return self.get_output_channel()
+
+    def staff_output(self) -> OutputChannel | None:
+        """The output channel of a staff reply from the console (:meth:`get_output_channel`)."""
+        return self.get_output_channel()
+
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """The Sanic routes: ``GET /`` (health) and ``POST /webhook``, behind the pause gate."""
         webhook = Blueprint(f"{self.name()}_webhook", type(self).__module__)

@@ -11,6 +11,10 @@
     and thread-control changes go to the handoff signal;
   - ``standby`` events (the Page Inbox owns the thread) never reach Rasa.
 
+Outside a user turn, a dossier status notification refused after 24 hours is sent again with
+``MESSENGER_STATUS_TAG`` (``ACCOUNT_UPDATE``), a staff reply with ``HUMAN_AGENT`` when
+``MESSENGER_HUMAN_AGENT`` is on (:meth:`MessengerInput.status_output`, ``staff_output``).
+
 Without credentials the channel is disabled: one log line at start, 503 on the webhook.
 """
 
@@ -34,12 +38,14 @@ from connectors.common.json_fields import as_text
 from connectors.common.webhook import Delivery, OnNewMessage, WebhookInput, bad_request, forbidden
 from connectors.messenger import signature
 from connectors.messenger.client import GraphClient
+from connectors.messenger.errors import MessengerStatusUntagged
 from connectors.messenger.events import MessengerEvent, parse_delivery
 from connectors.messenger.output import MessengerOutput
 
 logger = logging.getLogger(__name__)
 
 _TO_PROCESS = frozenset({"message", "postback", "echo", "handover"})
+HUMAN_AGENT = "HUMAN_AGENT"
 
 
 class MessengerInput(WebhookInput[MessengerSettings, MessengerEvent, GraphClient]):
@@ -63,6 +69,23 @@ class MessengerInput(WebhookInput[MessengerSettings, MessengerEvent, GraphClient
     def get_output_channel(self) -> MessengerOutput | None:
         """An output channel for messages outside a user turn (staff replies, notifications)."""
         return MessengerOutput(self.client) if self.client is not None else None
+
+    def status_output(self, event: Mapping[str, Any]) -> MessengerOutput | None:
+        """A status notification refused outside 24 h is sent again with ``status_tag``."""
+        if self.client is None or self.settings is None:
+            return None
+        return MessengerOutput(
+            self.client,
+            retry_tag=self.settings.status_tag,
+            window_refusal=MessengerStatusUntagged,
+        )
+
+    def staff_output(self) -> MessengerOutput | None:
+        """A staff reply refused outside 24 h is sent again with ``HUMAN_AGENT`` when enabled."""
+        if self.client is None or self.settings is None:
+            return None
+        retry_tag = HUMAN_AGENT if self.settings.human_agent else None
+        return MessengerOutput(self.client, retry_tag=retry_tag)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """The Sanic routes: ``GET /`` (health), ``GET`` and ``POST /webhook``."""

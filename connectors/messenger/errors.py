@@ -35,6 +35,33 @@ class MessengerWindowClosed(WindowClosed):
     )
 
 
+class MessengerStatusUntagged(MessengerWindowClosed):
+    """A status notification outside the 24-hour window, not sent again: no status tag is set."""
+
+    reason_vi = (
+        "Đã quá 24 giờ kể từ tin nhắn cuối của người dân trên Messenger và chưa bật gửi bằng thẻ "
+        "ACCOUNT_UPDATE (MESSENGER_STATUS_TAG) — hãy gọi điện cho người dân."
+    )
+
+
+class MessengerTagRefused(WindowClosed):
+    """Outside the 24-hour window, and Meta refused the message sent again with a tag too."""
+
+    def __init__(self, tag: str, refusal: ChannelError) -> None:
+        """Creates the error.
+
+        Args:
+            tag: the message tag tried (``ACCOUNT_UPDATE``, ``HUMAN_AGENT``).
+            refusal: Meta's refusal of the tagged message.
+        """
+        super().__init__(refusal.channel, refusal.platform_message, code=refusal.code)
+        self.tag = tag
+        self.reason_vi = (
+            "Đã quá 24 giờ kể từ tin nhắn cuối của người dân trên Messenger và Messenger từ chối "
+            f"cả tin gửi bằng thẻ {tag} (mã lỗi {refusal.code}) — hãy gọi điện cho người dân."
+        )
+
+
 def error_for(error: Mapping[str, Any], http_status: int) -> ChannelError:
     """Builds the typed exception for a Graph API error object.
 

@@ -9,6 +9,12 @@
 
 An output channel made for a person's reply outside the 24-hour window can carry
 ``tag="HUMAN_AGENT"`` (allowed within 7 days, after Meta's App Review of the Human Agent feature).
+
+With ``retry_tag``, a response Meta refuses because the 24-hour window closed (subcode 2018278)
+is sent once more as ``messaging_type: MESSAGE_TAG`` with that tag, as a tagged message may be:
+its text and at most one link button (:func:`tagged_response`); the later responses of the same
+output channel go out tagged at once. ``MessengerInput`` makes such output channels for dossier
+status notifications (``ACCOUNT_UPDATE``) and, when enabled, staff replies (``HUMAN_AGENT``).
 """
 
 from __future__ import annotations
@@ -18,8 +24,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from connectors.common.conversation import platform_id
+from connectors.common.errors import MessageRejected, WindowClosed
 from connectors.common.output import PlatformOutput
 from connectors.messenger.client import GraphClient
+from connectors.messenger.errors import MessengerTagRefused
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +38,16 @@ MAX_QUICK_REPLIES = 13
 TITLE_LIMIT = 20
 PAYLOAD_LIMIT = 1000
 MAX_ELEMENTS = 10
+WRITE_BACK_TEXT = "Ông/bà nhắn tin tại đây để được hỗ trợ tiếp."
+"""Added to a tagged message whose choices were left out (its buttons could not be sent)."""
+
+
+def sent_with_tag(tag: str) -> str:
+    """The delivery note of responses sent again with a message tag."""
+    return (
+        f"Đã gửi bằng thẻ {tag} vì đã quá 24 giờ kể từ tin nhắn cuối của người dân trên "
+        "Messenger."
+    )
 
 
 class MessengerOutput(PlatformOutput):
@@ -55,6 +73,8 @@ class MessengerOutput(PlatformOutput):
         *,
         messaging_type: str = "RESPONSE",
         tag: str | None = None,
+        retry_tag: str | None = None,
+        window_refusal: type[WindowClosed] | None = None,
     ) -> None:
         """Creates the output channel.
 
@@ -62,10 +82,37 @@ class MessengerOutput(PlatformOutput):
             client: the Graph API client.
             messaging_type: ``RESPONSE`` (answer within 24 h) or ``UPDATE``.
             tag: a message tag (``HUMAN_AGENT``) for a person's late reply.
+            retry_tag: the tag a response refused for the closed 24-hour window is sent again
+                with (see the module doc); ``None``: the refusal goes to the sender.
+            window_refusal: the error raised for the closed window when not sent again.
         """
         self._client = client
         self._messaging_type = messaging_type
         self._tag = tag
+        self._retry_tag = retry_tag
+        self.window_refusal = window_refusal
+
+    async def send_outside_window(
+        self, recipient_id: str, message: Mapping[str, Any], refusal: WindowClosed
+    ) -> None:
+        """Sends the response again with :attr:`retry_tag`, as :func:`tagged_response`.
+
+        Raises:
+            WindowClosed: without a retry tag (:attr:`window_refusal` when set), or
+                :class:`MessengerTagRefused` when Meta refuses the tagged message too.
+        """
+        if self._retry_tag is None:
+            raise self.refused(refusal)
+        tagged = tagged_response(message)
+        if not tagged:
+            logger.warning("messenger: a response without text was not sent with a tag")
+            return
+        output = MessengerOutput(self._client, tag=self._retry_tag)
+        try:
+            await output.send_response(recipient_id, tagged)
+        except (WindowClosed, MessageRejected) as tag_refusal:
+            raise MessengerTagRefused(self._retry_tag, tag_refusal) from tag_refusal
+        self.delivery_note = sent_with_tag(self._retry_tag)
 
     async def send_quick_replies(
         self,
@@ -75,7 +122,7 @@ class MessengerOutput(PlatformOutput):
         **kwargs: Any,
     ) -> None:
         """Sends text with quick replies (at most 13; links are added to the text)."""
-        links = [b for b in quick_replies if b.get("url") or b.get("type") == "web_url"]
+        links = [b for b in quick_replies if _is_link(b)]
         replies = [to_quick_reply(b) for b in quick_replies if b not in links]
         if len(replies) > MAX_QUICK_REPLIES:
             logger.warning("messenger: %d quick replies, only 13 are shown", len(replies))
@@ -146,12 +193,38 @@ class MessengerOutput(PlatformOutput):
         await self._client.send(psid, message, messaging_type=self._messaging_type, tag=self._tag)
 
 
+def tagged_response(message: Mapping[str, Any]) -> dict[str, Any]:
+    """A Rasa response as a tagged message may carry it: text and at most one link button.
+
+    Payload buttons, quick replies, images, cards and custom payloads are left out; when
+    buttons or quick replies were, :data:`WRITE_BACK_TEXT` is added to the text.
+
+    Args:
+        message: the Rasa response.
+
+    Returns:
+        ``{"text", "buttons"?}``; empty when the response has no text.
+    """
+    text = str(message.get("text") or "").strip()
+    if not text:
+        return {}
+    choices = [*(message.get("buttons") or []), *(message.get("quick_replies") or [])]
+    links = [button for button in choices if _is_link(button)][:1]
+    if len(choices) > len(links):
+        text = f"{text}\n{WRITE_BACK_TEXT}"
+    return {"text": text, "buttons": links} if links else {"text": text}
+
+
+def _is_link(button: Mapping[str, Any]) -> bool:
+    return bool(button.get("url")) or button.get("type") == "web_url"
+
+
 def to_template_button(button: Mapping[str, Any]) -> dict[str, Any]:
     """Maps a Rasa button to a button-template button (postback, web_url, phone_number)."""
     title = _shorten(str(button.get("title") or button.get("payload") or ""), TITLE_LIMIT)
     url = button.get("url")
     payload = str(button.get("payload") or "")
-    if url or button.get("type") == "web_url":
+    if _is_link(button):
         return {"type": "web_url", "title": title, "url": str(url or payload)}
     if payload.startswith("tel:"):
         number = payload.removeprefix("tel:").replace(" ", "")

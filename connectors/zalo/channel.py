@@ -12,6 +12,10 @@ the background, one conversation at a time in arrival order:
 * ``oa_send_*`` with ``sender.admin_id`` (a person answered from the OA inbox) → the handoff
   signal, not Rasa; other ``oa_send_*`` (our own messages) and receipts are ignored.
 
+Outside a user turn, a dossier status notification Zalo refuses because the citizen has not
+written for 7 days goes out as the office's ZBS template, when ``ZALO_STATUS_TEMPLATE_ID`` is set
+(:meth:`ZaloInput.status_output`).
+
 Without credentials the channel is disabled: one log line at start, 503 on the webhook.
 """
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
@@ -29,9 +34,11 @@ from connectors.common.conversation import event_text, national_phone
 from connectors.common.masking import mask_id
 from connectors.common.webhook import Delivery, OnNewMessage, WebhookInput, bad_request, forbidden
 from connectors.zalo.client import ZaloClient
+from connectors.zalo.errors import ZaloNoStatusTemplate
 from connectors.zalo.events import ZaloEvent, attachment_type, location_of, parse_event
 from connectors.zalo.output import ZaloOutput
 from connectors.zalo.signature import HEADER, verify_delivery
+from connectors.zalo.template import status_template
 from connectors.zalo.tokens import ZaloTokens
 
 logger = logging.getLogger(__name__)
@@ -60,6 +67,24 @@ class ZaloInput(WebhookInput[ZaloSettings, ZaloEvent, ZaloClient]):
     def get_output_channel(self) -> ZaloOutput | None:
         """An output channel for messages outside a user turn (staff replies, notifications)."""
         return ZaloOutput(self.client) if self.client is not None else None
+
+    def status_output(self, event: Mapping[str, Any]) -> ZaloOutput | None:
+        """A status notification refused for the 7-day window goes out as the ZBS template.
+
+        Without ``ZALO_STATUS_TEMPLATE_ID`` it is reported as not delivered
+        (:class:`ZaloNoStatusTemplate`).
+        """
+        if self.client is None or self.settings is None:
+            return None
+        template = None
+        if self.settings.status_template_id:
+            template = status_template(
+                self.settings.status_template_id,
+                self.settings.status_template_parameters,
+                event,
+                datetime.fromtimestamp(self._clock(), timezone.utc),
+            )
+        return ZaloOutput(self.client, template=template, window_refusal=ZaloNoStatusTemplate)
 
     def read(
         self, raw_body: bytes, headers: Mapping[str, str], settings: ZaloSettings

@@ -1,7 +1,8 @@
 """A thin async client of the Zalo OA Open API v3.
 
 No maintained Python SDK targets OA API v3 (see connectors/README.md), so this client covers
-what the assistant needs: customer-service messages, uploads, user details and the message quota.
+what the assistant needs: customer-service messages, ZBS template messages, uploads, user
+details and the message quota.
 Every call sends the OA access token in the ``access_token`` header (never in the URL), checks
 ``error`` in the body (Zalo answers HTTP 200 with ``error != 0``), and on -216/-220 refreshes
 the token and retries once.
@@ -24,6 +25,7 @@ from connectors.zalo.errors import CHANNEL, TOKEN_ERRORS, ZaloAuthError, error_f
 logger = logging.getLogger(__name__)
 
 MESSAGE_PATH = "/v3.0/oa/message/cs"
+TEMPLATE_PATH = "/v3.0/oa/message/template"
 UPLOAD_IMAGE_PATH = "/v2.0/oa/upload/image"
 UPLOAD_FILE_PATH = "/v2.0/oa/upload/file"
 USER_DETAIL_PATH = "/v3.0/oa/user/detail"
@@ -87,6 +89,34 @@ class ZaloClient:
         body = {"recipient": recipient, "message": dict(message)}
         data = await self._call("POST", MESSAGE_PATH, json_body=body)
         logger.debug("zalo: message sent to %s", mask_id(user_id))
+        return data
+
+    async def send_template(
+        self, user_id: str, template_id: str, template_data: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """Sends a ZBS template message (``POST /v3.0/oa/message/template``; unverified).
+
+        Zalo accepts it outside the 7-day window of customer-service messages, for templates
+        the office registered and Zalo approved.
+
+        Args:
+            user_id: the citizen's OA-scoped id.
+            template_id: the approved template.
+            template_data: a value for each of the template's parameters.
+
+        Returns:
+            ``data`` of the answer.
+
+        Raises:
+            ChannelError: a typed error for Zalo's ``error`` code, or ChannelUnavailable.
+        """
+        body = {
+            "user_id": user_id,
+            "template_id": template_id,
+            "template_data": dict(template_data),
+        }
+        data = await self._call("POST", TEMPLATE_PATH, json_body=body)
+        logger.debug("zalo: template %s sent to %s", template_id, mask_id(user_id))
         return data
 
     async def upload_image(self, content: bytes, filename: str, content_type: str) -> str:

@@ -47,6 +47,28 @@ class ZaloWindowClosed(WindowClosed):
     )
 
 
+class ZaloNoStatusTemplate(ZaloWindowClosed):
+    """A status notification refused for the closed window, and no ZBS template is configured."""
+
+    reason_vi = (
+        "Người dân không nhắn với OA trong 7 ngày; chưa cấu hình mẫu tin ZBS — hãy gọi điện cho "
+        "người dân."
+    )
+
+
+class ZaloTemplateRefused(WindowClosed):
+    """A status notification refused for the closed window, and Zalo refused the ZBS template."""
+
+    def __init__(self, refusal: ChannelError) -> None:
+        """Creates the error from Zalo's refusal of the template message."""
+        super().__init__(refusal.channel, refusal.platform_message, code=refusal.code)
+        self.reason_vi = (
+            "Người dân không nhắn với OA trong 7 ngày và Zalo từ chối mẫu tin ZBS "
+            f"(mã lỗi {refusal.code}) — hãy kiểm tra mẫu tin trên trang quản lý OA và gọi điện "
+            "cho người dân."
+        )
+
+
 class ZaloRateLimited(RateLimited):
     """-32 / -211: call limit or quota reached."""
 

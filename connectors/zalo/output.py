@@ -9,6 +9,11 @@
 * custom payloads: ``{"zalo": <message object>}`` is sent as it is.
 
 Errors raise the typed exceptions of :mod:`connectors.zalo.errors` so the sender can report them.
+
+With a ``template`` (the output channel ``ZaloInput`` makes for a dossier status notification),
+a response Zalo refuses because the citizen has not written for 7 days (-230/-232) is replaced by
+that ZBS template message (:mod:`connectors.zalo.template`), sent once for the whole
+notification; without one, the refusal goes to the sender as ``window_refusal``.
 """
 
 from __future__ import annotations
@@ -18,8 +23,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from connectors.common.conversation import platform_id
+from connectors.common.errors import MessageRejected, WindowClosed
 from connectors.common.output import MORE_CHOICES_TEXT, PlatformOutput
 from connectors.zalo.client import ZaloClient
+from connectors.zalo.errors import ZaloApiError, ZaloTemplateRefused
+from connectors.zalo.template import TemplateMessage
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +35,10 @@ TEXT_LIMIT = 2000
 MAX_BUTTONS = 5
 TITLE_LIMIT = 100
 PAYLOAD_LIMIT = 1000
+SENT_WITH_TEMPLATE = (
+    "Đã gửi bằng mẫu tin ZBS vì người dân không nhắn với OA trong 7 ngày."
+)
+"""The delivery note of a notification sent as the ZBS template."""
 
 
 class ZaloOutput(PlatformOutput):
@@ -42,15 +54,47 @@ class ZaloOutput(PlatformOutput):
         """The channel name (also the prefix of its conversation ids)."""
         return "zalo"
 
-    def __init__(self, client: ZaloClient, reply_to: str | None = None) -> None:
+    def __init__(
+        self,
+        client: ZaloClient,
+        reply_to: str | None = None,
+        *,
+        template: TemplateMessage | None = None,
+        window_refusal: type[WindowClosed] | None = None,
+    ) -> None:
         """Creates the output channel.
 
         Args:
             client: the OA API client.
             reply_to: the citizen's message id to answer, when replying (else proactive).
+            template: the ZBS template message sent instead when the window closed.
+            window_refusal: the error raised for the closed window when there is no template.
         """
         self._client = client
         self._reply_to = reply_to
+        self._template = template
+        self.window_refusal = window_refusal
+
+    async def send_outside_window(
+        self, recipient_id: str, message: Mapping[str, Any], refusal: WindowClosed
+    ) -> None:
+        """Sends the template message instead, once for all the responses.
+
+        Raises:
+            WindowClosed: without a template (:attr:`window_refusal` when set), or
+                :class:`ZaloTemplateRefused` when Zalo refuses the template message.
+        """
+        if self._template is None:
+            raise self.refused(refusal)
+        if self.delivery_note is not None:
+            return  # the template already told the notification
+        user_id = platform_id(self.name(), recipient_id)
+        template = self._template
+        try:
+            await self._client.send_template(user_id, template.template_id, template.data)
+        except (ZaloApiError, MessageRejected, WindowClosed) as template_refusal:
+            raise ZaloTemplateRefused(template_refusal) from template_refusal
+        self.delivery_note = SENT_WITH_TEMPLATE
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         """Sends an image by URL with the ``media`` template."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,13 @@ from connectors.intake_events import (
     NoticeOutput,
     signature_ok,
 )
+from connectors.messenger import MessengerInput
 from connectors.webchat.channel import WebchatInput, WebchatOutput
 from connectors.webchat.store import MessageStore
+from connectors.zalo import ZaloInput
 from tests.connectors.conftest import start_app
+from tests.connectors.messenger.payloads import PSID
+from tests.connectors.zalo.payloads import USER_ID
 
 SECRET = "shared-webhook-secret"
 _apps = iter(range(1, 10_000))
@@ -48,9 +53,12 @@ class FakeProcessor:
             sender_id, list(self.agent.said.get(sender_id, []))
         )
 
+    async def save_tracker(self, tracker: Any) -> None:
+        self.agent.said[tracker.sender_id] = list(tracker.events)
+
 
 class FakeAgent:
-    """Records triggered intents; says one message through the output channel."""
+    """Records triggered intents; says one response through the output channel, as Rasa does."""
 
     def __init__(self) -> None:
         self.lock_store = InMemoryLockStore()
@@ -58,6 +66,7 @@ class FakeAgent:
         self.triggered: list[tuple[str, dict[str, Any], Any, str]] = []
         self.fail: Exception | None = None
         self.said: dict[str, list[Any]] = {}
+        self.buttons: list[dict[str, Any]] = []
 
     def is_ready(self) -> bool:
         return True
@@ -69,7 +78,9 @@ class FakeAgent:
             raise self.fail
         values = {item["entity"]: item["value"] for item in entities}
         self.triggered.append((intent, values, output, tracker.sender_id))
-        await output.send_text_message(tracker.sender_id, f"Hồ sơ {values.get('receipt_code')}")
+        text = f"Hồ sơ {values.get('receipt_code')}"
+        response = {"text": text, "buttons": list(self.buttons)}
+        await output.send_response(tracker.sender_id, response)
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:
@@ -253,3 +264,150 @@ def test_settings_come_from_the_block_then_the_environment(tmp_path):
     assert read.worker_interval == 2.5
     assert IntakeEventsSettings.read({"webhook_secret": "block"}, env).webhook_secret == "block"
     assert IntakeEventsSettings.read(None, {}).webhook_secret is None
+
+
+# ------------------------------------------- Messenger and Zalo after their reply window closed
+BUTTONS = [
+    {"title": "Tra cứu hồ sơ", "payload": "/check_status"},
+    {"title": "Gặp nhân viên", "payload": "/request_human"},
+]
+MESSENGER = {"channel": "messenger", "sender_id": f"messenger:{PSID}"}
+ZALO = {"channel": "zalo", "sender_id": f"zalo:{USER_ID}"}
+TEMPLATE_ID = "412345"
+
+
+@pytest.fixture
+def platforms(messenger_settings, zalo_settings, common_settings, closing):
+    """``platforms(messenger=…, zalo=…)`` → the Messenger and Zalo channels on the fakes."""
+
+    def make(messenger: dict[str, Any] | None = None, zalo: dict[str, Any] | None = None):
+        settings = replace(messenger_settings, **(messenger or {}))
+        messenger_input = MessengerInput(settings, common_settings)
+        zalo_input = ZaloInput(replace(zalo_settings, **(zalo or {})), common_settings)
+        return [closing(messenger_input), closing(zalo_input)]
+
+    return make
+
+
+async def platform_bot(bot, channels):
+    _, channel, agent = bot
+    app = Sanic(f"intake_events_test_{next(_apps)}")
+    register([channel, *channels], app, route="/webhooks/")
+    app.ctx.agent = agent
+    agent.buttons = list(BUTTONS)
+    await start_app(app)
+    return app
+
+
+async def post_status(asgi, app: Sanic, **values: Any) -> dict[str, Any]:
+    event_id = f"ev-{next(_apps)}"
+    body = event(event_id=event_id, status="approved", status_label="Đã có kết quả", **values)
+    answer = await post(asgi, app, body, sign(body), event_id)
+    assert answer.status_code == 200, answer.text
+    result: dict[str, Any] = answer.json()
+    return result
+
+
+async def test_a_notice_in_the_window_is_answered_as_before(bot, platforms, asgi, fake_graph):
+    app = await platform_bot(bot, platforms())
+
+    assert await post_status(asgi, app, **MESSENGER) == {"delivered": True}
+
+    [sent] = fake_graph.sent
+    assert sent["messaging_type"] == "RESPONSE" and "tag" not in sent
+    buttons = sent["message"]["attachment"]["payload"]["buttons"]
+    assert [b["payload"] for b in buttons] == ["/check_status", "/request_human"]
+
+
+async def test_a_late_messenger_notice_is_tagged_and_the_intake_told_so(
+    bot, platforms, asgi, fake_graph
+):
+    fake_graph.closed_window.add(PSID)
+    app = await platform_bot(bot, platforms())
+
+    answer = await post_status(asgi, app, **MESSENGER)
+
+    assert answer["delivered"] is True
+    assert answer["reason"].startswith("Đã gửi bằng thẻ ACCOUNT_UPDATE")
+    [sent] = fake_graph.sent
+    assert (sent["messaging_type"], sent["tag"]) == ("MESSAGE_TAG", "ACCOUNT_UPDATE")
+    assert set(sent["message"]) == {"text"}  # no quick replies, no postback buttons
+    assert sent["message"]["text"].startswith("Hồ sơ HS-7K3M-9Q2P")
+
+
+async def test_with_the_tag_switched_off_the_late_notice_is_not_delivered(
+    bot, platforms, asgi, fake_graph
+):
+    fake_graph.closed_window.add(PSID)
+    app = await platform_bot(bot, platforms(messenger={"status_tag": None}))
+
+    answer = await post_status(asgi, app, **MESSENGER)
+
+    assert answer["delivered"] is False
+    assert "ACCOUNT_UPDATE" in answer["reason"] and "gọi điện" in answer["reason"]
+    assert len(fake_graph.calls("/me/messages")) == 1
+    assert fake_graph.sent == []
+
+
+async def test_a_late_zalo_notice_goes_out_as_the_zbs_template(bot, platforms, asgi, fake_zalo):
+    fake_zalo.window_closed.add(USER_ID)
+    fake_zalo.approved_templates[TEMPLATE_ID] = {"ma_ho_so", "trang_thai", "ngay_cap_nhat"}
+    app = await platform_bot(bot, platforms(zalo={"status_template_id": TEMPLATE_ID}))
+
+    answer = await post_status(asgi, app, **ZALO)
+
+    assert answer["delivered"] is True
+    assert answer["reason"].startswith("Đã gửi bằng mẫu tin ZBS")
+    [call] = fake_zalo.calls("/v3.0/oa/message/template")
+    assert call.json() == {
+        "user_id": USER_ID,
+        "template_id": TEMPLATE_ID,
+        "template_data": {
+            "ma_ho_so": "HS-7K3M-9Q2P",
+            "trang_thai": "Đã có kết quả",
+            "ngay_cap_nhat": "01/03/2026",
+        },
+    }
+
+
+async def test_a_late_zalo_notice_without_a_template_says_to_call_the_citizen(
+    bot, platforms, asgi, fake_zalo
+):
+    fake_zalo.window_closed.add(USER_ID)
+    app = await platform_bot(bot, platforms())
+
+    answer = await post_status(asgi, app, **ZALO)
+
+    assert answer == {
+        "delivered": False,
+        "reason": (
+            "Người dân không nhắn với OA trong 7 ngày; chưa cấu hình mẫu tin ZBS — hãy gọi điện "
+            "cho người dân."
+        ),
+    }
+    assert fake_zalo.calls("/message/template") == []
+
+
+async def test_a_late_staff_reply_on_messenger_uses_human_agent_when_enabled(
+    bot, platforms, asgi, fake_graph
+):
+    fake_graph.closed_window.add(PSID)
+    app = await platform_bot(bot, platforms(messenger={"human_agent": True}))
+    body = json.dumps(
+        {
+            "event": "staff_message",
+            "event_id": "ev-staff",
+            "handoff_id": 41,
+            "message_id": 9,
+            "text": "Chào ông, hồ sơ đã đủ.",
+            "staff_name": "Lan",
+            **MESSENGER,
+        },
+        ensure_ascii=False,
+    ).encode()
+
+    answer = (await post(asgi, app, body, sign(body), "ev-staff")).json()
+
+    assert answer["delivered"] is True and "HUMAN_AGENT" in answer["reason"]
+    [sent] = fake_graph.sent
+    assert (sent["tag"], sent["message"]) == ("HUMAN_AGENT", {"text": "Chào ông, hồ sơ đã đủ."})

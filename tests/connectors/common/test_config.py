@@ -75,3 +75,51 @@ def test_common_defaults():
     assert common.database_url == DEFAULT_DATABASE_URL
     assert common.database_url.endswith("var/connectors.sqlite3")
     assert common.handoff_callback is None
+
+
+MESSENGER_ENV = {
+    "MESSENGER_APP_SECRET": "s",
+    "MESSENGER_VERIFY_TOKEN": "v",
+    "MESSENGER_PAGE_ACCESS_TOKEN": "p",
+}
+
+
+def test_status_notices_are_tagged_account_update_unless_switched_off():
+    default = load_messenger_settings(None, MESSENGER_ENV)
+    assert isinstance(default, MessengerSettings)
+    assert (default.status_tag, default.human_agent) == ("ACCOUNT_UPDATE", False)
+
+    switched_off = load_messenger_settings(None, {**MESSENGER_ENV, "MESSENGER_STATUS_TAG": ""})
+    assert isinstance(switched_off, MessengerSettings) and switched_off.status_tag is None
+
+    human = load_messenger_settings(None, {**MESSENGER_ENV, "MESSENGER_HUMAN_AGENT": "true"})
+    assert isinstance(human, MessengerSettings) and human.human_agent
+
+
+def test_a_tag_for_people_only_is_refused_for_status_notices():
+    env = {**MESSENGER_ENV, "MESSENGER_STATUS_TAG": "human_agent"}
+    disabled = load_messenger_settings(None, env)
+    assert isinstance(disabled, ChannelDisabled)
+    assert disabled.problems[0].startswith("MESSENGER_STATUS_TAG (ACCOUNT_UPDATE")
+
+
+def test_the_zalo_status_template_and_its_fields():
+    default = load_zalo_settings(None, ZALO_ENV)
+    assert isinstance(default, ZaloSettings) and default.status_template_id is None
+    assert default.status_template_parameters == {
+        "ma_ho_so": "receipt_code",
+        "trang_thai": "status_label",
+        "ngay_cap_nhat": "date",
+    }
+    env = {
+        **ZALO_ENV,
+        "ZALO_STATUS_TEMPLATE_ID": "412345",
+        "ZALO_STATUS_TEMPLATE_FIELDS": " code = receipt_code , when=date",
+    }
+    configured = load_zalo_settings(None, env)
+    assert isinstance(configured, ZaloSettings) and configured.status_template_id == "412345"
+    assert configured.status_template_parameters == {"code": "receipt_code", "when": "date"}
+
+    wrong = load_zalo_settings(None, {**env, "ZALO_STATUS_TEMPLATE_FIELDS": "code=phone"})
+    assert isinstance(wrong, ChannelDisabled)
+    assert wrong.problems[0].startswith("ZALO_STATUS_TEMPLATE_FIELDS (<template parameter>")

@@ -1,6 +1,9 @@
 """Fake Meta Graph API: the Messenger Send API and thread control, with Graph error objects.
 
 Errors are HTTP 400 with ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}``.
+A citizen in ``closed_window`` (no message for 24 hours) gets only tagged messages
+(``messaging_type: MESSAGE_TAG`` with one of Meta's four tags); ``refused_tags`` lists tags the
+app may not use (e.g. ``HUMAN_AGENT`` without App Review).
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ OUTSIDE_WINDOW = graph_error(
     "(#10) This message is sent outside of allowed window.", 10, subcode=2018278
 )
 UNAVAILABLE = graph_error("(#551) This person isn't available right now.", 551, subcode=1545041)
+TAGS = frozenset(
+    {"ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE", "HUMAN_AGENT"}
+)
 
 
 class FakeGraph(FakeServer):
@@ -31,6 +37,7 @@ class FakeGraph(FakeServer):
         self.page_token = page_token
         self.version = version
         self.closed_window: set[str] = set()
+        self.refused_tags: set[str] = set()
         self.sent: list[dict] = []
         self.thread_control: list[tuple[str, dict]] = []
         self._ids = itertools.count(1)
@@ -59,10 +66,13 @@ class FakeGraph(FakeServer):
             body.get("tag")
         ):
             return graph_error("(#100) Invalid messaging_type / tag", 100)
+        tag = body.get("tag")
+        if tag is not None and tag not in TAGS:
+            return graph_error("(#100) Param tag must be one of {ACCOUNT_UPDATE, …}", 100)
         problem = _invalid(message)
         if problem:
             return graph_error(f"(#100) {problem}", 100)
-        if psid in self.closed_window and body.get("tag") != "HUMAN_AGENT":
+        if psid in self.closed_window and (tag is None or tag in self.refused_tags):
             return OUTSIDE_WINDOW
         with self.lock:
             self.sent.append(body)

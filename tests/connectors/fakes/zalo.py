@@ -2,6 +2,8 @@
 
 Like the real platform, API errors come back with HTTP 200 and ``error != 0``; tokens are sent in
 the ``access_token`` header; a refresh token works once and each refresh returns a new pair.
+ZBS template messages (``/v3.0/oa/message/template``, shape unverified) reach a citizen whose
+7-day window closed, for the templates in ``approved_templates`` (id → its parameters).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ class FakeZalo(FakeServer):
         self.window_closed: set[str] = set()
         self.user_of_message: dict[str, str] = {}
         self.sent: list[dict] = []
+        self.approved_templates: dict[str, set[str]] = {}
+        self.templates_sent: list[dict] = []
         self.refresh_delay = 0.0
         self._ids = itertools.count(1)
 
@@ -68,6 +72,8 @@ class FakeZalo(FakeServer):
             return Reply(body=token_error)
         if request.path == "/v3.0/oa/message/cs" and request.method == "POST":
             return self._send(request)
+        if request.path == "/v3.0/oa/message/template" and request.method == "POST":
+            return self._send_template(request)
         if request.path in ("/v2.0/oa/upload/image", "/v2.0/oa/upload/file"):
             field = "attachment_id" if request.path.endswith("image") else "token"
             return Reply(body={"error": 0, "message": "Success", "data": {field: "up-1"}})
@@ -119,6 +125,24 @@ class FakeZalo(FakeServer):
             "user_id": user_id,
             "quota": {"quota_type": "reply", "remain": "7", "total": "8"},
         }
+        return Reply(body={"error": 0, "message": "Success", "data": data})
+
+    def _send_template(self, request: Recorded) -> Reply:
+        body = request.json()
+        user_id = body.get("user_id")
+        parameters = self.approved_templates.get(str(body.get("template_id")))
+        data = body.get("template_data")
+        if not user_id:
+            return Reply(body={"error": -201, "message": "user_id is invalid!"})
+        if parameters is None:
+            return Reply(body={"error": -201, "message": "template_id is invalid!"})
+        if not isinstance(data, dict) or set(data) != parameters:
+            return Reply(body={"error": -201, "message": "template_data is invalid!"})
+        if user_id in self.not_following:
+            return Reply(body=NOT_FOLLOWING)
+        with self.lock:
+            self.templates_sent.append(body)
+        data = {"message_id": f"oa-tpl-{next(self._ids)}", "user_id": user_id}
         return Reply(body={"error": 0, "message": "Success", "data": data})
 
     def _refresh(self, request: Recorded) -> Reply:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from connectors.common.errors import (
@@ -11,6 +13,8 @@ from connectors.common.errors import (
     WindowClosed,
 )
 from connectors.messenger import GraphClient, MessengerInput, MessengerOutput
+from connectors.messenger.errors import MessengerStatusUntagged, MessengerTagRefused
+from connectors.messenger.output import WRITE_BACK_TEXT
 from tests.connectors.fakes import meta
 from tests.connectors.messenger.payloads import PSID
 
@@ -135,3 +139,140 @@ async def test_thread_control_helpers(messenger_settings, fake_graph, closing):
         ),
         ("take_thread_control", {"recipient": {"id": PSID}, "metadata": "trợ lý tiếp tục"}),
     ]
+
+
+# ------------------------------------------ status notifications and staff replies after 24 h
+STATUS = {"event": "status_changed", "receipt_code": "HS-7K3M-9Q2P", "status": "approved"}
+NOTICE = "Hồ sơ HS-7K3M-9Q2P (Cấp lại thẻ BHYT) vừa được cập nhật: Đã có kết quả."
+NOTICE_BUTTONS = [
+    {"title": "Tra cứu hồ sơ", "payload": "/check_status"},
+    {"title": "Gặp nhân viên", "payload": "/request_human"},
+    {"title": "Xem kết quả", "url": "https://dichvucong.example/HS-7K3M-9Q2P", "type": "web_url"},
+    {"title": "Trang BHXH", "url": "https://baohiemxahoi.example", "type": "web_url"},
+]
+
+
+def channel_with(messenger_settings, common_settings, closing, **changes) -> MessengerInput:
+    settings = replace(messenger_settings, **changes)
+    return closing(MessengerInput(settings, common_settings))
+
+
+async def test_a_status_notice_in_the_window_goes_out_as_before(
+    messenger_settings, common_settings, closing, fake_graph
+):
+    channel = channel_with(messenger_settings, common_settings, closing)
+    output = channel.status_output(STATUS)
+
+    await output.send_response(SENDER, {"text": NOTICE, "buttons": NOTICE_BUTTONS[:2]})
+
+    [sent] = fake_graph.sent
+    assert sent["messaging_type"] == "RESPONSE" and "tag" not in sent
+    assert [b["payload"] for b in sent["message"]["attachment"]["payload"]["buttons"]] == [
+        "/check_status",
+        "/request_human",
+    ]
+    assert output.delivery_note is None
+
+
+async def test_a_status_notice_after_24_hours_is_sent_again_with_account_update(
+    messenger_settings, common_settings, closing, fake_graph
+):
+    fake_graph.closed_window.add(PSID)
+    output = channel_with(messenger_settings, common_settings, closing).status_output(STATUS)
+
+    await output.send_response(SENDER, {"text": NOTICE, "buttons": NOTICE_BUTTONS})
+
+    assert len(fake_graph.calls("/me/messages")) == 2  # refused, then tagged
+    [sent] = fake_graph.sent
+    assert (sent["messaging_type"], sent["tag"]) == ("MESSAGE_TAG", "ACCOUNT_UPDATE")
+    template = sent["message"]["attachment"]["payload"]
+    assert template["text"] == f"{NOTICE}\n{WRITE_BACK_TEXT}"
+    assert template["buttons"] == [
+        {"type": "web_url", "title": "Xem kết quả", "url": "https://dichvucong.example/HS-7K3M-9Q2P"}
+    ]
+    assert output.delivery_note is not None
+    assert output.delivery_note.startswith("Đã gửi bằng thẻ ACCOUNT_UPDATE")
+
+
+async def test_a_tagged_notice_never_carries_quick_replies_or_postbacks(
+    messenger_settings, common_settings, closing, fake_graph
+):
+    fake_graph.closed_window.add(PSID)
+    output = channel_with(messenger_settings, common_settings, closing).status_output(STATUS)
+    replies = [{"title": "Tra cứu", "payload": "/check_status"}]
+
+    await output.send_response(SENDER, {"text": NOTICE, "quick_replies": replies})
+    await output.send_response(SENDER, {"text": "Cần gì thêm?", "buttons": NOTICE_BUTTONS[:2]})
+    await output.send_response(SENDER, {"image": "https://bhxh.example/mau.png"})
+
+    assert [sent["message"] for sent in fake_graph.sent] == [
+        {"text": f"{NOTICE}\n{WRITE_BACK_TEXT}"},
+        {"text": f"Cần gì thêm?\n{WRITE_BACK_TEXT}"},
+    ]
+    assert all(sent["tag"] == "ACCOUNT_UPDATE" for sent in fake_graph.sent)
+    # once the window is known closed, the later responses go out tagged at once
+    assert len(fake_graph.calls("/me/messages")) == 3
+
+
+async def test_without_a_status_tag_the_notice_is_not_sent_again(
+    messenger_settings, common_settings, closing, fake_graph
+):
+    fake_graph.closed_window.add(PSID)
+    channel = channel_with(messenger_settings, common_settings, closing, status_tag=None)
+
+    with pytest.raises(MessengerStatusUntagged) as caught:
+        await channel.status_output(STATUS).send_response(SENDER, {"text": NOTICE})
+
+    assert len(fake_graph.calls("/me/messages")) == 1
+    assert fake_graph.sent == []
+    assert "hãy gọi điện cho người dân" in caught.value.reason_vi
+
+
+async def test_a_refused_tag_is_reported_with_the_tag(
+    messenger_settings, common_settings, closing, fake_graph
+):
+    fake_graph.closed_window.add(PSID)
+    fake_graph.refused_tags.add("ACCOUNT_UPDATE")
+    output = channel_with(messenger_settings, common_settings, closing).status_output(STATUS)
+
+    with pytest.raises(MessengerTagRefused) as caught:
+        await output.send_response(SENDER, {"text": NOTICE})
+
+    assert "thẻ ACCOUNT_UPDATE" in caught.value.reason_vi
+    assert output.delivery_note is None
+
+
+async def test_bot_replies_are_never_tagged(output, fake_graph):
+    fake_graph.closed_window.add(PSID)
+    with pytest.raises(WindowClosed):
+        await output.send_response(SENDER, {"text": "Xin chào", "buttons": NOTICE_BUTTONS[:1]})
+    assert len(fake_graph.calls("/me/messages")) == 1
+
+
+STAFF_TEXT = "Cán bộ trả lời: đã nhận hồ sơ."
+
+
+async def test_a_late_staff_reply_is_not_tagged_by_default(
+    messenger_settings, common_settings, closing, fake_graph
+):
+    fake_graph.closed_window.add(PSID)
+    output = channel_with(messenger_settings, common_settings, closing).staff_output()
+
+    with pytest.raises(WindowClosed):
+        await output.send_response(SENDER, {"text": STAFF_TEXT})
+
+    assert len(fake_graph.calls("/me/messages")) == 1
+
+
+async def test_a_late_staff_reply_uses_human_agent_when_enabled(
+    messenger_settings, common_settings, closing, fake_graph
+):
+    fake_graph.closed_window.add(PSID)
+    channel = channel_with(messenger_settings, common_settings, closing, human_agent=True)
+    output = channel.staff_output()
+
+    await output.send_response(SENDER, {"text": STAFF_TEXT})
+
+    [sent] = fake_graph.sent
+    assert (sent["tag"], sent["message"]) == ("HUMAN_AGENT", {"text": STAFF_TEXT})
+    assert output.delivery_note is not None and "HUMAN_AGENT" in output.delivery_note

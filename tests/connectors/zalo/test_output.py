@@ -8,7 +8,13 @@ import pytest
 
 from connectors.common.errors import RateLimited, RecipientUnreachable, WindowClosed
 from connectors.zalo import ZaloInput, ZaloOutput
-from connectors.zalo.errors import ZaloAuthError, ZaloUserNotFollowing, ZaloWindowClosed
+from connectors.zalo.errors import (
+    ZaloAuthError,
+    ZaloNoStatusTemplate,
+    ZaloTemplateRefused,
+    ZaloUserNotFollowing,
+    ZaloWindowClosed,
+)
 from connectors.zalo.events import parse_event
 from tests.connectors.fakes.server import Reply
 from tests.connectors.fakes.zalo import INVALID_TOKEN, RATE_LIMITED
@@ -217,3 +223,137 @@ async def test_user_detail_and_upload(channel, fake_zalo):
     assert attachment_id == "up-1"
     [upload] = fake_zalo.calls("/upload/image")
     assert upload.header("content-type").startswith("multipart/form-data")
+
+
+# ------------------------------------------------ status notifications after the 7-day window
+STATUS = {
+    "event": "status_changed",
+    "receipt_code": "HS-7K3M-9Q2P",
+    "status": "needs_info",
+    "status_label": "Cần bổ sung thông tin",
+    "note": "Thiếu ảnh CCCD mặt sau",
+    "at": "2026-03-01T20:30:00+00:00",  # 2 March in Vietnam
+}
+NOTICE = {
+    "text": "Hồ sơ HS-7K3M-9Q2P vừa được cập nhật: Cần bổ sung thông tin.",
+    "buttons": [{"title": "Gặp nhân viên", "payload": "/request_human"}],
+}
+TEMPLATE_ID = "412345"
+
+
+def status_channel(zalo_settings, common_settings, closing, **changes):
+    return closing(ZaloInput(replace(zalo_settings, **changes), common_settings))
+
+
+async def test_a_status_notice_in_the_window_goes_out_as_before(
+    zalo_settings, common_settings, closing, fake_zalo
+):
+    fake_zalo.approved_templates[TEMPLATE_ID] = {"ma_ho_so", "trang_thai", "ngay_cap_nhat"}
+    channel = status_channel(
+        zalo_settings, common_settings, closing, status_template_id=TEMPLATE_ID
+    )
+    output = channel.status_output(STATUS)
+
+    await output.send_response(SENDER, dict(NOTICE))
+
+    [sent] = fake_zalo.sent
+    assert sent["message"]["text"] == NOTICE["text"]
+    assert fake_zalo.calls("/message/template") == []
+    assert output.delivery_note is None
+
+
+@pytest.mark.parametrize("code", [-230, -232])
+async def test_a_status_notice_after_7_days_goes_out_as_the_zbs_template(
+    zalo_settings, common_settings, closing, fake_zalo, code
+):
+    fake_zalo.approved_templates[TEMPLATE_ID] = {"ma_ho_so", "trang_thai", "ngay_cap_nhat"}
+    fake_zalo.script("/message/cs", Reply(body={"error": code, "message": "not interacted"}))
+    channel = status_channel(
+        zalo_settings, common_settings, closing, status_template_id=TEMPLATE_ID
+    )
+    output = channel.status_output(STATUS)
+
+    await output.send_response(SENDER, dict(NOTICE))
+    await output.send_response(SENDER, {"text": "Ông/bà gửi ảnh tại đây."})
+
+    [call] = fake_zalo.calls("/v3.0/oa/message/template")
+    assert call.header("access_token")
+    assert call.json() == {
+        "user_id": USER_ID,
+        "template_id": TEMPLATE_ID,
+        "template_data": {
+            "ma_ho_so": "HS-7K3M-9Q2P",
+            "trang_thai": "Cần bổ sung thông tin",
+            "ngay_cap_nhat": "02/03/2026",
+        },
+    }
+    assert len(fake_zalo.calls("/message/cs")) == 1  # the second response is not tried
+    assert fake_zalo.sent == []
+    assert output.delivery_note is not None
+    assert output.delivery_note.startswith("Đã gửi bằng mẫu tin ZBS")
+
+
+async def test_the_template_parameters_follow_the_configured_fields(
+    zalo_settings, common_settings, closing, fake_zalo
+):
+    fake_zalo.approved_templates[TEMPLATE_ID] = {"code", "note"}
+    fake_zalo.window_closed.add(USER_ID)
+    channel = status_channel(
+        zalo_settings,
+        common_settings,
+        closing,
+        status_template_id=TEMPLATE_ID,
+        status_template_fields="code=receipt_code,note=note",
+    )
+
+    await channel.status_output(STATUS).send_response(SENDER, dict(NOTICE))
+
+    [sent] = fake_zalo.templates_sent
+    assert sent["template_data"] == {"code": "HS-7K3M-9Q2P", "note": "Thiếu ảnh CCCD mặt sau"}
+
+
+async def test_without_a_template_the_notice_is_reported_with_the_reason(
+    zalo_settings, common_settings, closing, fake_zalo
+):
+    fake_zalo.window_closed.add(USER_ID)
+    output = status_channel(zalo_settings, common_settings, closing).status_output(STATUS)
+
+    with pytest.raises(ZaloNoStatusTemplate) as caught:
+        await output.send_response(SENDER, dict(NOTICE))
+
+    assert caught.value.reason_vi == (
+        "Người dân không nhắn với OA trong 7 ngày; chưa cấu hình mẫu tin ZBS — hãy gọi điện cho "
+        "người dân."
+    )
+    assert fake_zalo.calls("/message/template") == []
+
+
+async def test_a_template_zalo_refuses_is_reported(
+    zalo_settings, common_settings, closing, fake_zalo
+):
+    fake_zalo.window_closed.add(USER_ID)  # the template was never approved
+    channel = status_channel(
+        zalo_settings, common_settings, closing, status_template_id=TEMPLATE_ID
+    )
+
+    with pytest.raises(ZaloTemplateRefused) as caught:
+        await channel.status_output(STATUS).send_response(SENDER, dict(NOTICE))
+
+    assert caught.value.code == -201
+    assert "từ chối mẫu tin ZBS" in caught.value.reason_vi
+
+
+async def test_other_messages_never_use_the_template(
+    zalo_settings, common_settings, closing, fake_zalo
+):
+    fake_zalo.approved_templates[TEMPLATE_ID] = {"ma_ho_so", "trang_thai", "ngay_cap_nhat"}
+    fake_zalo.window_closed.add(USER_ID)
+    channel = status_channel(
+        zalo_settings, common_settings, closing, status_template_id=TEMPLATE_ID
+    )
+
+    with pytest.raises(ZaloWindowClosed) as caught:
+        await channel.get_output_channel().send_response(SENDER, {"text": "Cán bộ trả lời"})
+
+    assert not isinstance(caught.value, ZaloNoStatusTemplate)
+    assert fake_zalo.calls("/message/template") == []
