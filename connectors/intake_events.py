@@ -456,6 +456,11 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
                 outcome = await self.tell_handoff(request.app, channel, event)
             else:
                 outcome = await self.tell(request.app, channel, sender_id, event)
+        except asyncio.CancelledError:
+            # The intake gave up waiting and Sanic cancelled the request: the event may not have
+            # been told, so its id must not block the intake's retry as a duplicate.
+            await asyncio.shield(self._release(event_id))
+            raise
         except Exception:
             logger.exception("intake event %s could not be told", event.get("event"))
             await self._release(event_id)

@@ -6,11 +6,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from stack.endpoints import write_run_file
 
 REST = "connectors.rest.RestInput"
 WEBCHAT = "connectors.webchat.WebchatInput"
 INTAKE_EVENTS = "connectors.intake_events.IntakeEventsInput"
+MESSAGING = (
+    "connectors.zalo.ZaloInput",
+    "connectors.messenger.MessengerInput",
+    "connectors.telegram.TelegramInput",
+)
 
 
 @dataclass(frozen=True)
@@ -21,10 +26,13 @@ class Credentials:
         webchat_db: the web chat's SQLite file; ``None`` leaves the web chat out.
         intake_events: open ``/webhooks/intake/events`` and run the outbox worker (needs the
             intake service; its settings come from the environment).
+        messaging: open the Zalo OA, Messenger and Telegram channels (their settings come from
+            the environment, see ``connectors/README.md``).
     """
 
     webchat_db: Path | None = None
     intake_events: bool = False
+    messaging: bool = False
 
     def as_config(self) -> dict[str, Any]:
         """The whole file as a mapping (the REST channel, behind the pause gate, is always on)."""
@@ -33,13 +41,10 @@ class Credentials:
             config[WEBCHAT] = {"db_path": str(self.webchat_db)}
         if self.intake_events:
             config[INTAKE_EVENTS] = None
+        if self.messaging:
+            config.update(dict.fromkeys(MESSAGING))
         return config
 
     def write(self, path: Path) -> Path:
         """Writes the YAML file and returns its path."""
-        path.write_text(
-            "# written by stack.credentials for one run\n"
-            + yaml.safe_dump(self.as_config(), sort_keys=False, allow_unicode=True),
-            encoding="utf-8",
-        )
-        return path
+        return write_run_file(path, self.as_config(), "stack.credentials")

@@ -7,6 +7,7 @@ Each part is a small frozen dataclass with ``as_config()`` giving the block Rasa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,9 +151,14 @@ class Endpoints:
 
     def write(self, path: Path) -> Path:
         """Writes the YAML file and returns its path."""
-        path.write_text(
-            "# written by stack.endpoints for one run\n"
-            + yaml.safe_dump(self.as_config(), sort_keys=False, allow_unicode=True),
-            encoding="utf-8",
-        )
-        return path
+        return write_run_file(path, self.as_config(), "stack.endpoints")
+
+
+def write_run_file(path: Path, config: Mapping[str, Any], writer: str) -> Path:
+    """Writes one run's Rasa YAML file, headed by a comment naming ``writer``; returns its path."""
+    path.write_text(
+        f"# written by {writer} for one run\n"
+        + yaml.safe_dump(dict(config), sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )
+    return path

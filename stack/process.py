@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 import httpx
 
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_STARTUP_SECONDS = 300.0
 _PR_SET_PDEATHSIG = 1
 STOP_SECONDS = 30.0
+_T = TypeVar("_T")
 
 
 def _die_with_parent() -> None:
@@ -48,7 +50,7 @@ class StackError(RuntimeError):
     """A process did not start, exited early or a backing service is missing."""
 
 
-def wait_for(condition: Callable[[], object], seconds: float, what: str) -> object:
+def wait_for(condition: Callable[[], _T | None], seconds: float, what: str) -> _T:
     """Polls ``condition`` every 0.25 s until it returns something truthy.
 
     Args:

@@ -9,11 +9,13 @@
 3. the tracker store migration (:mod:`stack.tracker_migration`) when the tracker store is
    PostgreSQL;
 4. ``rasa_instances`` Rasa servers (``bin/env bot python -m bot.server run --model …``, i.e.
-   Rasa with cached response validation) with an endpoints file and a credentials file
-   written for the run, and a balancer in front of them when there are several;
+   Rasa with cached response validation, as in production) with an endpoints file and a
+   credentials file written for the run, and a balancer in front of them when there are several;
 
 and stops everything when the ``with`` block ends, whatever happened. Logs are in the work folder
 (``<name>.log``); :meth:`RunningStack.logs` gives their ends for a failing test's message.
+:meth:`RunningStack.restart` restarts some processes (an outage, a changed setting) on the same
+ports, files and logs.
 """
 
 from __future__ import annotations
@@ -65,10 +67,13 @@ class StackConfig:
         event_broker: optional RabbitMQ broker receiving every tracker event.
         balance: put a balancer in front even of a single instance (default: only for several).
         webchat: open the web chat channel too.
+        messaging: open the Zalo OA, Messenger and Telegram channels too (their settings, e.g.
+            the base URLs of fake platform servers, go in ``env``).
         enable_api: start Rasa with ``--enable-api`` (``/conversations/…/tracker``,
             ``/model/parse``).
         today: ``BHXH_TODAY`` of the bot (fixes the evaluation date).
         env: extra environment variables for every bot process (Rasa and actions).
+        intake_env: extra environment variables for the intake service (e.g. ``OFFICE_HOURS``).
         startup_seconds: how long one process may take to answer.
     """
 
@@ -81,9 +86,11 @@ class StackConfig:
     event_broker: PikaEventBroker | None = None
     balance: bool = False
     webchat: bool = False
+    messaging: bool = False
     enable_api: bool = False
     today: str = TODAY
     env: Mapping[str, str] = field(default_factory=dict)
+    intake_env: Mapping[str, str] = field(default_factory=dict)
     startup_seconds: float = DEFAULT_STARTUP_SECONDS
 
     def check(self) -> None:
@@ -171,6 +178,29 @@ class RunningStack:
         for process in reversed(list(self.processes.values())):
             process.stop()
 
+    def restart(self, *names: str, env: Mapping[str, str] | None = None) -> None:
+        """Stops processes and starts them again on the same ports, files and logs.
+
+        They stop in reverse dependency order (Rasa before the actions, the actions before the
+        intake service) and start in dependency order, each waited for until it is healthy.
+
+        Args:
+            names: the processes (``intake``, ``actions-1``, ``rasa-1``, …); every one if none
+                is named.
+            env: variables added to their environment from now on (e.g. another
+                ``OFFICE_HOURS`` for the intake service).
+
+        Raises:
+            StackError: an unknown name, or a process that did not come back.
+        """
+        chosen = {name: self.process(name) for name in names or self.processes}
+        ordered = [p for name, p in self.processes.items() if name in chosen]
+        for process in reversed(ordered):
+            process.stop()
+        for process in ordered:
+            process.env.update(env or {})
+            process.start(seconds=self.config.startup_seconds)
+
     # ------------------------------------------------------------------ talking to the bot
     def say(
         self,
@@ -239,6 +269,7 @@ def _intake_env(stack: RunningStack) -> dict[str, str]:
         "BOT_EVENTS_URL": f"{stack.rasa_url}/webhooks/intake/events",
         "BOT_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "INTAKE_LOG_LEVEL": "WARNING",
+        **stack.config.intake_env,
     }
     for name in ("VIRTUAL_ENV", "PYTHONHOME"):
         env.pop(name, None)
@@ -313,6 +344,7 @@ def _start_rasa(stack: RunningStack) -> None:
     credentials = Credentials(
         webchat_db=stack.work / "webchat.db" if config.webchat else None,
         intake_events=config.intake,
+        messaging=config.messaging,
     ).write(stack.work / "credentials.yml")
     env = _bot_env(stack)
     servers = []

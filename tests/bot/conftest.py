@@ -10,12 +10,31 @@ from typing import Any
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
 
 from bhxh_catalog.config import CATALOG_DIR_ENV
 from bot.actions import clock
 
 TODAY = date(2026, 3, 1)
 FIXTURE_CATALOG = Path(__file__).with_name("catalog_fixture")
+
+PENSION = "doi_hinh_thuc_nhan_luong_huu"
+"""A procedure of the real catalog with a conditional form: pension from cash to a bank."""
+PENSION_TO_BANK = {"dang_huong": True, "thay_doi": "sang_tai_khoan", "tai_khoan_chinh_chu": True}
+"""Eligibility answers of :data:`PENSION`: receiving a pension, moving it to one's own account."""
+PENSION_FIELDS = {
+    "ho_ten": "Nguyễn Văn Bình",
+    "ngay_sinh": "1960-08-20",
+    "so_cccd": "056160001234",
+    "ma_so_bhxh": "5612345678",
+    "so_dien_thoai": "0912345678",
+    "tinh_nhan_luong_huu": "Khánh Hòa",
+    "ngan_hang": "Vietcombank",
+    "chi_nhanh_ngan_hang": None,
+    "so_tai_khoan": "0011001234567",
+    "xac_nhan_chinh_chu": True,
+}
+"""Every field of the :data:`PENSION` dossier after :data:`PENSION_TO_BANK`, the branch skipped."""
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +45,16 @@ def sample_catalog(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """
     monkeypatch.setenv(CATALOG_DIR_ENV, str(FIXTURE_CATALOG))
     yield FIXTURE_CATALOG
+
+
+@pytest.fixture
+def real_catalog(sample_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The actions read the real catalog (catalog/data) instead.
+
+    A module that checks real procedures says ``pytestmark = pytest.mark.usefixtures(
+    "real_catalog")``.
+    """
+    monkeypatch.delenv(CATALOG_DIR_ENV, raising=False)
 
 
 @pytest.fixture(autouse=True)
@@ -145,3 +174,14 @@ def buttons(dispatcher: CollectingDispatcher) -> list[dict[str, str]]:
 def events_as_dict(events: Iterable[Any]) -> dict[str, Any]:
     """The slot values set by a list of events (last one wins)."""
     return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+
+
+async def run_validation(
+    form: FormValidationAction, tracker: Tracker, dispatcher: CollectingDispatcher
+) -> dict[str, Any]:
+    """Runs a form's validation action: the slots it set, and ``_rejected`` (True when it
+    rejected its execution, i.e. the form gave way to another action)."""
+    events = await form.run(dispatcher, tracker, {})
+    result = events_as_dict(events)
+    result["_rejected"] = any(e.get("event") == "action_execution_rejected" for e in events)
+    return result

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,6 @@ import pytest
 import yaml
 from rasa_sdk.executor import ActionExecutor
 
-from bhxh_catalog.config import CATALOG_DIR_ENV
 from bot.actions import catalog_access
 from bot.actions.question_loop import NEVER_AN_ANSWER
 from bot.actions.texts import MAIN_MENU
@@ -22,11 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OVERRIDDEN_DEFAULTS = {"action_restart", "action_default_fallback"}
 
 
-@pytest.fixture(autouse=True)
-def sample_catalog(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """These checks use the real catalog (catalog/data)."""
-    monkeypatch.delenv(CATALOG_DIR_ENV, raising=False)
-    yield
+pytestmark = pytest.mark.usefixtures("real_catalog")
 
 
 @pytest.fixture(scope="module")

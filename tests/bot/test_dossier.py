@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from bhxh_catalog.config import CATALOG_DIR_ENV
 from bot.actions import catalog_access, dossier
 from bot.actions.catalog_access import InvalidValue
 from bot.actions.dossier import DossierState
-from tests.bot.conftest import TODAY
+from tests.bot.conftest import PENSION, PENSION_TO_BANK, TODAY
 
-PENSION = "doi_hinh_thuc_nhan_luong_huu"
-TO_BANK = {"dang_huong": True, "thay_doi": "sang_tai_khoan", "tai_khoan_chinh_chu": True}
-
-
-@pytest.fixture(autouse=True)
-def sample_catalog(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The dossier is read from the real catalog (its fields are what citizens fill in)."""
-    monkeypatch.delenv(CATALOG_DIR_ENV, raising=False)
-    yield
+pytestmark = pytest.mark.usefixtures("real_catalog")
 
 
 def state(procedure_id: str = PENSION, answers=None, fields=None, editing=None) -> DossierState:
@@ -33,14 +22,14 @@ def test_the_eligibility_questions_come_first_then_the_fields_in_order():
     step = dossier.next_step(state(), TODAY)
     assert step is not None and step.question is not None
     assert step.question.id == "dang_huong"
-    step = dossier.next_step(state(answers=TO_BANK), TODAY)
+    step = dossier.next_step(state(answers=PENSION_TO_BANK), TODAY)
     assert step is not None and step.field is not None
     assert step.field.id == "ho_ten"
     assert step.key == "f:ho_ten"
 
 
 def test_conditional_fields_follow_the_eligibility_answers():
-    to_bank = [item.id for item in dossier.active_fields(state(answers=TO_BANK), TODAY)]
+    to_bank = [item.id for item in dossier.active_fields(state(answers=PENSION_TO_BANK), TODAY)]
     assert {"ngan_hang", "so_tai_khoan", "xac_nhan_chinh_chu"} <= set(to_bank)
     assert "dia_chi" not in to_bank
     cash = state(answers={"dang_huong": True, "thay_doi": "sang_tien_mat"})
@@ -50,14 +39,15 @@ def test_conditional_fields_follow_the_eligibility_answers():
 
 
 def test_a_field_being_corrected_is_asked_before_anything_else():
-    step = dossier.next_step(state(answers=TO_BANK, editing="so_dien_thoai"), TODAY)
+    step = dossier.next_step(state(answers=PENSION_TO_BANK, editing="so_dien_thoai"), TODAY)
     assert step is not None and step.field is not None
     assert step.field.id == "so_dien_thoai"
 
 
 def test_nothing_left_when_every_field_is_given_or_skipped():
-    fields = {item.id: None for item in dossier.active_fields(state(answers=TO_BANK), TODAY)}
-    assert dossier.next_step(state(answers=TO_BANK, fields=fields), TODAY) is None
+    active = dossier.active_fields(state(answers=PENSION_TO_BANK), TODAY)
+    fields = {item.id: None for item in active}
+    assert dossier.next_step(state(answers=PENSION_TO_BANK, fields=fields), TODAY) is None
 
 
 def test_a_free_sentence_gives_the_value_inside_it():
@@ -104,10 +94,10 @@ def test_values_kept_as_json_a_bank_by_name_a_province_by_its_current_label():
 
 def test_identifiers_typed_earlier_fill_their_field_once():
     known = {"phone": ["0912345678"], "cccd": ["056160001234", "056160001234"]}
-    filled = dossier.prefill(state(answers=TO_BANK), known, TODAY)
+    filled = dossier.prefill(state(answers=PENSION_TO_BANK), known, TODAY)
     assert filled == {"so_dien_thoai": "0912345678", "so_cccd": "056160001234"}
     two_phones = {"phone": ["0912345678", "0987654321"]}
-    assert dossier.prefill(state(answers=TO_BANK), two_phones, TODAY) == {}
+    assert dossier.prefill(state(answers=PENSION_TO_BANK), two_phones, TODAY) == {}
 
 
 def test_an_eligibility_answer_with_the_fields_id_is_not_asked_again():
@@ -129,7 +119,7 @@ def test_sensitive_numbers_are_masked_other_values_read_naturally():
 
 def test_only_given_active_fields_are_sent():
     fields = {"ho_ten": "Nguyễn Văn Bình", "chi_nhanh_ngan_hang": None, "dia_chi": "15 Yersin"}
-    sent = dossier.submitted_fields(state(answers=TO_BANK, fields=fields), TODAY)
+    sent = dossier.submitted_fields(state(answers=PENSION_TO_BANK, fields=fields), TODAY)
     assert sent == {"ho_ten": "Nguyễn Văn Bình"}  # skipped and not-applicable ones left out
 
 
@@ -143,7 +133,7 @@ def test_the_paper_documents_follow_the_answers():
 
 
 def test_a_typed_correction_names_its_field():
-    fields = dossier.active_fields(state(answers=TO_BANK), TODAY)
+    fields = dossier.active_fields(state(answers=PENSION_TO_BANK), TODAY)
     named = dossier.field_named(fields, "sửa số điện thoại thành 0987654321")
     assert named is not None and named.id == "so_dien_thoai"
     assert dossier.field_named(fields, "sửa giúp tôi") is None

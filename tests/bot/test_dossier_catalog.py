@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
 
 import pytest
 
@@ -13,11 +12,7 @@ from bot.actions.dossier import DossierState
 from bot.actions.replies import MAX_BUTTONS, Reply
 from tests.bot.conftest import TODAY
 
-
-@pytest.fixture(autouse=True)
-def sample_catalog(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv(CATALOG_DIR_ENV, raising=False)
-    yield
+pytestmark = pytest.mark.usefixtures("real_catalog")
 
 
 def procedure_ids() -> list[str]:

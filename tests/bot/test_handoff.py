@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from bhxh_catalog.config import CATALOG_DIR_ENV
 from bot.actions import intake_access
 from bot.actions.caller_codes import caller_code_in, check_character, names_a_code
 from bot.actions.fallback import ActionFallback
@@ -33,6 +31,7 @@ from bot.actions.menu import ActionInform
 from bot.actions.session import ActionSessionStart
 from bot.actions.status import ActionIntakeEvent
 from tests.bot.conftest import (
+    PENSION,
     action_event,
     buttons,
     events_as_dict,
@@ -43,16 +42,10 @@ from tests.bot.conftest import (
     user_event,
 )
 
-PENSION = "doi_hinh_thuc_nhan_luong_huu"
+pytestmark = pytest.mark.usefixtures("real_catalog")
 WAIT = "Cán bộ sẽ trả lời ông/bà trong khoảng 5 phút. Trong lúc chờ, ông/bà cứ nhắn thêm tại đây."
 CLOSED = "Hiện đã ngoài giờ làm việc của cán bộ. Ông/bà có thể để lại số điện thoại."
 
-
-@pytest.fixture(autouse=True)
-def sample_catalog(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Dossiers of the real catalog (its fields are what citizens fill in)."""
-    monkeypatch.delenv(CATALOG_DIR_ENV, raising=False)
-    yield
 
 
 class FakeIntake:

@@ -20,6 +20,7 @@ from tests.bot.conftest import (
     events_as_dict,
     form_turn,
     make_tracker,
+    run_validation,
     texts,
 )
 
@@ -27,10 +28,7 @@ FORM = "rating_form"
 
 
 async def validate(tracker, dispatcher) -> dict[str, Any]:
-    events = await ValidateRatingForm().run(dispatcher, tracker, {})
-    result = events_as_dict(events)
-    result["_rejected"] = any(e.get("event") == "action_execution_rejected" for e in events)
-    return result
+    return await run_validation(ValidateRatingForm(), tracker, dispatcher)
 
 
 @pytest.mark.parametrize(

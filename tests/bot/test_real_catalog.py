@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 
-from bhxh_catalog.config import CATALOG_DIR_ENV
 from bot.actions import catalog_access, render_loop, render_procedure
 from bot.actions.catalog_access import Question
 from bot.actions.replies import MAX_BUTTONS, Reply
@@ -16,11 +14,7 @@ from bot.actions.replies import MAX_BUTTONS, Reply
 TODAY = date(2026, 3, 1)
 
 
-@pytest.fixture(autouse=True)
-def sample_catalog(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """These checks use the real catalog (catalog/data)."""
-    monkeypatch.delenv(CATALOG_DIR_ENV, raising=False)
-    yield
+pytestmark = pytest.mark.usefixtures("real_catalog")
 
 
 def procedure_ids() -> list[str]:

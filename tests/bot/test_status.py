@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from backend_client import StatusChange
-from bhxh_catalog.config import CATALOG_DIR_ENV
 from bot.actions import attachments, intake_access
 from bot.actions.fallback import ActionFallback
 from bot.actions.intake_access import DossierNotFound, DossierStatus, IntakeUnavailable
@@ -20,11 +18,7 @@ from tests.bot.conftest import buttons, events_as_dict, make_tracker, texts
 CARD = "cap_lai_the_bhyt"
 
 
-@pytest.fixture(autouse=True)
-def sample_catalog(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Procedure names come from the real catalog."""
-    monkeypatch.delenv(CATALOG_DIR_ENV, raising=False)
-    yield
+pytestmark = pytest.mark.usefixtures("real_catalog")
 
 
 def status(code: str, state: str, label: str, note: str | None = None) -> DossierStatus:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from bhxh_catalog.config import CATALOG_DIR_ENV
 from bot.actions.submission import ActionStartSubmission
 from bot.actions.submission_form import (
     ActionAskSubmissionAnswer,
@@ -16,43 +14,27 @@ from bot.actions.submission_form import (
     ValidateSubmissionForm,
 )
 from tests.bot.conftest import (
+    PENSION,
+    PENSION_FIELDS,
+    PENSION_TO_BANK,
     action_event,
     buttons,
     events_as_dict,
     form_turn,
     make_tracker,
+    run_validation,
     texts,
     user_event,
 )
 
 FORM = "submission_form"
-PENSION = "doi_hinh_thuc_nhan_luong_huu"
-TO_BANK = {"dang_huong": True, "thay_doi": "sang_tai_khoan", "tai_khoan_chinh_chu": True}
-ALL_FIELDS = {
-    "ho_ten": "Nguyễn Văn Bình",
-    "ngay_sinh": "1960-08-20",
-    "so_cccd": "056160001234",
-    "ma_so_bhxh": "5612345678",
-    "so_dien_thoai": "0912345678",
-    "tinh_nhan_luong_huu": "Khánh Hòa",
-    "ngan_hang": "Vietcombank",
-    "chi_nhanh_ngan_hang": None,
-    "so_tai_khoan": "0011001234567",
-    "xac_nhan_chinh_chu": True,
-}
-
-
-@pytest.fixture(autouse=True)
-def sample_catalog(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The form reads the real catalog's fields."""
-    monkeypatch.delenv(CATALOG_DIR_ENV, raising=False)
-    yield
+pytestmark = pytest.mark.usefixtures("real_catalog")
 
 
 def slots(fields: dict[str, Any] | None = None, requested: str = "submission_answer", **more):
     return {
         "submission_procedure": PENSION,
-        "eligibility_answers": {PENSION: dict(TO_BANK)},
+        "eligibility_answers": {PENSION: dict(PENSION_TO_BANK)},
         "submission_fields": dict(fields or {}),
         "submission_dossier_id": "d-1",
         "submission_failures": {},
@@ -62,10 +44,7 @@ def slots(fields: dict[str, Any] | None = None, requested: str = "submission_ans
 
 
 async def validate(tracker, dispatcher) -> dict[str, Any]:
-    events = await ValidateSubmissionForm().run(dispatcher, tracker, {})
-    result = events_as_dict(events)
-    result["_rejected"] = any(e.get("event") == "action_execution_rejected" for e in events)
-    return result
+    return await run_validation(ValidateSubmissionForm(), tracker, dispatcher)
 
 
 def confidence(intent: str, value: float = 0.95) -> list[tuple[str, float]]:
@@ -174,7 +153,7 @@ async def test_back_from_a_side_question_the_question_is_asked_again(dispatcher)
 async def test_an_optional_field_can_be_skipped(dispatcher):
     fields = {
         key: value
-        for key, value in ALL_FIELDS.items()
+        for key, value in PENSION_FIELDS.items()
         if key not in ("chi_nhanh_ngan_hang", "so_tai_khoan", "xac_nhan_chinh_chu")
     }
     tracker = form_turn(FORM, "bỏ qua", intent="nlu_fallback", slots=slots(fields))
@@ -183,7 +162,7 @@ async def test_an_optional_field_can_be_skipped(dispatcher):
 
 
 async def test_the_summary_follows_the_last_field(dispatcher):
-    fields = {key: value for key, value in ALL_FIELDS.items() if key != "xac_nhan_chinh_chu"}
+    fields = {key: value for key, value in PENSION_FIELDS.items() if key != "xac_nhan_chinh_chu"}
     tracker = form_turn(
         FORM, '/inform{"answer":"co"}', entities={"answer": "co"}, slots=slots(fields)
     )
@@ -194,7 +173,7 @@ async def test_the_summary_follows_the_last_field(dispatcher):
 
 async def test_the_summary_masks_numbers_and_offers_send_cancel_and_one_edit_per_field(dispatcher):
     tracker = make_tracker(
-        "", slots={**slots(ALL_FIELDS, "submission_confirm"), "submission_attachments": []}
+        "", slots={**slots(PENSION_FIELDS, "submission_confirm"), "submission_attachments": []}
     )
     await ActionAskSubmissionConfirm().run(dispatcher, tracker, {})
     summary = texts(dispatcher)[0]
@@ -205,7 +184,7 @@ async def test_the_summary_masks_numbers_and_offers_send_cancel_and_one_edit_per
     titles = [b["title"] for b in buttons(dispatcher)]
     assert titles[:2] == ["Gửi hồ sơ", "Hủy"]
     assert "Sửa Số điện thoại" in titles
-    assert len([t for t in titles if t.startswith("Sửa ")]) == len(ALL_FIELDS)
+    assert len([t for t in titles if t.startswith("Sửa ")]) == len(PENSION_FIELDS)
     assert all(len(m.get("buttons") or []) <= 5 for m in dispatcher.messages)
 
 
@@ -214,7 +193,7 @@ async def test_send_ends_the_form_confirmed(dispatcher):
         FORM,
         '/inform{"answer":"gui_ho_so"}',
         entities={"answer": "gui_ho_so"},
-        slots=slots(ALL_FIELDS, "submission_confirm"),
+        slots=slots(PENSION_FIELDS, "submission_confirm"),
     )
     result = await validate(tracker, dispatcher)
     assert result["submission_confirmed"] is True
@@ -226,12 +205,13 @@ async def test_edit_asks_that_field_again_showing_its_value(dispatcher):
         FORM,
         '/inform{"answer":"sua:so_dien_thoai"}',
         entities={"answer": "sua:so_dien_thoai"},
-        slots=slots(ALL_FIELDS, "submission_confirm"),
+        slots=slots(PENSION_FIELDS, "submission_confirm"),
     )
     result = await validate(tracker, dispatcher)
     assert result["submission_editing"] == "so_dien_thoai"
     assert result["requested_slot"] == "submission_answer"
-    asked = make_tracker("", slots={**slots(ALL_FIELDS), "submission_editing": "so_dien_thoai"})
+    editing = {**slots(PENSION_FIELDS), "submission_editing": "so_dien_thoai"}
+    asked = make_tracker("", slots=editing)
     ask = CollectingDispatcher()
     await ActionAskSubmissionAnswer().run(ask, asked, {})
     assert "Hiện đang ghi: 09******78." in texts(ask)[0]
@@ -242,7 +222,7 @@ async def test_a_typed_correction_with_its_value_is_applied_at_once(dispatcher):
         FORM,
         "sửa số điện thoại thành 0987654321",
         entities={"phone": "0987654321"},
-        slots=slots(ALL_FIELDS, "submission_confirm"),
+        slots=slots(PENSION_FIELDS, "submission_confirm"),
     )
     result = await validate(tracker, dispatcher)
     assert result["submission_fields"]["so_dien_thoai"] == "0987654321"
@@ -297,7 +277,7 @@ async def test_start_takes_values_typed_earlier_and_says_so(dispatcher):
         "nộp hồ sơ ngay",
         "start_submission",
         {"procedure": PENSION},
-        slots={"eligibility_answers": {PENSION: TO_BANK}},
+        slots={"eligibility_answers": {PENSION: PENSION_TO_BANK}},
         history=history,
     )
     result = events_as_dict(await ActionStartSubmission().run(dispatcher, tracker, {}))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -11,26 +11,19 @@ import httpx
 import pytest
 
 from backend_client import IntakeClient, Outbox
-from bhxh_catalog.config import CATALOG_DIR_ENV
 from bot.actions import attachments, intake_access
 from bot.actions.submit import ActionSubmitDossier
-from tests.bot.conftest import events_as_dict, make_tracker, texts
+from tests.bot.conftest import (
+    PENSION,
+    PENSION_FIELDS,
+    PENSION_TO_BANK,
+    events_as_dict,
+    make_tracker,
+    texts,
+)
 
-PENSION = "doi_hinh_thuc_nhan_luong_huu"
 BULK = "huong_bhxh_mot_lan"
-TO_BANK = {"dang_huong": True, "thay_doi": "sang_tai_khoan", "tai_khoan_chinh_chu": True}
-FIELDS = {
-    "ho_ten": "Nguyễn Văn Bình",
-    "ngay_sinh": "1960-08-20",
-    "so_cccd": "056160001234",
-    "ma_so_bhxh": "5612345678",
-    "so_dien_thoai": "0912345678",
-    "tinh_nhan_luong_huu": "Khánh Hòa",
-    "ngan_hang": "Vietcombank",
-    "chi_nhanh_ngan_hang": None,
-    "so_tai_khoan": "0011001234567",
-    "xac_nhan_chinh_chu": True,
-}
+pytestmark = pytest.mark.usefixtures("real_catalog")
 PHOTO = {
     "kind": "image",
     "url": "https://cdn.example/a.jpg",
@@ -39,12 +32,6 @@ PHOTO = {
     "document": "van_ban_de_nghi",
 }
 
-
-@pytest.fixture(autouse=True)
-def sample_catalog(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The dossier is checked against the real catalog."""
-    monkeypatch.delenv(CATALOG_DIR_ENV, raising=False)
-    yield
 
 
 class FakeIntake:
@@ -114,8 +101,8 @@ def uploads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[Any]]]:
 def confirmed(**more: Any):
     slots = {
         "submission_procedure": PENSION,
-        "eligibility_answers": {PENSION: dict(TO_BANK)},
-        "submission_fields": dict(FIELDS),
+        "eligibility_answers": {PENSION: dict(PENSION_TO_BANK)},
+        "submission_fields": dict(PENSION_FIELDS),
         "submission_dossier_id": "dossier-1",
         "submission_confirmed": True,
         "submission_attachments": [dict(PHOTO)],
@@ -141,7 +128,7 @@ async def test_the_receipt_says_code_time_originals_and_how_to_follow(dispatcher
     assert sent["channel"] == "rest" and sent["sender_id"] == "test-user"
     assert "chi_nhanh_ngan_hang" not in sent["fields"]  # skipped: not sent
     assert sent["fields"]["so_cccd"] == "056160001234"
-    assert sent["answers"] == TO_BANK
+    assert sent["answers"] == PENSION_TO_BANK
 
 
 async def test_intake_down_the_dossier_is_queued_and_the_citizen_told(dispatcher, intake, uploads):

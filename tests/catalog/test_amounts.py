@@ -3,17 +3,11 @@ from datetime import date
 
 import pytest
 
-from bhxh_catalog import Catalog, EstimateError, ParameterError, load_catalog
+from bhxh_catalog import Catalog, EstimateError, ParameterError
 from bhxh_catalog.amounts import FORMULAS, compute, estimate
-from tests.catalog.fixtures import MINI
 
 DAY_2026 = date(2026, 1, 11)
 DAY_2027 = date(2027, 1, 1)
-
-
-@pytest.fixture(scope="module")
-def cat():
-    return load_catalog(MINI)
 
 
 def amounts(result):

@@ -14,11 +14,6 @@ from tests.catalog.fixtures import MINI
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def cat():
-    return load_catalog(MINI)
-
-
 def test_loads_the_procedures_and_registries(cat):
     assert list(cat.procedures) == ["dang_ky_bhxh_tu_nguyen", "huong_bhxh_mot_lan"]
     assert len(cat.legal_bases) == 10

@@ -4,20 +4,9 @@ from datetime import date
 
 import pytest
 
-from bhxh_catalog import AnswerError, CatalogError, Option, Question, load_catalog
-from tests.catalog.fixtures import MINI
+from bhxh_catalog import AnswerError, CatalogError, Option, Question
 
 DAY = date(2026, 5, 1)
-
-
-@pytest.fixture(scope="module")
-def cat():
-    return load_catalog(MINI)
-
-
-@pytest.fixture(scope="module")
-def mot_lan(cat):
-    return cat.get("huong_bhxh_mot_lan")
 
 
 # -------------------------------------------------------------------- reading chat answers

@@ -2,15 +2,9 @@ from datetime import date
 
 import pytest
 
-from bhxh_catalog import ParameterError, load_catalog
+from bhxh_catalog import ParameterError
 from bhxh_catalog.models import Parameter, ParameterValue
 from bhxh_catalog.parameters import lookup, value_at
-from tests.catalog.fixtures import MINI
-
-
-@pytest.fixture(scope="module")
-def cat():
-    return load_catalog(MINI)
 
 
 def test_value_in_force_on_a_date(cat):

@@ -2,22 +2,11 @@ from datetime import date
 
 import pytest
 
-from bhxh_catalog import AnswerError, load_catalog
+from bhxh_catalog import AnswerError
 from bhxh_catalog.rules import documents_for, evaluate, fields_for, questions_to_ask
-from tests.catalog.fixtures import MINI
 
 AFTER_LAW = date(2026, 5, 1)
 BEFORE_LAW = date(2025, 6, 1)
-
-
-@pytest.fixture(scope="module")
-def cat():
-    return load_catalog(MINI)
-
-
-@pytest.fixture(scope="module")
-def mot_lan(cat):
-    return cat.get("huong_bhxh_mot_lan")
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -176,6 +178,18 @@ async def test_a_failure_is_retried_by_the_intake(bot, asgi):
     agent.fail = None
     retried = await post(asgi, app, body, sign(body))  # the same event id, processed now
     assert retried.json() == {"delivered": True}
+    assert len(agent.triggered) == 1
+
+
+async def test_an_event_cancelled_midway_is_not_taken_for_a_duplicate(bot, asgi):
+    app, channel, agent = bot
+    body = event()
+    agent.fail = asyncio.CancelledError()  # the intake's request timed out, Sanic cancelled it
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await post(asgi, app, body, sign(body))
+    agent.fail = None
+    retried = await post(asgi, app, body, sign(body))
+    assert retried.json() == {"delivered": True}, "the retry is told, not dropped"
     assert len(agent.triggered) == 1
 
 

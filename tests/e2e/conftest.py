@@ -1,23 +1,24 @@
-"""The running system for the end-to-end tests (one per test session; slow).
+"""The running systems of the end-to-end tests (started through :mod:`stack`; slow).
 
-Needs a trained model in ``$BHXH_MODEL`` (``bin/test`` trains one and sets it); the tests are
-skipped with that reason otherwise.
+``system`` is one per test session; ``office`` (the handoff tests) is one per module, with the
+office always open. Both need a trained model in ``$BHXH_MODEL`` (``bin/test`` trains one and sets
+it); the tests are skipped with that reason otherwise.
 """
 
 from __future__ import annotations
 
-import os
 import struct
 import threading
 import uuid
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import System, free_port
+from stack import RunningStack, StackConfig, running_stack
+from stack.ports import free_port
+from tests.e2e.harness import trained_model
 
 
 def _png() -> bytes:
@@ -43,19 +44,29 @@ def _png() -> bytes:
 PNG = _png()
 
 
-@pytest.fixture(scope="session")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    """The intake service, the action server and Rasa, started once and stopped at the end."""
-    model = os.environ.get("BHXH_MODEL", "")
-    if not model or not Path(model).is_file():
-        pytest.skip("BHXH_MODEL is not set to a trained model (bin/test trains one and sets it)")
-    running = System(tmp_path_factory.mktemp("e2e"), str(Path(model).resolve()))
-    running.prepare()
-    try:
-        running.start()
+def _running_system(
+    tmp_path_factory: pytest.TempPathFactory, name: str, intake_env: Mapping[str, str]
+) -> Iterator[RunningStack]:
+    """The intake service, the actions and Rasa with the REST, web chat and intake channels."""
+    config = StackConfig(model=trained_model(), webchat=True, intake_env=intake_env)
+    with running_stack(config, tmp_path_factory.mktemp(name)) as running:
         yield running
-    finally:
-        running.stop()
+
+
+@pytest.fixture(scope="session")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """The whole system, started once and stopped at the end."""
+    yield from _running_system(tmp_path_factory, "e2e", {})
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """The whole system with the office always open and handoffs expiring after 10 minutes."""
+    yield from _running_system(
+        tmp_path_factory,
+        "e2e-handoff",
+        {"OFFICE_HOURS": "always", "HANDOFF_TIMEOUT_MINUTES": "10"},
+    )
 
 
 @pytest.fixture

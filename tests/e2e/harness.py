@@ -1,348 +1,168 @@
-"""The whole system as real processes on free ports, for the end-to-end tests.
+"""What the end-to-end tests share: the trained model, a citizen's chat, readers of the system.
 
-* the intake service (its own environment: ``bin/env intake python -m intake_service bootstrap``
-  then ``serve``), on a temporary SQLite database and var folder;
-* the action server (``python -m rasa_sdk --actions bot.actions``);
-* Rasa (``python -m rasa run`` with the trained model of ``$BHXH_MODEL``), with the REST channel,
-  the web chat and ``connectors.intake_events`` (status webhooks, outbox worker), an endpoints
-  file pointing at this action server and a temporary SQL tracker store.
-
-Every process can be stopped and started again on the same ports and files (an outage of the
-intake service, a restart of the bot).
+The processes themselves (intake service, action server, ``python -m bot.server run`` as in
+production) are started by :func:`stack.running_stack` (see ``tests/e2e/conftest.py``); this
+module only talks to them over HTTP: the REST channel, the messages kept for later delivery, the
+web chat's stored messages and the intake API.
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-TODAY = "2026-03-01"
-API_KEY = "e2e-bot-key-" + "x" * 20
-WEBHOOK_SECRET = "e2e-webhook-secret-" + "y" * 20
-ADMIN = ("admin", "e2e-admin-Pa55word!")
-STARTUP_SECONDS = 300.0
-REPLY_SECONDS = 120.0
+from stack import RunningStack
+from stack.process import wait_for
+from stack.system import ADMIN, API_KEY, WEBHOOK_SECRET
 
+__all__ = [
+    "ADMIN",
+    "API_KEY",
+    "WEBHOOK_SECRET",
+    "Chat",
+    "change_status",
+    "intake_dossier",
+    "intake_dossiers",
+    "notices",
+    "receipt_code",
+    "submit_directly",
+    "trained_model",
+    "wait_for",
+    "webchat_texts",
+]
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(condition: Callable[[], Any], seconds: float, what: str) -> Any:
-    """Polls ``condition`` until it returns something truthy; fails after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {seconds:.0f} s waiting for {what}")
+NO_MODEL = "BHXH_MODEL is not set to a trained model (bin/test trains one and sets it)"
 
 
-@dataclass
-class Service:
-    """One process of the system: its command, environment and log file."""
-
-    name: str
-    command: list[str]
-    env: dict[str, str]
-    log: Path
-    health_url: str
-    process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        """Starts the process and waits until its health URL answers."""
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                self.command,
-                cwd=ROOT,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        process = self.process
-
-        def up() -> bool:
-            if process.poll() is not None:
-                tail = self.log.read_text(errors="replace")[-4000:]
-                raise AssertionError(f"{self.name} exited early:\n{tail}")
-            try:
-                return httpx.get(self.health_url, timeout=3).status_code < 500
-            except httpx.HTTPError:
-                return False
-
-        wait_for(up, STARTUP_SECONDS, f"{self.name} at {self.health_url}")
-
-    def stop(self) -> None:
-        """Stops the process (SIGTERM, then SIGKILL) and its children."""
-        process = self.process
-        self.process = None
-        if process is None or process.poll() is not None:
-            return
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-    def log_tail(self, size: int = 4000) -> str:
-        """The end of the process's log."""
-        return self.log.read_text(errors="replace")[-size:] if self.log.exists() else ""
+def trained_model() -> str:
+    """The absolute path of the model in ``$BHXH_MODEL``; skips the test when there is none."""
+    model = os.environ.get("BHXH_MODEL", "")
+    if not model or not Path(model).is_file():
+        pytest.skip(NO_MODEL)
+    return str(Path(model).resolve())
 
 
-@dataclass
-class System:
-    """The intake service, the action server and Rasa, wired together."""
+class Chat:
+    """One citizen's conversation through the REST channel."""
 
-    work: Path
-    model: str
-    intake_port: int = field(default_factory=free_port)
-    actions_port: int = field(default_factory=free_port)
-    rasa_port: int = field(default_factory=free_port)
-    services: dict[str, Service] = field(default_factory=dict)
+    def __init__(self, system: RunningStack, sender: str) -> None:
+        self.system = system
+        self.sender = sender
+        self.last: list[dict[str, Any]] = []
 
-    @property
-    def intake_url(self) -> str:
-        """Base URL of the intake service."""
-        return f"http://127.0.0.1:{self.intake_port}"
+    def say(self, text: str, metadata: dict[str, Any] | None = None) -> str:
+        """Sends a message; returns the bot's texts joined (also kept for ``press``)."""
+        self.last = self.system.say(self.sender, text, metadata=metadata)
+        return "\n".join(message.get("text") or "" for message in self.last)
 
-    @property
-    def rasa_url(self) -> str:
-        """Base URL of the Rasa server."""
-        return f"http://127.0.0.1:{self.rasa_port}"
+    def press(self, title: str) -> str:
+        """Presses a button of the bot's last messages by its title."""
+        for message in self.last:
+            for button in message.get("buttons") or []:
+                if button["title"] == title:
+                    return self.say(button["payload"])
+        raise AssertionError(f"no button {title!r} in {self.buttons()}")
 
-    def _bot_env(self) -> dict[str, str]:
-        env = {
-            **os.environ,
-            "BHXH_TODAY": TODAY,
-            "INTAKE_URL": self.intake_url,
-            "INTAKE_API_KEY": API_KEY,
-            "INTAKE_TIMEOUT": "5",
-            "INTAKE_RETRIES": "1",
-            "OUTBOX_DATABASE_URL": f"sqlite:///{self.work / 'outbox.db'}",
-            "OUTBOX_WORKER_INTERVAL_SECONDS": "1",
-            "BOT_WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "CONNECTORS_DATABASE_URL": f"sqlite:///{self.work / 'connectors.sqlite3'}",
-            "INTAKE_NOTICES_DB_PATH": str(self.work / "notices.db"),
-            "WEBCHAT_DB_PATH": str(self.work / "webchat.db"),
-        }
-        env.pop("BHXH_CATALOG_DIR", None)
-        return env
+    def buttons(self) -> list[str]:
+        """The titles of the buttons of the bot's last messages."""
+        return [b["title"] for m in self.last for b in m.get("buttons") or []]
 
-    def prepare(self) -> None:
-        """Writes the endpoints and credentials files, bootstraps the intake database."""
-        (self.work / "endpoints.yml").write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
-            'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n'
-            f'  db: "{self.work / "tracker.db"}"\n',
-            encoding="utf-8",
-        )
-        (self.work / "credentials.yml").write_text(
-            "connectors.rest.RestInput:\n"
-            f'connectors.webchat.WebchatInput:\n  db_path: "{self.work / "webchat.db"}"\n'
-            "connectors.intake_events.IntakeEventsInput:\n",
-            encoding="utf-8",
-        )
-        intake_env = {
-            **os.environ,
-            "INTAKE_DATABASE_URL": f"sqlite:///{self.work / 'intake.db'}",
-            "INTAKE_VAR_DIR": str(self.work / "intake_var"),
-            "INTAKE_HOST": "127.0.0.1",
-            "INTAKE_PORT": str(self.intake_port),
-            "INTAKE_API_KEY": API_KEY,
-            "INTAKE_SECRET_KEY": "e2e-secret-key-" + "z" * 30,
-            "INTAKE_ADMIN_USER": ADMIN[0],
-            "INTAKE_ADMIN_PASSWORD": ADMIN[1],
-            "BOT_EVENTS_URL": f"{self.rasa_url}/webhooks/intake/events",
-            "BOT_WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "INTAKE_LOG_LEVEL": "WARNING",
-        }
-        for name in ("VIRTUAL_ENV", "PYTHONHOME"):
-            intake_env.pop(name, None)
-        env_script = str(ROOT / "bin" / "env")
-        subprocess.run(
-            [env_script, "intake", "python", "-m", "intake_service", "bootstrap"],
-            cwd=ROOT,
-            env=intake_env,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-        self.services["intake"] = Service(
-            "intake",
-            [env_script, "intake", "python", "-m", "intake_service", "serve", "--no-access-log"],
-            intake_env,
-            self.work / "intake.log",
-            f"{self.intake_url}/healthz",
-        )
-        bot_env = self._bot_env()
-        self.services["actions"] = Service(
-            "actions",
-            [
-                sys.executable,
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "bot.actions",
-                "--port",
-                str(self.actions_port),
-            ],
-            bot_env,
-            self.work / "actions.log",
-            f"http://127.0.0.1:{self.actions_port}/health",
-        )
-        self.services["rasa"] = Service(
-            "rasa",
-            [
-                sys.executable,
-                "-m",
-                "rasa",
-                "run",
-                "--model",
-                self.model,
-                "--port",
-                str(self.rasa_port),
-                "--interface",
-                "127.0.0.1",
-                "--endpoints",
-                str(self.work / "endpoints.yml"),
-                "--credentials",
-                str(self.work / "credentials.yml"),
-            ],
-            bot_env,
-            self.work / "rasa.log",
-            f"{self.rasa_url}/webhooks/rest/",
-        )
 
-    def start(self, *names: str) -> None:
-        """Starts the named services (all by default), in dependency order."""
-        for name in names or ("intake", "actions", "rasa"):
-            self.services[name].start()
+def receipt_code(text: str) -> str:
+    """The receipt code (``HS-XXXX-XXXX``) in the bot's message."""
+    for word in text.replace("(", " ").split():
+        if word.startswith("HS-") and len(word) == 12:
+            return word
+    raise AssertionError(f"no receipt code in {text!r}")
 
-    def stop(self, *names: str) -> None:
-        """Stops the named services (all by default)."""
-        for name in names or ("rasa", "actions", "intake"):
-            self.services[name].stop()
 
-    def logs(self) -> str:
-        """The ends of every log, for a failing test's message."""
-        return "\n".join(
-            f"----- {name}\n{service.log_tail()}" for name, service in self.services.items()
-        )
+# ---------------------------------------------------------------------------- the bot
+def _kept_messages(system: RunningStack, path: str, sender: str) -> list[dict[str, Any]]:
+    """The messages Rasa keeps for a conversation at ``/webhooks/<path>``, oldest first."""
+    answer = httpx.get(
+        f"{system.rasa_url}/webhooks/{path}", params={"sender": sender, "after": 0}, timeout=10
+    )
+    answer.raise_for_status()
+    messages: list[dict[str, Any]] = answer.json()["messages"]
+    return messages
 
-    # ------------------------------------------------------------------ talking to the bot
-    def say(self, sender: str, text: str, metadata: Mapping[str, Any] | None = None) -> list[str]:
-        """Sends one message through the REST channel; returns the bot's texts."""
-        return [message.get("text") or "" for message in self.say_full(sender, text, metadata)]
 
-    def say_full(
-        self, sender: str, text: str, metadata: Mapping[str, Any] | None = None
-    ) -> list[dict[str, Any]]:
-        """Sends one message through the REST channel; returns the bot's messages."""
-        body: dict[str, Any] = {"sender": sender, "message": text}
-        if metadata is not None:
-            body["metadata"] = dict(metadata)
-        answer = httpx.post(
-            f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=REPLY_SECONDS
-        )
-        answer.raise_for_status()
-        messages: list[dict[str, Any]] = answer.json()
-        return messages
+def notices(system: RunningStack, sender: str) -> list[str]:
+    """Messages kept for a REST conversation (pushed later: receipts, status changes)."""
+    return [m.get("text") or "" for m in _kept_messages(system, "intake/notifications", sender)]
 
-    def notices(self, sender: str) -> list[str]:
-        """Messages kept for a REST conversation (pushed later: receipts, status changes)."""
-        answer = httpx.get(
-            f"{self.rasa_url}/webhooks/intake/notifications",
-            params={"sender": sender, "after": 0},
-            timeout=10,
-        )
-        answer.raise_for_status()
-        return [item.get("text") or "" for item in answer.json()["messages"]]
 
-    def webchat_texts(self, sender: str) -> list[str]:
-        """Bot messages stored for a web chat conversation."""
-        answer = httpx.get(
-            f"{self.rasa_url}/webhooks/webchat/messages",
-            params={"sender": sender, "after": 0},
-            timeout=10,
-        )
-        answer.raise_for_status()
-        return [
-            item.get("text") or "" for item in answer.json()["messages"] if item["role"] == "bot"
-        ]
+def webchat_texts(system: RunningStack, sender: str) -> list[str]:
+    """Bot messages stored for a web chat conversation."""
+    stored = _kept_messages(system, "webchat/messages", sender)
+    return [m.get("text") or "" for m in stored if m["role"] == "bot"]
 
-    # ------------------------------------------------------------------ the intake service
-    def dossiers(self, sender: str, channel: str = "rest") -> list[dict[str, Any]]:
-        """The dossiers of one conversation, as the intake service has them."""
-        answer = httpx.get(
-            f"{self.intake_url}/api/v1/dossiers",
-            params={"sender_id": sender, "channel": channel},
-            headers={"X-API-Key": API_KEY},
-            timeout=10,
-        )
-        answer.raise_for_status()
-        items: list[dict[str, Any]] = answer.json()["items"]
-        return items
 
-    def dossier(self, code: str) -> dict[str, Any]:
-        """One dossier with its fields, answers and attachments (full values)."""
-        answer = httpx.get(
-            f"{self.intake_url}/api/v1/dossiers/{code}",
-            headers={"X-API-Key": API_KEY},
-            timeout=10,
-        )
-        answer.raise_for_status()
-        result: dict[str, Any] = answer.json()
-        return result
+# ---------------------------------------------------------------------------- the intake service
+def intake_dossiers(
+    system: RunningStack, sender: str, channel: str = "rest"
+) -> list[dict[str, Any]]:
+    """The dossiers of one conversation, as the intake service has them."""
+    answer = httpx.get(
+        f"{system.intake_url}/api/v1/dossiers",
+        params={"sender_id": sender, "channel": channel},
+        headers={"X-API-Key": API_KEY},
+        timeout=10,
+    )
+    answer.raise_for_status()
+    items: list[dict[str, Any]] = answer.json()["items"]
+    return items
 
-    def submit_directly(
-        self,
-        procedure_id: str,
-        channel: str,
-        sender: str,
-        fields: dict[str, Any],
-        answers: dict[str, Any],
-    ) -> str:
-        """Creates a dossier through the API (as another client would); returns its code."""
-        answer = httpx.post(
-            f"{self.intake_url}/api/v1/dossiers",
-            json={
-                "procedure_id": procedure_id,
-                "channel": channel,
-                "sender_id": sender,
-                "fields": fields,
-                "answers": answers,
-                "province": None,
-            },
-            headers={"X-API-Key": API_KEY, "Idempotency-Key": uuid.uuid4().hex},
-            timeout=10,
-        )
-        assert answer.status_code == 201, answer.text
-        return str(answer.json()["receipt_code"])
 
-    def change_status(self, code: str, status: str, note: str) -> None:
-        """A staff member changes a dossier's status."""
-        answer = httpx.post(
-            f"{self.intake_url}/api/v1/dossiers/{code}/status",
-            json={"status": status, "note": note},
-            auth=ADMIN,
-            timeout=10,
-        )
-        assert answer.status_code == 200, answer.text
+def intake_dossier(system: RunningStack, code: str) -> dict[str, Any]:
+    """One dossier with its fields, answers and attachments (full values)."""
+    answer = httpx.get(
+        f"{system.intake_url}/api/v1/dossiers/{code}",
+        headers={"X-API-Key": API_KEY},
+        timeout=10,
+    )
+    answer.raise_for_status()
+    result: dict[str, Any] = answer.json()
+    return result
+
+
+def submit_directly(
+    system: RunningStack,
+    procedure_id: str,
+    channel: str,
+    sender: str,
+    fields: dict[str, Any],
+    answers: dict[str, Any],
+) -> str:
+    """Creates a dossier through the API (as another client would); returns its code."""
+    answer = httpx.post(
+        f"{system.intake_url}/api/v1/dossiers",
+        json={
+            "procedure_id": procedure_id,
+            "channel": channel,
+            "sender_id": sender,
+            "fields": fields,
+            "answers": answers,
+            "province": None,
+        },
+        headers={"X-API-Key": API_KEY, "Idempotency-Key": uuid.uuid4().hex},
+        timeout=10,
+    )
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["receipt_code"])
+
+
+def change_status(system: RunningStack, code: str, status: str, note: str) -> None:
+    """A staff member changes a dossier's status."""
+    answer = httpx.post(
+        f"{system.intake_url}/api/v1/dossiers/{code}/status",
+        json={"status": status, "note": note},
+        auth=ADMIN,
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text

@@ -13,52 +13,28 @@ import json
 import sqlite3
 import time
 import uuid
-from typing import Any
 
 import httpx
 import pytest
 
+from stack import RunningStack
 from tests.e2e.conftest import PNG
-from tests.e2e.harness import WEBHOOK_SECRET, System, wait_for
+from tests.e2e.harness import (
+    WEBHOOK_SECRET,
+    Chat,
+    change_status,
+    intake_dossier,
+    intake_dossiers,
+    notices,
+    receipt_code,
+    submit_directly,
+    wait_for,
+    webchat_texts,
+)
 
 pytestmark = pytest.mark.slow
 
 QUEUED = "đã được lưu và sẽ gửi ngay khi hệ thống tiếp nhận hoạt động lại"
-
-
-class Chat:
-    """One citizen's conversation through the REST channel."""
-
-    def __init__(self, system: System, sender: str) -> None:
-        self.system = system
-        self.sender = sender
-        self.last: list[dict[str, Any]] = []
-
-    def say(self, text: str, metadata: dict[str, Any] | None = None) -> str:
-        """Sends a message; returns the bot's texts joined (also kept for ``press``)."""
-        self.last = self.system.say_full(self.sender, text, metadata)
-        return "\n".join(message.get("text") or "" for message in self.last)
-
-    def press(self, title: str) -> str:
-        """Presses a button of the bot's last messages by its title."""
-        for message in self.last:
-            for button in message.get("buttons") or []:
-                if button["title"] == title:
-                    return self.say(button["payload"])
-        titles = [b["title"] for m in self.last for b in m.get("buttons") or []]
-        raise AssertionError(f"no button {title!r} in {titles}")
-
-    def buttons(self) -> list[str]:
-        """The titles of the buttons of the bot's last messages."""
-        return [b["title"] for m in self.last for b in m.get("buttons") or []]
-
-
-def receipt_code(text: str) -> str:
-    """The receipt code in the bot's message."""
-    for word in text.replace("(", " ").split():
-        if word.startswith("HS-") and len(word) == 12:
-            return word
-    raise AssertionError(f"no receipt code in {text!r}")
 
 
 def assert_one_error(reply: str, question: str) -> None:
@@ -67,7 +43,9 @@ def assert_one_error(reply: str, question: str) -> None:
     assert question not in reply, reply
 
 
-def test_pension_to_a_bank_account_with_a_wrong_answer_corrected(system: System, sender: str):
+def test_pension_to_a_bank_account_with_a_wrong_answer_corrected(
+    system: RunningStack, sender: str
+):
     chat = Chat(system, sender)
     reply = chat.say('/start_submission{"procedure":"doi_hinh_thuc_nhan_luong_huu"}')
     assert "Ông/bà đang hưởng lương hưu" in reply
@@ -98,7 +76,7 @@ def test_pension_to_a_bank_account_with_a_wrong_answer_corrected(system: System,
     code = receipt_code(receipt)
     assert "05 ngày làm việc" in receipt
     assert "Hồ sơ của tôi đến đâu rồi" in receipt
-    stored = system.dossier(code)
+    stored = intake_dossier(system, code)
     assert stored["procedure_id"] == "doi_hinh_thuc_nhan_luong_huu"
     assert (stored["channel"], stored["sender_id"], stored["status"]) == (
         "rest",
@@ -138,7 +116,7 @@ def test_pension_to_a_bank_account_with_a_wrong_answer_corrected(system: System,
 
 
 def test_one_time_payment_with_help_after_three_wrong_answers_and_a_photo(
-    system: System, sender: str, photo_url: str
+    system: RunningStack, sender: str, photo_url: str
 ):
     chat = Chat(system, sender)
     chat.say('/start_submission{"procedure":"huong_bhxh_mot_lan"}')
@@ -181,7 +159,7 @@ def test_one_time_payment_with_help_after_three_wrong_answers_and_a_photo(
     assert "07 ngày làm việc" in receipt
     assert "Sổ bảo hiểm xã hội (bản chính)" in receipt  # the paper book goes by post
     assert "đính kèm 1 ảnh/tệp" in receipt
-    stored = system.dossier(code)
+    stored = intake_dossier(system, code)
     assert stored["fields"] == {
         "ho_ten": "Trần Thị Lan",
         "ngay_sinh_nguoi_de_nghi": "1975-08-20",
@@ -201,7 +179,7 @@ def test_one_time_payment_with_help_after_three_wrong_answers_and_a_photo(
     assert stored["attachments"][0]["filename"].startswith("so_bhxh")
 
 
-def test_health_card_with_a_conditional_field_and_a_correction(system: System, sender: str):
+def test_health_card_with_a_conditional_field_and_a_correction(system: RunningStack, sender: str):
     chat = Chat(system, sender)
     chat.say('/start_submission{"procedure":"cap_lai_the_bhyt"}')
     chat.press("Thông tin trên thẻ sai/thay đổi")
@@ -224,7 +202,7 @@ def test_health_card_with_a_conditional_field_and_a_correction(system: System, s
     summary = chat.say("0987654321")
     assert "09******21" in summary
     code = receipt_code(chat.press("Gửi hồ sơ"))
-    stored = system.dossier(code)
+    stored = intake_dossier(system, code)
     assert stored["fields"] == {
         "ho_ten": "Vũ Thị Mai",
         "ngay_sinh": "1985-05-03",
@@ -240,7 +218,7 @@ def test_health_card_with_a_conditional_field_and_a_correction(system: System, s
 
 
 def test_cancel_in_the_middle_leaves_no_dossier_and_nothing_for_the_next_attempt(
-    system: System, sender: str
+    system: RunningStack, sender: str
 ):
     chat = Chat(system, sender)
     chat.say('/start_submission{"procedure":"doi_hinh_thuc_nhan_luong_huu"}')
@@ -251,7 +229,7 @@ def test_cancel_in_the_middle_leaves_no_dossier_and_nothing_for_the_next_attempt
     chat.say("20/08/1960")
     chat.say("056160001234")
     assert "Đã hủy" in chat.say("hủy")
-    assert system.dossiers(sender) == []
+    assert intake_dossiers(system, sender) == []
 
     # the next attempt starts from nothing: procedure, eligibility answers, fields
     assert "thủ tục nào" in chat.say("nộp hồ sơ ngay")
@@ -262,7 +240,7 @@ def test_cancel_in_the_middle_leaves_no_dossier_and_nothing_for_the_next_attempt
     chat.say("Nguyễn Văn Bình")
     assert "căn cước công dân" in chat.say("20/08/1960")  # the old CCCD is not reused
     chat.say("hủy")
-    assert system.dossiers(sender) == []
+    assert intake_dossiers(system, sender) == []
 
 
 def fill_health_card(chat: Chat) -> str:
@@ -276,11 +254,13 @@ def fill_health_card(chat: Chat) -> str:
     return chat.press("Nhận tại cơ quan BHXH")
 
 
-def test_intake_down_at_submit_is_delivered_once_when_it_returns(system: System, sender: str):
+def test_intake_down_at_submit_is_delivered_once_when_it_returns(
+    system: RunningStack, sender: str
+):
     chat = Chat(system, sender)
     assert "Lê Văn Hùng" in fill_health_card(chat)
     assert "Gửi hồ sơ" in chat.buttons()
-    system.stop("intake")
+    system.process("intake").stop()
     try:
         reply = chat.press("Gửi hồ sơ")
         assert QUEUED in reply
@@ -288,36 +268,36 @@ def test_intake_down_at_submit_is_delivered_once_when_it_returns(system: System,
         status = chat.say("hồ sơ của tôi đến đâu rồi")
         assert "đang" in status  # queued, or the lookup is down: never an error page
     finally:
-        system.start("intake")
+        system.process("intake").start()
 
     def told() -> str | None:
-        return next((t for t in system.notices(sender) if "Mã hồ sơ: HS-" in t), None)
+        return next((t for t in notices(system, sender) if "Mã hồ sơ: HS-" in t), None)
 
     notice = wait_for(told, 120, "the receipt code told to the citizen")
     code = receipt_code(notice)
     time.sleep(4)  # a few more worker rounds: nothing is sent twice
-    dossiers = system.dossiers(sender)
+    dossiers = intake_dossiers(system, sender)
     assert [item["receipt_code"] for item in dossiers] == [code]
-    assert system.dossier(code)["fields"]["ho_ten"] == "Lê Văn Hùng"
-    assert len([t for t in system.notices(sender) if "Mã hồ sơ: HS-" in t]) == 1
+    assert intake_dossier(system, code)["fields"]["ho_ten"] == "Lê Văn Hùng"
+    assert len([t for t in notices(system, sender) if "Mã hồ sơ: HS-" in t]) == 1
     assert code in chat.say("hồ sơ của tôi đến đâu rồi")
 
 
-def test_the_form_continues_after_the_bot_restarts(system: System, sender: str):
+def test_the_form_continues_after_the_bot_restarts(system: RunningStack, sender: str):
     chat = Chat(system, sender)
     chat.say('/start_submission{"procedure":"cap_lai_the_bhyt"}')
     chat.press("Thẻ bị mất hoặc hỏng")
     chat.press("Có")
     assert "sinh ngày nào" in chat.say("Phạm Thị Hoa")
-    system.stop("rasa", "actions")
-    system.start("actions", "rasa")
+    system.restart("rasa-1", "actions-1")
     assert "mã số BHXH" in chat.say("01/01/1980")
     chat.say("hủy")
 
 
-def test_a_status_change_reaches_the_citizen_on_their_channel(system: System):
+def test_a_status_change_reaches_the_citizen_on_their_channel(system: RunningStack):
     webchat_sender = f"e2e{uuid.uuid4().hex[:16]}"
-    code = system.submit_directly(
+    code = submit_directly(
+        system,
         "cap_lai_the_bhyt",
         "webchat",
         webchat_sender,
@@ -332,10 +312,10 @@ def test_a_status_change_reaches_the_citizen_on_their_channel(system: System):
         },
         {"ly_do": "mat_hong", "the_con_han": True},
     )
-    system.change_status(code, "needs_info", "Ông/bà gửi thêm ảnh CCCD mặt sau.")
+    change_status(system, code, "needs_info", "Ông/bà gửi thêm ảnh CCCD mặt sau.")
 
     def told() -> list[str]:
-        return [t for t in system.webchat_texts(webchat_sender) if code in t]
+        return [t for t in webchat_texts(system, webchat_sender) if code in t]
 
     messages = wait_for(told, 60, "the status change on the web chat")
     assert "Cần bổ sung thông tin" in messages[0]
@@ -349,8 +329,8 @@ def test_a_status_change_reaches_the_citizen_on_their_channel(system: System):
         timeout=120,
     )
     assert uploaded.json() == {"ok": True}
-    assert any("đính kèm 1 ảnh/tệp" in t for t in system.webchat_texts(webchat_sender))
-    assert len(system.dossier(code)["attachments"]) == 1
+    assert any("đính kèm 1 ảnh/tệp" in t for t in webchat_texts(system, webchat_sender))
+    assert len(intake_dossier(system, code)["attachments"]) == 1
 
     # the same event delivered again (same X-Intake-Event-Id) is dropped
     body = json.dumps(
@@ -374,7 +354,7 @@ def test_a_status_change_reaches_the_citizen_on_their_channel(system: System):
     second = httpx.post(url, content=body, headers=headers, timeout=60)
     assert first.json() == {"delivered": True}
     assert second.json()["duplicate"] is True
-    reviewing = [t for t in system.webchat_texts(webchat_sender) if "Đang xem xét" in t]
+    reviewing = [t for t in webchat_texts(system, webchat_sender) if "Đang xem xét" in t]
     assert len(reviewing) == 1
     forged = httpx.post(url, content=body, headers={"X-Intake-Signature": "sha256=00"})
     assert forged.status_code == 403

@@ -13,18 +13,15 @@ conversations use the gated REST channel (``connectors.rest.RestInput``) and the
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.harness import ADMIN, API_KEY, System, wait_for
-from tests.e2e.test_dossier_submission import Chat
+from stack import RunningStack
+from tests.e2e.harness import ADMIN, API_KEY, Chat, notices, wait_for, webchat_texts
 
 pytestmark = pytest.mark.slow
 
@@ -33,28 +30,10 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 EVENT_SECONDS = 60.0
 
 
-@pytest.fixture(scope="module")
-def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    """The whole system, with the REST channel behind the pause gate and the office always open."""
-    model = os.environ.get("BHXH_MODEL", "")
-    if not model or not Path(model).is_file():
-        pytest.skip("BHXH_MODEL is not set to a trained model (bin/test trains one and sets it)")
-    running = System(tmp_path_factory.mktemp("e2e-handoff"), str(Path(model).resolve()))
-    running.prepare()
-    running.services["intake"].env.update(
-        {"OFFICE_HOURS": "always", "HANDOFF_TIMEOUT_MINUTES": "10"}
-    )
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
-
-
 class Staff:
     """A staff member signed in to the console (as a browser: cookie + CSRF token)."""
 
-    def __init__(self, system: System) -> None:
+    def __init__(self, system: RunningStack) -> None:
         self.system = system
         self.http = httpx.Client(base_url=system.intake_url, timeout=30)
         token = self._csrf(self.http.get("/console/login").text)
@@ -105,7 +84,7 @@ class Staff:
         return [str(item.get("text") or "") for item in self.messages(handoff_id)]
 
 
-def active_handoff(system: System, sender: str, channel: str = "rest") -> dict[str, Any]:
+def active_handoff(system: RunningStack, sender: str, channel: str = "rest") -> dict[str, Any]:
     answer = httpx.get(
         f"{system.intake_url}/api/v1/handoffs/active",
         params={"channel": channel, "sender_id": sender},
@@ -117,15 +96,15 @@ def active_handoff(system: System, sender: str, channel: str = "rest") -> dict[s
     return found
 
 
-def notice_containing(system: System, sender: str, text: str) -> str:
+def notice_containing(system: RunningStack, sender: str, text: str) -> str:
     def found() -> str | None:
-        return next((n for n in system.notices(sender) if text in n), None)
+        return next((n for n in notices(system, sender) if text in n), None)
 
     result: str = wait_for(found, EVENT_SECONDS, f"a message with {text!r} for {sender}")
     return result
 
 
-def test_a_person_takes_over_a_dossier_and_hands_it_back_to_continue(office: System, sender):
+def test_a_person_takes_over_a_dossier_and_hands_it_back_to_continue(office: RunningStack, sender):
     chat = Chat(office, sender)
     assert "Ông/bà đang hưởng lương hưu" in chat.say(
         f'/start_submission{{"procedure":"{PENSION}"}}'
@@ -155,8 +134,7 @@ def test_a_person_takes_over_a_dossier_and_hands_it_back_to_continue(office: Sys
     notice_containing(office, sender, "ông xem ngày sinh trên CCCD")
 
     # every service restarts: the conversation is still with the person
-    office.stop()
-    office.start()
+    office.restart()
     assert chat.say("ngày 20/08/1960 ạ") == ""
     wait_for(lambda: "ngày 20/08/1960 ạ" in staff.texts(handoff_id), 30, "the relayed message")
 
@@ -176,7 +154,9 @@ def test_a_person_takes_over_a_dossier_and_hands_it_back_to_continue(office: Sys
     assert "BHXH" in reply, reply
 
 
-def test_nobody_claims_it_in_time_and_the_assistant_offers_the_hotline(office: System, sender):
+def test_nobody_claims_it_in_time_and_the_assistant_offers_the_hotline(
+    office: RunningStack, sender
+):
     chat = Chat(office, sender)
     assert "Cán bộ sẽ trả lời ông/bà" in chat.say("tôi muốn nói chuyện với người thật")
     handoff_id = int(active_handoff(office, sender)["handoff_id"])
@@ -191,7 +171,9 @@ def test_nobody_claims_it_in_time_and_the_assistant_offers_the_hotline(office: S
     assert chat.say("rút bhxh một lần"), "the assistant answers again"
 
 
-def test_a_web_chat_conversation_ends_with_the_staff_member_and_the_rating(office: System, sender):
+def test_a_web_chat_conversation_ends_with_the_staff_member_and_the_rating(
+    office: RunningStack, sender
+):
     def say(text: str) -> None:
         answer = httpx.post(
             f"{office.rasa_url}/webhooks/webchat/message",
@@ -203,34 +185,33 @@ def test_a_web_chat_conversation_ends_with_the_staff_member_and_the_rating(offic
     say("/greet")
     say("tôi muốn gặp nhân viên")
     wait_for(
-        lambda: any("Cán bộ sẽ trả lời" in t for t in office.webchat_texts(sender)),
+        lambda: any("Cán bộ sẽ trả lời" in t for t in webchat_texts(office, sender)),
         30,
         "the handoff message",
     )
     handoff_id = int(active_handoff(office, sender, "webchat")["handoff_id"])
-    before = len(office.webchat_texts(sender))
+    before = len(webchat_texts(office, sender))
     say("tôi muốn hỏi về lương hưu")
-    assert len(office.webchat_texts(sender)) == before  # silent
+    assert len(webchat_texts(office, sender)) == before  # silent
     staff = Staff(office)
     staff.claim(handoff_id)
     assert staff.reply(handoff_id, "Dạ, ông cần hỏi gì ạ?")["delivery"] == "delivered"
-    assert "Dạ, ông cần hỏi gì ạ?" in office.webchat_texts(sender)
+    assert "Dạ, ông cần hỏi gì ạ?" in webchat_texts(office, sender)
     staff.open(handoff_id)
     back = staff.post(f"/console/handoffs/{handoff_id}/return", resume="end", procedure="")
     assert back.status_code == 303
     wait_for(
-        lambda: any("chấm điểm từ 1" in t for t in office.webchat_texts(sender)),
+        lambda: any("chấm điểm từ 1" in t for t in webchat_texts(office, sender)),
         EVENT_SECONDS,
         "the rating question",
     )
-    assert any("đã hoàn tất hỗ trợ" in t for t in office.webchat_texts(sender))
+    assert any("đã hoàn tất hỗ trợ" in t for t in webchat_texts(office, sender))
 
 
-def test_outside_office_hours_the_citizen_leaves_a_number_for_a_call_back(office: System, sender):
-    intake = office.services["intake"]
-    office.stop("intake")
-    intake.env["OFFICE_HOURS"] = "Sun 00:00-00:01"  # closed (almost) all week
-    office.start("intake")
+def test_outside_office_hours_the_citizen_leaves_a_number_for_a_call_back(
+    office: RunningStack, sender
+):
+    office.restart("intake", env={"OFFICE_HOURS": "Sun 00:00-00:01"})  # closed (almost) all week
     try:
         chat = Chat(office, sender)
         reply = chat.say("cho tôi gặp nhân viên")
@@ -248,13 +229,11 @@ def test_outside_office_hours_the_citizen_leaves_a_number_for_a_call_back(office
         assert answer.status_code == 404  # the call back closed the waiting handoff
         assert chat.say("rút bhxh một lần"), "the assistant answers again"
     finally:
-        office.stop("intake")
-        intake.env["OFFICE_HOURS"] = "always"
-        office.start("intake")
+        office.restart("intake", env={"OFFICE_HOURS": "always"})
 
 
 def test_a_caller_sends_the_code_a_hotline_staff_member_gave_and_the_dossier_goes_on(
-    office: System, sender
+    office: RunningStack, sender
 ):
     staff = Staff(office)
     page = staff.http.get("/console/handoff-codes", params={"procedure": PENSION}).text

@@ -1,163 +1,45 @@
 """The web chat page in headless Chromium, talking to a real Rasa server and action server.
 
-Starts ``rasa run actions`` and ``rasa run`` (model from ``$BHXH_MODEL``; ``bin/test`` trains it)
-on free ports, then drives the eligibility check of one procedure through the page: greeting
-menu → overview → "Điều kiện" → every question (buttons or typed answers, one typed answer wrong
-on purpose) → the verdict; then "Gặp nhân viên" and a restart.
+Starts the action server and Rasa (``python -m bot.server run``, model from ``$BHXH_MODEL``;
+``bin/test`` trains it) through :mod:`stack`, then drives the eligibility check of one procedure
+through the page: greeting menu → overview → "Điều kiện" → every question (buttons or typed
+answers, one typed answer wrong on purpose) → the verdict; then "Gặp nhân viên" and a restart.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+from stack import StackConfig, running_stack
+from tests.e2e.harness import trained_model
+from tests.intake.browser_support import BROWSER_MARKS, headless_chromium
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
+pytestmark = [*BROWSER_MARKS, pytest.mark.slow]
+
 PROCEDURE_BUTTON = "Rút BHXH một lần"
 PROCEDURE_ID = "huong_bhxh_mot_lan"
-TODAY = "2026-03-01"
-STARTUP_SECONDS = 240
+PHONE_WINDOW = (420, 900)
 REPLY_SECONDS = 60
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{url} exited early:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    pytest.fail(f"{url} did not start in {STARTUP_SECONDS} s:\n{log.read_text()[-3000:]}")
-
-
-def start(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
 def page_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The page of a running Rasa server (with its action server), stopped afterwards."""
-    model = os.environ.get("BHXH_MODEL", "")
-    if not model or not Path(model).is_file():
-        pytest.skip("BHXH_MODEL is not set to a trained model (bin/test trains one and sets it)")
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip("headless Chromium is missing: run bin/ensure-chromium")
-    work = tmp_path_factory.mktemp("webchat_browser")
-    rasa_port, action_port = free_port(), free_port()
-    (work / "endpoints.yml").write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{work / "tracker.db"}"\n',
-        encoding="utf-8",
-    )
-    (work / "credentials.yml").write_text(
-        f'rest:\nconnectors.webchat.WebchatInput:\n  db_path: "{work / "webchat.db"}"\n',
-        encoding="utf-8",
-    )
-    env = {**os.environ, "BHXH_TODAY": TODAY}
-    env.pop("BHXH_CATALOG_DIR", None)
-    actions = start(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(action_port)],
-        work / "actions.log",
-        env,
-    )
-    server = None
-    try:
-        wait_until_up(f"http://127.0.0.1:{action_port}/health", actions, work / "actions.log")
-        server = start(
-            [
-                sys.executable,
-                "-m",
-                "rasa",
-                "run",
-                "--model",
-                model,
-                "--port",
-                str(rasa_port),
-                "--interface",
-                "127.0.0.1",
-                "--endpoints",
-                str(work / "endpoints.yml"),
-                "--credentials",
-                str(work / "credentials.yml"),
-            ],
-            work / "rasa.log",
-            env,
-        )
-        url = f"http://127.0.0.1:{rasa_port}/webhooks/webchat/"
-        wait_until_up(url, server, work / "rasa.log")
-        yield url
-    finally:
-        if server is not None:
-            stop(server)
-        stop(actions)
+    config = StackConfig(model=trained_model(), intake=False, webchat=True)
+    with running_stack(config, tmp_path_factory.mktemp("webchat_browser")) as running:
+        yield f"{running.rasa_url}/webhooks/webchat/"
 
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[object]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=420,900",
-        f"--user-data-dir={tmp_path / 'chromium'}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    try:
+    """Headless Chromium the size of a phone screen."""
+    with headless_chromium(tmp_path / "chromium", implicit_wait=0) as driver:
+        driver.set_window_size(*PHONE_WINDOW)
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(tmp_path / "chromium", ignore_errors=True)
 
 
 class Chat:

@@ -23,12 +23,14 @@ import httpx
 
 from connectors.messenger.signature import sign as meta_signature
 from connectors.zalo.signature import compute_signature
+from stack import RunningStack
 from tests.connectors.e2e.system import (
     MESSENGER_APP_SECRET,
     TELEGRAM_SECRET_TOKEN,
     ZALO_OA_SECRET_KEY,
-    ChannelSystem,
     Platforms,
+    user_turns,
+    wait_for_turn,
 )
 from tests.connectors.fakes.telegram import BOT_ID
 
@@ -76,7 +78,7 @@ class Citizen:
 
     channel = ""
 
-    def __init__(self, system: ChannelSystem, platforms: Platforms, user_id: str) -> None:
+    def __init__(self, system: RunningStack, platforms: Platforms, user_id: str) -> None:
         self.system = system
         self.platforms = platforms
         self.user_id = user_id
@@ -133,9 +135,9 @@ class Citizen:
 
     def _turn(self, post: Callable[[], None]) -> str:
         before = len(self.received())
-        turns = self.system.user_turns(self.sender_id)
+        turns = user_turns(self.system, self.sender_id)
         post()
-        self.system.wait_for_turn(self.sender_id, turns)
+        wait_for_turn(self.system, self.sender_id, turns)
         self.last = self.received()[before:]
         return "\n".join(reply.text for reply in self.last)
 
@@ -283,7 +285,7 @@ class TelegramCitizen(Citizen):
 
     channel = "telegram"
 
-    def __init__(self, system: ChannelSystem, platforms: Platforms, user_id: str) -> None:
+    def __init__(self, system: RunningStack, platforms: Platforms, user_id: str) -> None:
         super().__init__(system, platforms, user_id)
         self.callback_ids: list[str] = []
 
@@ -378,7 +380,7 @@ CITIZENS: dict[str, type[Citizen]] = {
 }
 
 
-def new_citizen(channel: str, system: ChannelSystem, platforms: Platforms) -> Citizen:
+def new_citizen(channel: str, system: RunningStack, platforms: Platforms) -> Citizen:
     """A citizen nobody else uses, on the named channel."""
     user_id = unique_digits(10 if channel == "telegram" else 16)
     return CITIZENS[channel](system, platforms, user_id)

@@ -6,26 +6,23 @@ Package-scoped, so it is stopped before ``tests/e2e`` starts its own. Needs a tr
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.connectors.e2e.system import ChannelSystem, Platforms
+from stack import RunningStack, StackConfig, running_stack
+from tests.connectors.e2e.system import Platforms
+from tests.e2e.harness import trained_model
 
 
 @pytest.fixture(scope="package")
-def trained_model() -> str:
+def model() -> str:
     """The path of the trained model, or a skip saying how to get one."""
-    model = os.environ.get("BHXH_MODEL", "")
-    if not model or not Path(model).is_file():
-        pytest.skip("BHXH_MODEL is not set to a trained model (bin/test trains one and sets it)")
-    return str(Path(model).resolve())
+    return trained_model()
 
 
 @pytest.fixture(scope="package")
-def platforms(trained_model: str) -> Iterator[Platforms]:
+def platforms(model: str) -> Iterator[Platforms]:
     """The fake Zalo, Meta Graph and Telegram servers."""
     fakes = Platforms.start()
     try:
@@ -36,17 +33,11 @@ def platforms(trained_model: str) -> Iterator[Platforms]:
 
 @pytest.fixture(scope="package")
 def channel_system(
-    tmp_path_factory: pytest.TempPathFactory, trained_model: str, platforms: Platforms
-) -> Iterator[ChannelSystem]:
+    tmp_path_factory: pytest.TempPathFactory, model: str, platforms: Platforms
+) -> Iterator[RunningStack]:
     """The intake service, the action server and Rasa with Zalo, Messenger and Telegram."""
-    running = ChannelSystem(
-        tmp_path_factory.mktemp("channels-e2e"),
-        trained_model,
-        channel_env=platforms.environment(),
+    config = StackConfig(
+        model=model, webchat=True, messaging=True, env=platforms.environment()
     )
-    running.prepare()
-    try:
-        running.start()
+    with running_stack(config, tmp_path_factory.mktemp("channels-e2e")) as running:
         yield running
-    finally:
-        running.stop()

@@ -1,33 +1,30 @@
-"""The running system with the three messaging channels enabled against the fake platforms.
+"""The fake platforms for the running system, and how to tell that Rasa finished a turn.
 
-The intake service, the action server and ``rasa run`` come from :mod:`tests.e2e.harness`; this
-module adds the Zalo OA, Messenger and Telegram channels to Rasa's credentials file and gives the
-Rasa process their settings, with every base URL pointing at a fake platform server
-(:mod:`tests.connectors.fakes`) running in the test process.
+The system itself (intake service, action server, ``python -m bot.server run``) is started by
+:func:`stack.running_stack` with the Zalo OA, Messenger and Telegram channels open
+(``StackConfig(messaging=True)``) and their settings from :meth:`Platforms.environment`, every
+base URL pointing at a fake platform server (:mod:`tests.connectors.fakes`) running in the test
+process.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from stack import RunningStack
+from stack.endpoints import SQLiteTrackerStore
+from stack.system import REPLY_SECONDS
 from tests.connectors.fakes.meta import FakeGraph
 from tests.connectors.fakes.telegram import FakeTelegram
 from tests.connectors.fakes.zalo import FakeZalo
-from tests.e2e.harness import REPLY_SECONDS, System
 
 ZALO_OA_SECRET_KEY = "e2e-oa-secret-key"
 MESSENGER_APP_SECRET = "e2e-meta-app-secret"
 MESSENGER_APP_ID = "555000111"
 MESSENGER_VERIFY_TOKEN = "e2e-verify-token"
 TELEGRAM_SECRET_TOKEN = "e2e-Telegram_secret-0123"
-
-CHANNEL_BLOCKS = (
-    "connectors.zalo.ZaloInput:\n"
-    "connectors.messenger.MessengerInput:\n"
-    "connectors.telegram.TelegramInput:\n"
-)
 
 
 @dataclass
@@ -75,44 +72,32 @@ class Platforms:
         }
 
 
-@dataclass
-class ChannelSystem(System):
-    """:class:`tests.e2e.harness.System` with Zalo, Messenger and Telegram enabled in Rasa."""
+def user_turns(system: RunningStack, sender_id: str) -> int:
+    """How many user messages of a conversation Rasa has saved in its tracker store."""
+    store = system.tracker_store
+    assert isinstance(store, SQLiteTrackerStore), store
+    try:
+        with sqlite3.connect(store.path, timeout=10) as db:
+            row = db.execute(
+                "SELECT COUNT(*) FROM events WHERE sender_id = ? AND type_name = 'user'",
+                (sender_id,),
+            ).fetchone()
+    except sqlite3.OperationalError:  # the table is created with the first tracker
+        return 0
+    return int(row[0])
 
-    channel_env: dict[str, str] = field(default_factory=dict)
 
-    def prepare(self) -> None:
-        """Prepares the system, then adds the channels to Rasa's credentials and environment."""
-        super().prepare()
-        credentials = self.work / "credentials.yml"
-        written = credentials.read_text(encoding="utf-8")
-        credentials.write_text(written.rstrip("\n") + "\n" + CHANNEL_BLOCKS, encoding="utf-8")
-        rasa = self.services["rasa"]
-        rasa.env = {**rasa.env, **self.channel_env}
+def wait_for_turn(system: RunningStack, sender_id: str, turns_before: int) -> None:
+    """Waits until Rasa has saved the turn of the next message (its replies are sent then).
 
-    def user_turns(self, sender_id: str) -> int:
-        """How many user messages of a conversation Rasa has saved in its tracker store."""
-        try:
-            with sqlite3.connect(self.work / "tracker.db", timeout=10) as db:
-                row = db.execute(
-                    "SELECT COUNT(*) FROM events WHERE sender_id = ? AND type_name = 'user'",
-                    (sender_id,),
-                ).fetchone()
-        except sqlite3.OperationalError:  # the table is created with the first tracker
-            return 0
-        return int(row[0])
-
-    def wait_for_turn(self, sender_id: str, turns_before: int) -> None:
-        """Waits until Rasa has saved the turn of the next message (its replies are sent then).
-
-        Rasa saves the tracker once per message, after the last action of the turn ran and every
-        reply went out through the channel; a conversation's messages are handled one at a time.
-        """
-        deadline = time.monotonic() + REPLY_SECONDS
-        while time.monotonic() < deadline:
-            if self.user_turns(sender_id) > turns_before:
-                return
-            time.sleep(0.2)
-        raise AssertionError(
-            f"Rasa did not answer {sender_id} within {REPLY_SECONDS:.0f} s\n{self.logs()}"
-        )
+    Rasa saves the tracker once per message, after the last action of the turn ran and every
+    reply went out through the channel; a conversation's messages are handled one at a time.
+    """
+    deadline = time.monotonic() + REPLY_SECONDS
+    while time.monotonic() < deadline:
+        if user_turns(system, sender_id) > turns_before:
+            return
+        time.sleep(0.2)
+    raise AssertionError(
+        f"Rasa did not answer {sender_id} within {REPLY_SECONDS:.0f} s\n{system.logs()}"
+    )

@@ -1,9 +1,10 @@
 """One whole conversation through each messaging channel, end to end.
 
-Real processes (intake service, action server, ``rasa run`` with the trained model) and the fake
-Zalo OA API, Meta Graph API and Telegram Bot API on 127.0.0.1. The citizen's messages and button
-clicks are webhooks in each platform's wire format with valid signatures; the bot's replies are
-read from what the fake platform received. The dossier must then be in the intake service under
+Real processes started through :mod:`stack` (intake service, action server, ``python -m
+bot.server run`` with the trained model) and the fake Zalo OA API, Meta Graph API and Telegram
+Bot API on 127.0.0.1. The citizen's messages and button clicks are webhooks in each platform's
+wire format with valid signatures; the bot's replies are read from what the fake platform
+received. The dossier must then be in the intake service under
 the channel's conversation id, and a status change made by staff must reach the citizen on the
 same platform.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from stack import RunningStack
 from tests.connectors.e2e.citizens import (
     Citizen,
     MessengerCitizen,
@@ -20,20 +22,13 @@ from tests.connectors.e2e.citizens import (
     ZaloCitizen,
     new_citizen,
 )
-from tests.connectors.e2e.system import ChannelSystem, Platforms
+from tests.connectors.e2e.system import Platforms
+from tests.e2e.harness import change_status, intake_dossier, intake_dossiers, receipt_code
 
 pytestmark = pytest.mark.slow
 
 CHANNELS = ("zalo", "messenger", "telegram")
 NOTE = "Ông/bà gửi thêm ảnh CCCD mặt sau."
-
-
-def receipt_code(text: str) -> str:
-    """The receipt code (``HS-XXXX-XXXX``) in the bot's message."""
-    for word in text.replace("(", " ").split():
-        if word.startswith("HS-") and len(word) == 12:
-            return word
-    raise AssertionError(f"no receipt code in {text!r}")
 
 
 def sent_texts(platforms: Platforms) -> dict[str, str]:
@@ -90,7 +85,7 @@ def check_the_platform_rendering(citizen: Citizen) -> None:
         assert set(citizen.callback_ids) <= citizen.answered()  # no endless spinner
 
 
-def test_the_channels_are_enabled_and_refuse_forged_requests(channel_system: ChannelSystem):
+def test_the_channels_are_enabled_and_refuse_forged_requests(channel_system: RunningStack):
     for channel in CHANNELS:
         health = httpx.get(f"{channel_system.rasa_url}/webhooks/{channel}/", timeout=10)
         assert health.json() == {"status": "ok"}, channel
@@ -112,7 +107,7 @@ def test_the_channels_are_enabled_and_refuse_forged_requests(channel_system: Cha
 
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_question_eligibility_submission_receipt_and_a_status_change(
-    channel: str, channel_system: ChannelSystem, platforms: Platforms
+    channel: str, channel_system: RunningStack, platforms: Platforms
 ):
     citizen = new_citizen(channel, channel_system, platforms)
     ask_and_check_eligibility(citizen)
@@ -127,9 +122,9 @@ def test_question_eligibility_submission_receipt_and_a_status_change(
     code = receipt_code(receipt)
     assert "đã được tiếp nhận" in receipt
 
-    listed = channel_system.dossiers(citizen.sender_id, channel)
+    listed = intake_dossiers(channel_system, citizen.sender_id, channel)
     assert [item["receipt_code"] for item in listed] == [code]
-    stored = channel_system.dossier(code)
+    stored = intake_dossier(channel_system, code)
     assert (stored["channel"], stored["sender_id"]) == (channel, f"{channel}:{citizen.user_id}")
     assert stored["procedure_id"] == "cap_lai_the_bhyt"
     assert stored["fields"]["so_cccd"] == "001070001234"
@@ -139,7 +134,7 @@ def test_question_eligibility_submission_receipt_and_a_status_change(
 
     # a staff member asks for more information: the citizen reads it on the same platform
     already = len(citizen.received())
-    channel_system.change_status(code, "needs_info", NOTE)
+    change_status(channel_system, code, "needs_info", NOTE)
     notice = citizen.wait_for_message(code, after=already)
     assert "Cần bổ sung thông tin" in notice
     assert NOTE in notice
@@ -148,7 +143,7 @@ def test_question_eligibility_submission_receipt_and_a_status_change(
 
 
 def test_messenger_quick_replies_stay_clickable(
-    channel_system: ChannelSystem, platforms: Platforms
+    channel_system: RunningStack, platforms: Platforms
 ):
     citizen = new_citizen("messenger", channel_system, platforms)
     citizen.say("Tôi bị mất thẻ BHYT thì làm lại thế nào?")
