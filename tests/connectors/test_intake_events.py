@@ -182,7 +182,7 @@ async def test_a_failure_is_retried_by_the_intake(bot, asgi):
 
 
 async def test_an_event_cancelled_midway_is_not_taken_for_a_duplicate(bot, asgi):
-    app, channel, agent = bot
+    app, _, agent = bot
     body = event()
     agent.fail = asyncio.CancelledError()  # the intake's request timed out, Sanic cancelled it
     with contextlib.suppress(asyncio.CancelledError, Exception):
