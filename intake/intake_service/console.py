@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -36,7 +37,7 @@ from intake_service.dossiers import (
     NotFound,
     SubmissionRejected,
 )
-from intake_service.forms import chosen_procedure, field_errors, masked_person
+from intake_service.forms import chosen_procedure, field_errors, masked_person, phone_number
 from intake_service.models import AuditEntry, Dossier, User, WebhookDelivery, utcnow
 from intake_service.pages import (
     AdminDep,
@@ -65,6 +66,7 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000
+NOT_NOTIFIED = "no"  # ?notified=no: the dossiers whose citizen was not told the latest status
 
 
 def _parse_day(text: str | None) -> date | None:
@@ -92,6 +94,7 @@ def _filter_from(request: Request) -> DossierFilter:
         date_from=_parse_day(params.get("date_from")),
         date_to=_parse_day(params.get("date_to")),
         query=_param(request, "q", 64),
+        not_notified=params.get("notified") == NOT_NOTIFIED,
     )
 
 
@@ -104,6 +107,7 @@ def _filter_query(flt: DossierFilter, **extra: object) -> str:
         "date_from": flt.date_from.isoformat() if flt.date_from else "",
         "date_to": flt.date_to.isoformat() if flt.date_to else "",
         "q": flt.query,
+        "notified": NOT_NOTIFIED if flt.not_notified else "",
         **extra,
     }
     return urlencode({k: v for k, v in values.items() if v not in ("", None)})
@@ -122,6 +126,7 @@ def _choices(svc: Services) -> dict[str, Any]:
         "status_choices": [(status, statuses.label(status)) for status in statuses.STATUSES],
         "province_choices": [(p, p) for p in sorted(set(provinces) | set(known))],
         "channel_choices": [(c, channel_label(c)) for c in sorted(set(channels))],
+        "notified_choices": [(NOT_NOTIFIED, "Chưa báo được cho người dân")],
     }
 
 
@@ -206,6 +211,7 @@ def dossier_list(request: Request, user: StaffDep, page: int = 1) -> Response:
             "pages": pages,
             "query_for_page": lambda n: _filter_query(flt, page=n),
             "export_query": _filter_query(flt),
+            "notified_selected": NOT_NOTIFIED if flt.not_notified else "",
             **_choices(svc),
         },
     )
@@ -277,6 +283,8 @@ def _detail_context(svc: Services, dossier: Dossier) -> dict[str, Any]:
     return {
         "active": "dossiers",
         "d": dossier,
+        "notices": {n.status_event_id: n for n in deliveries if n.status_event_id is not None},
+        "phone": phone_number(svc.catalog, dossier.procedure_id, dossier.fields),
         "fields": fields,
         "extra_fields": extra,
         "answers": [
@@ -340,6 +348,8 @@ def retry_notification(
         delivery.attempts = 0
         delivery.next_attempt_at = utcnow()
         delivery.locked_until = None
+        delivery.citizen_notified = None
+        delivery.citizen_reason = None
         dossier = session.get(Dossier, delivery.dossier_id) if delivery.dossier_id else None
         code = dossier.receipt_code if dossier else ""
         audit.record(session, user.username, "retry_notification", code, delivery.event_id)
@@ -449,6 +459,7 @@ def statistics(request: Request, user: StaffDep) -> Response:
             "procedure_chart": procedure_chart,
             "rating_chart": rating_chart,
             "unmapped": baseline.unmapped,
+            "not_notified_query": _filter_query(replace(flt, not_notified=True)),
             **_choices(svc),
         },
     )

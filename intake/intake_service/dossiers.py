@@ -26,6 +26,7 @@ from intake_service.models import (
     DossierIdentifier,
     Rating,
     StatusEvent,
+    WebhookDelivery,
     utcnow,
 )
 from intake_service.pii import identifier_digest, identifier_entries, search_digests
@@ -75,6 +76,7 @@ class DossierFilter:
         date_from: first day (local time) of the submission date range.
         date_to: last day (local time) of the range, inclusive.
         query: a receipt code, a CCCD, CMND, mã số BHXH or BHYT card number.
+        not_notified: only dossiers whose latest status change has not reached the citizen.
     """
 
     procedure: str = ""
@@ -84,11 +86,28 @@ class DossierFilter:
     date_from: date | None = None
     date_to: date | None = None
     query: str = ""
+    not_notified: bool = False
 
 
 def local_day_start(day: date) -> datetime:
     """The UTC instant at which a Vietnamese calendar day starts."""
     return datetime.combine(day, time.min, LOCAL_TZ).astimezone(timezone.utc)
+
+
+def _not_notified_dossiers() -> Select[Any]:
+    """The ids of the dossiers whose latest status notification did not reach the citizen.
+
+    The bot said the platform refused it, or the bot never took it (the attempts ran out).
+    A later status change the citizen was told about clears the dossier.
+    """
+    latest = (
+        select(func.max(WebhookDelivery.id))
+        .where(WebhookDelivery.event == "status_changed")
+        .group_by(WebhookDelivery.dossier_id)
+    )
+    return select(WebhookDelivery.dossier_id).where(
+        WebhookDelivery.id.in_(latest), WebhookDelivery.citizen_notified.is_(False)
+    )
 
 
 def _fingerprint(payload: DossierCreate) -> str:
@@ -251,6 +270,8 @@ class DossierService:
             query = query.where(Dossier.province == flt.province)
         if flt.channel:
             query = query.where(Dossier.channel == flt.channel)
+        if flt.not_notified:
+            query = query.where(Dossier.id.in_(_not_notified_dossiers()))
         if flt.date_from:
             query = query.where(Dossier.created_at >= local_day_start(flt.date_from))
         if flt.date_to:

@@ -1,6 +1,7 @@
 """What the console's forms and lists share: typed values, their errors, masked people.
 
 The dossier list and the handoff queue show a person the same way (masked name and identifier);
+the dossier page gives the phone number to call when a notification did not reach the citizen;
 the paper dossier form, the caller-code form and the handoff data form read the values staff
 typed in boxes named ``f_<field id>`` / ``q_<question id>`` and show the validators' messages
 next to them.
@@ -21,6 +22,7 @@ __all__ = [
     "chosen_procedure",
     "field_errors",
     "masked_person",
+    "phone_number",
     "typed_values",
 ]
 
@@ -48,6 +50,23 @@ def masked_person(
         elif info.type in IDENTIFIER_TYPES and not identifier:
             identifier = f"{info.label}: {catalog.mask(info.type, value)}"
     return name, identifier
+
+
+def phone_number(
+    catalog: CatalogFields, procedure_id: str, values: Mapping[str, object]
+) -> str | None:
+    """The citizen's phone number (the procedure's first phone field), or None when not given.
+
+    Args:
+        catalog: the catalog seam (field definitions).
+        procedure_id: the procedure the values belong to.
+        values: the dossier's fields.
+    """
+    for info in catalog.field_infos(procedure_id):
+        value = values.get(info.id)
+        if info.type == "phone" and value not in (None, ""):
+            return str(value)
+    return None
 
 
 def chosen_procedure(catalog: CatalogFields, procedure: str) -> str:

@@ -35,7 +35,7 @@ from intake_service.dossiers import LOCAL_TZ, SubmissionRejected
 from intake_service.models import CallbackRequest, Handoff, HandoffMessage, User, utcnow
 from intake_service.office_hours import OfficeHours, describe_moment
 from intake_service.schemas import AttachmentRef, HandoffCreate, HandoffMessageIn
-from intake_service.webhooks import SendResult, enqueue_event, send_now
+from intake_service.webhooks import SendResult, answer_reason, enqueue_event, send_now
 
 __all__ = [
     "CLAIMED",
@@ -150,11 +150,11 @@ def delivery_outcome(result: SendResult, timeout: float) -> tuple[bool, str | No
     """Reads the bot's answer to a ``staff_message`` event.
 
     Returns:
-        ``(True, None)`` when the bot says it delivered the message, else ``(False, reason)``
-        with a Vietnamese reason for the console.
+        ``(True, note)`` when the bot says it delivered the message (``note``: the bot's
+        reason, e.g. "Đã gửi bằng thẻ HUMAN_AGENT …", or None), else ``(False, reason)`` with
+        a Vietnamese reason for the console.
     """
-    reason = result.body.get("reason")
-    given = reason.strip() if isinstance(reason, str) and reason.strip() else None
+    given = answer_reason(result.body)
     if result.status_code is None:
         if result.timed_out:
             return False, f"Trợ lý không trả lời trong {timeout:g} giây; tin nhắn có thể chưa tới."
@@ -163,7 +163,7 @@ def delivery_outcome(result: SendResult, timeout: float) -> tuple[bool, str | No
         return False, given or f"Trợ lý báo lỗi (HTTP {result.status_code})."
     delivered = result.body.get("delivered")
     if delivered is True:
-        return True, None
+        return True, given
     if delivered is False:
         return False, given or "Kênh không nhận tin nhắn (không rõ lý do)."
     return False, "Trợ lý không xác nhận đã chuyển tin nhắn."

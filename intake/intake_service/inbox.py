@@ -329,7 +329,8 @@ async def reply(
     if _wants_json(request):
         return JSONResponse({"message": _message_json(message, svc.handoffs.clock())})
     if message.delivery == "delivered":
-        flash(request, "Đã gửi tin nhắn tới người dân.")
+        note = f" {message.delivery_reason}" if message.delivery_reason else ""
+        flash(request, f"Đã gửi tin nhắn tới người dân.{note}")
     else:
         flash(request, f"Tin nhắn gửi không được: {message.delivery_reason}", "error")
     return redirect(f"/console/handoffs/{handoff_id}")

@@ -199,7 +199,14 @@ class Attachment(Base):
 
 
 class WebhookDelivery(Base):
-    """An event waiting to be pushed to the bot (the durable outbox of status notifications)."""
+    """An event waiting to be pushed to the bot (the durable outbox of status notifications).
+
+    ``state`` is about reaching the bot: ``pending``, ``delivered`` (it answered 2xx) or
+    ``failed`` (the attempts ran out). ``citizen_notified`` is about reaching the citizen, as the
+    bot's answer ``{"delivered", "reason"}`` says: None while unknown, True when the citizen was
+    told (``citizen_reason`` may say how: "Đã gửi bằng thẻ ACCOUNT_UPDATE …"), False when the
+    platform refused it or the bot never got it (``citizen_reason`` says why).
+    """
 
     __tablename__ = "webhook_deliveries"
 
@@ -208,6 +215,9 @@ class WebhookDelivery(Base):
     event: Mapped[str] = mapped_column(String(32))
     dossier_id: Mapped[int | None] = mapped_column(
         ForeignKey("dossiers.id", ondelete="SET NULL"), index=True, default=None
+    )
+    status_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("status_events.id", ondelete="SET NULL"), index=True, default=None
     )
     handoff_id: Mapped[int | None] = mapped_column(
         ForeignKey("handoffs.id", ondelete="SET NULL"), index=True, default=None
@@ -221,6 +231,8 @@ class WebhookDelivery(Base):
     last_status_code: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    citizen_notified: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    citizen_reason: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class AuditEntry(Base):

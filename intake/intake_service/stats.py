@@ -1,13 +1,14 @@
 """Figures for the statistics page: dossiers per day, procedure, province and channel, the
-electronic share per province against the 2019 baseline, and the satisfaction index."""
+electronic share per province against the 2019 baseline, the satisfaction index, and the
+dossiers whose citizen was not told the latest status."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from intake_service.baseline import Baseline
@@ -62,6 +63,7 @@ class Stats:
     per_status: list[tuple[str, int]] = field(default_factory=list)
     total: int = 0
     electronic: int = 0
+    not_notified: int = 0
     national_baseline: float = 0.0
     ratings: RatingStats = RatingStats(0, 0.0, 0.0, (0, 0, 0, 0, 0))
 
@@ -112,6 +114,8 @@ def compute(service: DossierService, flt: DossierFilter, baseline: Baseline) -> 
             stats.total += 1
             stats.electronic += int(bool(electronic))
         stats.ratings = _ratings(session, flt)
+        not_notified = service.filtered(replace(flt, not_notified=True)).subquery()
+        stats.not_notified = session.scalar(select(func.count()).select_from(not_notified)) or 0
     stats.per_day = [(d, e, p) for d, (e, p) in sorted(days.items())]
     stats.per_procedure = sorted(
         ((pid, e + p, e) for pid, (e, p) in procedures.items()), key=lambda r: -r[1]

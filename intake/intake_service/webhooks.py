@@ -10,10 +10,16 @@ Body: ``{"event": "status_changed", "event_id", "receipt_code", "procedure_id", 
 "status_label", "note", "channel", "sender_id", "at"}``; header
 ``X-Intake-Signature: sha256=<hex HMAC-SHA256(BOT_WEBHOOK_SECRET, raw body)>``.
 
+The bot answers 2xx with ``{"delivered": bool, "reason"}``: whether the citizen was told, and
+why not (or how, after the platform's reply window closed). The worker records it with the row
+(:func:`read_answer`); ``delivered: false`` is final (the platform refused; a retry would not
+help) but shows as "not told" in the console. An answer that does not say (older bots) counts as
+told, with a note.
+
 The handoff events (``handoff_claimed``, ``handoff_returned``, ``handoff_closed``,
 ``handoff_expired``) go through the same outbox (:func:`enqueue_event`). A staff reply
 (``staff_message``) is sent at once instead (:func:`send_now`): the staff member waits for the
-bot's answer ``{"delivered": bool, "reason"}`` and sees it next to the message.
+bot's answer and sees it next to the message.
 """
 
 from __future__ import annotations
@@ -40,12 +46,15 @@ from intake_service.statuses import label
 __all__ = [
     "EVENT_ID_HEADER",
     "SIGNATURE_HEADER",
+    "BotAnswer",
     "DeliveryPolicy",
     "SendResult",
     "WebhookWorker",
+    "answer_reason",
     "encode_event",
     "enqueue_event",
     "enqueue_status_changed",
+    "read_answer",
     "send_now",
     "sign",
     "verify_signature",
@@ -54,6 +63,10 @@ __all__ = [
 SIGNATURE_HEADER = "X-Intake-Signature"
 EVENT_ID_HEADER = "X-Intake-Event-Id"
 log = logging.getLogger(__name__)
+
+NOT_TOLD = "Kênh không nhận tin nhắn (trợ lý không cho biết lý do)."
+UNSTATED = "Trợ lý không cho biết đã báo được người dân chưa (phiên bản cũ); coi như đã báo."
+DUPLICATE = "Trợ lý đã nhận thông báo này ở lần gửi trước; coi như đã báo."
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,56 @@ def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
 def encode_event(payload: Mapping[str, object]) -> bytes:
     """The raw body of an event (compact UTF-8 JSON); the signature covers exactly these bytes."""
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class BotAnswer:
+    """What the bot says became of an event for the citizen.
+
+    Attributes:
+        delivered: the citizen was told.
+        reason: Vietnamese, for staff: why the citizen was not told, how they were (after the
+            platform's reply window closed), or why the intake assumes they were; None when
+            the bot delivered normally.
+    """
+
+    delivered: bool
+    reason: str | None = None
+
+
+def answer_reason(body: Mapping[str, object]) -> str | None:
+    """The ``reason`` of the bot's answer, when it gives a non-empty text."""
+    reason = body.get("reason")
+    return reason.strip() if isinstance(reason, str) and reason.strip() else None
+
+
+def read_answer(body: Mapping[str, object] | None) -> BotAnswer:
+    """Reads the bot's 2xx answer to a queued event.
+
+    Args:
+        body: the decoded JSON object, or None when the answer was not one.
+
+    Returns:
+        ``delivered: false`` → not told, with the bot's reason; ``delivered: true`` → told,
+        with the bot's note if any; anything else (older bots) → told, with a note saying so.
+    """
+    delivered = body.get("delivered") if body is not None else None
+    if body is None or not isinstance(delivered, bool):
+        return BotAnswer(True, UNSTATED)
+    if not delivered:
+        return BotAnswer(False, answer_reason(body) or NOT_TOLD)
+    if body.get("duplicate") is True:
+        return BotAnswer(True, answer_reason(body) or DUPLICATE)
+    return BotAnswer(True, answer_reason(body))
+
+
+def _json_object(response: httpx.Response) -> dict[str, object] | None:
+    """The body of an answer when it is a JSON object, else None."""
+    try:
+        decoded = response.json()
+    except ValueError:
+        return None
+    return decoded if isinstance(decoded, dict) else None
 
 
 def enqueue_event(
@@ -160,6 +223,7 @@ def enqueue_status_changed(
         event_id=event_id,
         event="status_changed",
         dossier_id=dossier.id,
+        status_event_id=event.id,
         payload=encode_event(payload).decode(),
         state="pending",
         attempts=0,
@@ -219,11 +283,7 @@ async def send_now(
         return SendResult(None, {}, f"{type(exc).__name__}: {exc}", timed_out=True)
     except httpx.HTTPError as exc:
         return SendResult(None, {}, f"{type(exc).__name__}: {exc}")
-    try:
-        answer = response.json()
-    except ValueError:
-        answer = None
-    decoded = answer if isinstance(answer, dict) else {}
+    decoded = _json_object(response) or {}
     if not response.is_success:
         return SendResult(response.status_code, decoded, f"HTTP {response.status_code}")
     return SendResult(response.status_code, decoded, None)
@@ -343,17 +403,20 @@ class WebhookWorker:
         body = payload.encode()
         headers = _headers(self._secret, body, json.loads(payload).get("event_id", ""))
         status_code: int | None = None
-        error: str | None = None
+        outcome: BotAnswer | str
         try:
             response = await client.post(self._url, content=body, headers=headers)
             status_code = response.status_code
-            if not response.is_success:
-                error = f"HTTP {response.status_code}: {response.text[:200]}"
+            if response.is_success:
+                outcome = read_answer(_json_object(response))
+            else:
+                outcome = f"HTTP {response.status_code}: {response.text[:200]}"
         except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"
-        await asyncio.to_thread(self._record, delivery_id, status_code, error)
+            outcome = f"{type(exc).__name__}: {exc}"
+        await asyncio.to_thread(self._record, delivery_id, status_code, outcome)
 
-    def _record(self, delivery_id: int, status_code: int | None, error: str | None) -> None:
+    def _record(self, delivery_id: int, status_code: int | None, outcome: BotAnswer | str) -> None:
+        """Stores one attempt: the bot's answer, or the error (``str``) to retry after."""
         now = self._clock()
         with self._db.transaction() as session:
             delivery = session.get(WebhookDelivery, delivery_id)
@@ -362,18 +425,36 @@ class WebhookWorker:
             delivery.attempts += 1
             delivery.locked_until = None
             delivery.last_status_code = status_code
-            if error is None:
-                delivery.state = "delivered"
-                delivery.delivered_at = now
-                delivery.last_error = None
+            if isinstance(outcome, BotAnswer):
+                self._took(delivery, outcome, now)
                 return
-            delivery.last_error = error
+            delivery.last_error = outcome
             if delivery.attempts >= self.policy.max_attempts:
                 delivery.state = "failed"
-                log.warning("webhook %s failed for good: %s", delivery.event_id, error)
+                delivery.citizen_notified = False
+                delivery.citizen_reason = (
+                    f"Trợ lý không nhận thông báo sau {delivery.attempts} lần gửi; "
+                    "người dân chưa được báo."
+                )
+                log.warning("webhook %s failed for good: %s", delivery.event_id, outcome)
             else:
                 delay = self.policy.delay(delivery.attempts)
                 delivery.next_attempt_at = now + timedelta(seconds=delay)
                 log.info(
-                    "webhook %s will be retried in %.0fs: %s", delivery.event_id, delay, error
+                    "webhook %s will be retried in %.0fs: %s", delivery.event_id, delay, outcome
                 )
+
+    @staticmethod
+    def _took(delivery: WebhookDelivery, answer: BotAnswer, now: datetime) -> None:
+        """The bot took the event (final, whatever it says about the citizen)."""
+        delivery.state = "delivered"
+        delivery.delivered_at = now
+        delivery.last_error = None
+        delivery.citizen_notified = answer.delivered
+        delivery.citizen_reason = answer.reason
+        if not answer.delivered:
+            log.warning(
+                "webhook %s: the bot could not tell the citizen: %s",
+                delivery.event_id,
+                answer.reason,
+            )

@@ -244,7 +244,9 @@ class FakeBot:
     """A real HTTP server standing in for the bot's events endpoint.
 
     It checks the signature of every event, records the bodies, and answers ``staff_message``
-    events with ``answer`` (``{"delivered": true}`` by default) after ``delay`` seconds.
+    events with ``answer`` (``{"delivered": true}`` by default) after ``delay`` seconds. Other
+    events get ``event_answers[event]``: a JSON object, or a text sent as is (not JSON); by
+    default ``{"ok": true}``, the answer of a bot older than the ``delivered`` field.
     """
 
     def __init__(self) -> None:
@@ -252,6 +254,7 @@ class FakeBot:
         self.headers: list[dict[str, str]] = []
         self.bad_signatures = 0
         self.answer: dict[str, Any] = {"delivered": True}
+        self.event_answers: dict[str, dict[str, Any] | str] = {}
         self.status = 200
         self.delay = 0.0
         bot = self
@@ -267,10 +270,11 @@ class FakeBot:
                 bot.headers.append(dict(self.headers))
                 if body.get("event") == "staff_message" and bot.delay:
                     time.sleep(bot.delay)
-                answer = bot.answer if body.get("event") == "staff_message" else {"ok": True}
-                data = json.dumps(answer).encode()
+                answer = bot.answer_to(str(body.get("event")))
+                text = isinstance(answer, str)
+                data = answer.encode() if isinstance(answer, str) else json.dumps(answer).encode()
                 self.send_response(bot.status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", "text/plain" if text else "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -283,6 +287,12 @@ class FakeBot:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
+    def answer_to(self, event: str) -> dict[str, Any] | str:
+        """What the bot answers to one event kind."""
+        if event == "staff_message":
+            return self.answer
+        return self.event_answers.get(event, {"ok": True})
+
     def events(self, name: str) -> list[dict[str, Any]]:
         """The bodies of one event kind received so far."""
         return [body for body in self.received if body.get("event") == name]
@@ -291,6 +301,16 @@ class FakeBot:
         """Stops the server."""
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.fixture
+def fake_bot() -> Iterator[FakeBot]:
+    """A real HTTP server standing in for the bot (closed after the test)."""
+    bot = FakeBot()
+    try:
+        yield bot
+    finally:
+        bot.close()
 
 
 class LiveServer:

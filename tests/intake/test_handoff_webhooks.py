@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from intake_service.db import Database
 from intake_service.models import HandoffMessage
@@ -16,15 +13,6 @@ from intake_service.webhooks import verify_signature
 from .conftest import STAFF, WEBHOOK_SECRET, BotStub, FakeBot, free_port, wait_for
 from .handoff_support import build_app_client, events, open_handoff
 from .test_console import csrf_of, login
-
-
-@pytest.fixture
-def fake_bot() -> Iterator[FakeBot]:
-    bot = FakeBot()
-    try:
-        yield bot
-    finally:
-        bot.close()
 
 
 def reply(client: Any, handoff_id: int, text: str) -> dict[str, Any]:
@@ -116,6 +104,22 @@ def test_a_reply_delivered_by_the_bot(tmp_path: Path, sqlite_url: str, fake_bot:
     assert event["handoff_id"] == handoff_id and event["message_id"] == message["id"]
     headers = fake_bot.headers[fake_bot.received.index(event)]
     assert headers["X-Intake-Event-Id"] == event["event_id"]
+
+
+def test_a_reply_sent_with_a_tag_keeps_the_bots_note(
+    tmp_path: Path, sqlite_url: str, fake_bot: FakeBot
+) -> None:
+    note = "Đã gửi bằng thẻ HUMAN_AGENT (quá 24 giờ kể từ tin nhắn cuối của người dân)."
+    fake_bot.answer = {"delivered": True, "reason": note}
+    with build_app_client(tmp_path, sqlite_url, BOT_EVENTS_URL=fake_bot.url) as client:
+        handoff_id = claimed_by_staff(client, channel="messenger", sender_id="messenger:88")
+        message = reply(client, handoff_id, "Hồ sơ của ông/bà đã đủ giấy tờ.")
+        page = client.get(f"/console/handoffs/{handoff_id}").text
+        polled = client.get(f"/console/handoffs/{handoff_id}/messages.json?after=0").json()
+    assert (message["delivery"], message["reason"]) == ("delivered", note)
+    assert f'Đã gửi tới người dân · <span class="note">{note}</span>' in page
+    [shown] = [m for m in polled["messages"] if m["id"] == message["id"]]
+    assert shown["reason"] == note
 
 
 def test_a_reply_the_channel_refuses_shows_the_reason(

@@ -6,15 +6,24 @@ import asyncio
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from intake_service.db import Database
 from intake_service.models import WebhookDelivery, utcnow
-from intake_service.webhooks import DeliveryPolicy, WebhookWorker, sign, verify_signature
+from intake_service.webhooks import (
+    BotAnswer,
+    DeliveryPolicy,
+    WebhookWorker,
+    read_answer,
+    sign,
+    verify_signature,
+)
 
 from .conftest import (
     STAFF,
@@ -97,51 +106,55 @@ def test_pending_notifications_survive_a_restart(tmp_path: Path, sqlite_url: str
         wait_for(lambda: any(json.loads(r.content)["receipt_code"] == code for r in back.requests))
 
 
-def test_worker_gives_up_after_max_attempts_and_can_be_retried(sqlite_url: str) -> None:
-    db = Database(sqlite_url)
+def add_due_delivery(db: Database, number: int) -> int:
+    """A status notification of the made-up dossier ``HS-TEST-000<number>``, due now; its id."""
     with db.transaction() as session:
         delivery = WebhookDelivery(
-            event_id="00000000-0000-0000-0000-000000000001",
+            event_id=f"00000000-0000-0000-0000-00000000000{number}",
             event="status_changed",
-            payload='{"event":"status_changed","receipt_code":"HS-TEST-0000"}',
+            payload=f'{{"event":"status_changed","receipt_code":"HS-TEST-000{number}"}}',
             next_attempt_at=utcnow() - timedelta(seconds=1),
         )
         session.add(delivery)
+        session.flush()
+        return delivery.id
+
+
+def run_worker(db: Database, bot: Callable[[httpx.Request], httpx.Response], rounds: int) -> None:
+    """Runs delivery rounds against a mock bot (3 attempts at most, no delay)."""
+    policy = DeliveryPolicy(base_delay=0.0, max_delay=0.0, max_attempts=3)
+    worker = WebhookWorker(db, "http://bot.test/hook", "k", policy, httpx.MockTransport(bot))
+
+    async def run() -> None:
+        for _ in range(rounds):
+            await worker.deliver_due()
+
+    asyncio.run(run())
+
+
+def test_worker_gives_up_after_max_attempts_and_can_be_retried(sqlite_url: str) -> None:
+    db = Database(sqlite_url)
+    delivery_id = add_due_delivery(db, 0)
     calls: list[httpx.Request] = []
 
     def refuse(request: httpx.Request) -> httpx.Response:
         calls.append(request)
         raise httpx.ConnectError("connection refused", request=request)
 
-    policy = DeliveryPolicy(base_delay=0.0, max_delay=0.0, max_attempts=3)
-    worker = WebhookWorker(db, "http://bot.test/hook", "k", policy, httpx.MockTransport(refuse))
-
-    async def rounds() -> None:
-        for _ in range(5):
-            await worker.deliver_due()
-
-    asyncio.run(rounds())
+    run_worker(db, refuse, rounds=5)
     with db.session() as session:
-        row = session.scalar(
-            select(WebhookDelivery).where(WebhookDelivery.event_id == delivery.event_id)
-        )
+        row = session.get(WebhookDelivery, delivery_id)
     assert row is not None
     assert (row.state, row.attempts) == ("failed", 3)
     assert "ConnectError" in (row.last_error or "")
+    assert row.citizen_notified is False
+    assert "sau 3 lần gửi" in (row.citizen_reason or "")
     assert len(calls) == 3
 
 
 def test_a_row_is_claimed_by_one_worker_only(sqlite_url: str) -> None:
     db = Database(sqlite_url)
-    with db.transaction() as session:
-        session.add(
-            WebhookDelivery(
-                event_id="00000000-0000-0000-0000-000000000002",
-                event="status_changed",
-                payload='{"event":"status_changed","receipt_code":"HS-TEST-0001"}',
-                next_attempt_at=utcnow() - timedelta(seconds=1),
-            )
-        )
+    add_due_delivery(db, 1)
     first = WebhookWorker(db, "http://x", "k")
     second = WebhookWorker(db, "http://x", "k")
     claimed = first._claim_due()
@@ -155,3 +168,61 @@ def test_backoff_grows_and_is_capped() -> None:
     assert 1.6 <= delays[0] <= 2.4
     assert delays[3] > delays[1]
     assert max(delays) <= 72.0
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"delivered": True}, BotAnswer(True, None)),
+        (
+            {"delivered": True, "reason": "Đã gửi bằng mẫu tin ZBS."},
+            BotAnswer(True, "Đã gửi bằng mẫu tin ZBS."),
+        ),
+        (
+            {"delivered": False, "reason": " Zalo từ chối mẫu tin ZBS. "},
+            BotAnswer(False, "Zalo từ chối mẫu tin ZBS."),
+        ),
+        (
+            {"delivered": False},
+            BotAnswer(False, "Kênh không nhận tin nhắn (trợ lý không cho biết lý do)."),
+        ),
+    ],
+)
+def test_the_bots_answer_says_whether_the_citizen_was_told(
+    body: dict[str, object], expected: BotAnswer
+) -> None:
+    assert read_answer(body) == expected
+
+
+@pytest.mark.parametrize("body", [None, {"ok": True}, {"delivered": "yes"}])
+def test_an_answer_that_does_not_say_counts_as_told_with_a_note(
+    body: dict[str, object] | None,
+) -> None:
+    answer = read_answer(body)
+    assert answer.delivered
+    assert "phiên bản cũ" in (answer.reason or "")
+
+
+def test_a_duplicate_is_told_with_a_note() -> None:
+    answer = read_answer({"delivered": True, "duplicate": True})
+    assert answer.delivered
+    assert "lần gửi trước" in (answer.reason or "")
+
+
+def test_a_refusal_is_final_at_the_first_answer(sqlite_url: str) -> None:
+    refusal = {"delivered": False, "reason": "Người dân đã chặn OA."}
+    requests: list[httpx.Request] = []
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(200, json=refusal)
+
+    db = Database(sqlite_url)
+    delivery_id = add_due_delivery(db, 3)
+    run_worker(db, refuse, rounds=3)
+    with db.session() as session:
+        row = session.get(WebhookDelivery, delivery_id)
+    assert row is not None
+    assert (row.state, row.attempts, row.last_status_code) == ("delivered", 1, 200)
+    assert (row.citizen_notified, row.citizen_reason) == (False, "Người dân đã chặn OA.")
+    assert len([r for r in requests if b"HS-TEST-0003" in r.content]) == 1

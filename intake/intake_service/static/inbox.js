@@ -144,7 +144,10 @@
     }
     if (m.delivery) {
       var state = make("div", "delivery d-" + m.delivery, m.delivery_label);
-      if (m.reason) {
+      if (m.reason && m.delivery === "delivered") {
+        state.appendChild(document.createTextNode(" · "));
+        state.appendChild(make("span", "note", m.reason));
+      } else if (m.reason) {
         state.appendChild(document.createTextNode(": "));
         state.appendChild(make("span", "reason", m.reason));
       }
@@ -283,7 +286,7 @@
           show(m);
           text.value = "";
           replyStatus.textContent = m.delivery === "delivered"
-            ? "Đã gửi tới người dân."
+            ? "Đã gửi tới người dân." + (m.reason ? " " + m.reason : "")
             : "Gửi không được: " + (m.reason || "không rõ lý do").replace(/\.?$/, ".");
         } else {
           replyStatus.textContent = result.data.error || "Không gửi được; xin thử lại.";
