@@ -83,6 +83,7 @@ __all__ = [
     "code_parse",
     "handoff_of",
     "locked_tracker",
+    "not_paused_by_its_events",
     "paused",
     "relayed_content",
     "resumed",
@@ -231,6 +232,45 @@ def paused(tracker: DialogueStateTracker) -> Paused | None:
     return Paused(handoff_of(tracker), tracker.get_slot(HANDOFF_SLOT) == NATIVE, since)
 
 
+PAUSE_STATE_EVENTS = ("pause", "resume", "restart", "session_started", "rewind", "undo")
+"""The events that set or may change whether a conversation is paused (``rewind`` and ``undo``
+replay the conversation, so after them only the whole tracker tells)."""
+NOT_PAUSED_AFTER = frozenset({"resume", "restart", "session_started"})
+
+
+def not_paused_by_its_events(agent: Any, sender_id: str) -> bool:
+    """True when the tracker store's events show at once that the conversation is not paused.
+
+    Reading a whole conversation back (every event deserialised and replayed) for each message,
+    only to learn that nobody paused it, was about 8 % of a message's time. With an SQL tracker
+    store (SQLite embedded, PostgreSQL in production) one indexed query finds the latest event
+    that sets the pause state: none, ``resume``, ``restart`` or ``session_started`` → not paused.
+    A ``pause`` (or a ``rewind``/``undo``, which replay the conversation), another store, or any
+    error → False: the caller reads the whole tracker, as before.
+    """
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    store = getattr(agent, "tracker_store", None)
+    store = getattr(store, "_tracker_store", store)  # Rasa wraps it in AwaitableTrackerStore
+    if not isinstance(store, SQLTrackerStore):
+        return False
+    event = SQLTrackerStore.SQLEvent
+    try:
+        with store.session_scope() as session:
+            latest = (
+                session.query(event.type_name)
+                .filter(event.sender_id == sender_id, event.type_name.in_(PAUSE_STATE_EVENTS))
+                .order_by(event.id.desc())
+                .limit(1)
+                .scalar()
+            )
+    except Exception:  # the whole tracker is read instead
+        logger.warning("pause state of %s not read from the events; reading the tracker",
+                       mask_id(sender_id), exc_info=True)
+        return False
+    return latest is None or latest in NOT_PAUSED_AFTER
+
+
 def resumed() -> list[Event]:
     """The events that give a paused conversation back to the assistant.
 
@@ -371,6 +411,9 @@ class PauseGate:
         agent = self._agent()
         sender_id = message.sender_id
         if agent is None or not sender_id:
+            await on_new_message(message)
+            return
+        if not_paused_by_its_events(agent, sender_id):
             await on_new_message(message)
             return
         tracker = await agent.tracker_store.retrieve(sender_id)

@@ -23,9 +23,17 @@ from rasa.core.channels.channel import (
     register,
 )
 from rasa.core.lock_store import InMemoryLockStore
-from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.core.tracker_store import AwaitableTrackerStore, InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, ConversationPaused, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    BotUttered,
+    ConversationPaused,
+    ConversationResumed,
+    Restarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, Sanic
 
@@ -40,6 +48,7 @@ from connectors.common.pause import (
     IntakeWithdraw,
     PauseGate,
     RelayOutcome,
+    not_paused_by_its_events,
     paused,
 )
 from connectors.handoff_events import claimed_text
@@ -162,9 +171,13 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-def agent() -> FakeAgent:
-    return FakeAgent()
+@pytest.fixture(params=["memory", "sql"])
+def agent(request: pytest.FixtureRequest, tmp_path: Path) -> FakeAgent:
+    """Every gate test runs with Rasa's in-memory and SQL (SQLite) tracker stores."""
+    agent = FakeAgent()
+    if request.param == "sql":
+        agent.tracker_store = SQLTrackerStore(DOMAIN, db=str(tmp_path / "tracker.db"))
+    return agent
 
 
 def gate_for(
@@ -281,6 +294,30 @@ async def test_the_intake_withdrawal_says_so_when_the_intake_cannot_be_reached(c
     with caplog.at_level(logging.WARNING, logger="connectors.common.pause"):
         assert await withdraw(41, "cancel", "2026-03-01T01:03:00+00:00") is False
     assert "handoff 41: not withdrawn" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("events", "at_once"),
+    [
+        ([], True),
+        ([ConversationPaused()], False),
+        ([ConversationPaused(), ConversationResumed()], True),
+        ([ConversationPaused(), Restarted()], True),
+        ([ConversationResumed(), UserUtteranceReverted()], False),  # replayed: read it all
+    ],
+)
+async def test_pause_state_read_from_the_events_of_an_sql_store(tmp_path, events, at_once):
+    agent = FakeAgent()
+    agent.tracker_store = SQLTrackerStore(DOMAIN, db=str(tmp_path / "tracker.db"))
+    tracker = DialogueStateTracker("u1", DOMAIN.slots)
+    for event in [UserUttered("xin chào"), *events]:
+        tracker.update(event)
+    await agent.tracker_store.save(tracker)
+    assert not_paused_by_its_events(agent, "u1") is at_once
+    agent.tracker_store = AwaitableTrackerStore(agent.tracker_store)
+    assert not_paused_by_its_events(agent, "u1") is at_once
+    agent.tracker_store = InMemoryTrackerStore(DOMAIN)
+    assert not_paused_by_its_events(agent, "u1") is False, "other stores: read the tracker"
 
 
 async def test_the_pause_is_kept_in_the_tracker_store(agent):
