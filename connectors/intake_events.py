@@ -103,6 +103,10 @@ MAX_SENDER_LENGTH = 128
 STOP_SECONDS = 10.0
 NOT_DELIVERED = "Không gửi được tin nhắn tới người dân trên kênh này."
 STATUS_EVENT = "status_changed"
+DELIVERED_EVENT = "dossier_delivered"
+"""A dossier queued while the intake was down has reached it: its receipt code is a status notice
+too (it may come days later), so it gets the same window fallbacks as a status change."""
+DELIVERED_LABEL = "Đã tiếp nhận"
 STAFF_EVENT = "staff_message"
 
 
@@ -139,7 +143,7 @@ def event_output(candidate: InputChannel, event: Mapping[str, Any] | None) -> Ou
     """The output channel of ``candidate`` for an intake event (status change, staff reply …)."""
     kind = event.get("event") if event is not None else None
     if isinstance(candidate, WebhookInput) and event is not None:
-        if kind == STATUS_EVENT:
+        if kind in (STATUS_EVENT, DELIVERED_EVENT):
             return candidate.status_output(event)
         if kind == STAFF_EVENT:
             return candidate.staff_output()
@@ -360,10 +364,11 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
                 submission.channel,
                 submission.sender_id,
                 {
-                    "event": "dossier_delivered",
+                    "event": DELIVERED_EVENT,
                     "dossier_id": submission.dossier_id,
                     "receipt_code": receipt.receipt_code,
                     "procedure_id": submission.procedure_id,
+                    "status_label": DELIVERED_LABEL,  # for a Zalo status template
                 },
                 # the action may have sent it at once while the worker sent it too (same
                 # Idempotency-Key, same receipt): the citizen is told once

@@ -425,3 +425,20 @@ async def test_a_late_staff_reply_on_messenger_uses_human_agent_when_enabled(
     assert answer["delivered"] is True and "HUMAN_AGENT" in answer["reason"]
     [sent] = fake_graph.sent
     assert (sent["tag"], sent["message"]) == ("HUMAN_AGENT", {"text": "Chào ông, hồ sơ đã đủ."})
+
+
+async def test_a_late_receipt_notice_after_an_outage_is_tagged_like_a_status(
+    bot, platforms, asgi, fake_graph
+):
+    fake_graph.closed_window.add(PSID)
+    app = await platform_bot(bot, platforms())
+    _, channel, _ = bot
+    delivered = {"event": "dossier_delivered", "receipt_code": "HS-7K3M-9Q2P",
+                 "dossier_id": "d-1", "procedure_id": "cap_lai_the_bhyt",
+                 "status_label": "Đã tiếp nhận"}
+
+    told = await channel.tell(app, "messenger", MESSENGER["sender_id"], delivered)
+
+    assert told.delivered and (told.reason or "").startswith("Đã gửi bằng thẻ ACCOUNT_UPDATE")
+    [sent] = fake_graph.sent
+    assert (sent["messaging_type"], sent["tag"]) == ("MESSAGE_TAG", "ACCOUNT_UPDATE")
