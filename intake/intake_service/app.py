@@ -80,7 +80,9 @@ def create_app(
             "Thiếu INTAKE_SECRET_KEY / INTAKE_API_KEY: chạy `python -m intake_service bootstrap`."
         )
     try:
-        hours = parse_office_hours(settings.office_hours, settings.office_timezone)
+        hours = parse_office_hours(
+            settings.office_hours, settings.office_timezone, settings.office_closed_days
+        )
     except OfficeHoursError as exc:
         raise ConfigurationError(str(exc)) from None
     db = Database(settings.database_url)

@@ -4,17 +4,28 @@ The format is one or more groups separated by ``;``, each a set of days and a li
 ranges: ``Mon-Fri 07:30-11:30,13:30-17:00; Sat 07:30-11:30``. Days are ``Mon Tue Wed Thu Fri
 Sat Sun``, as a range (``Mon-Fri``) or a list (``Mon,Wed``). ``always`` (or ``24/7``) means the
 office never closes. Times are local to ``OFFICE_TIMEZONE`` (default ``Asia/Ho_Chi_Minh``).
-Public holidays are not modelled.
+
+Public holidays and other closed days (Tết, 30/4–1/5, 2/9, a provincial office's own days off)
+change every year and Tết follows the lunar calendar, so they are not computed: the office lists
+them in ``OFFICE_CLOSED_DAYS`` as dates and date ranges, e.g.
+``2027-02-05..2027-02-11, 2027-04-30, 2027-05-01``. On those days the office is closed at every
+hour, and the next opening skips them.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["OfficeHours", "OfficeHoursError", "describe_moment", "parse_office_hours"]
+__all__ = [
+    "OfficeHours",
+    "OfficeHoursError",
+    "describe_moment",
+    "parse_closed_days",
+    "parse_office_hours",
+]
 
 DAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
@@ -22,6 +33,8 @@ DAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "
 DAY_NAMES_INLINE = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 ALWAYS = frozenset({"always", "24/7"})
 _RANGE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+MAX_CLOSED_RUN_DAYS = 62
+"""The longest run of closed days the next opening looks past (a Tết break is about 9 days)."""
 # Vietnam has no daylight saving time: a fixed offset is a faithful fallback.
 _VIETNAM = timezone(timedelta(hours=7), "ICT")
 
@@ -40,27 +53,35 @@ class OfficeHours:
         spans: the opening time ranges of each weekday (0 = Monday), in order.
         tz: the office's time zone.
         always_open: no closing time at all.
+        closed: local dates on which the office is closed (public holidays, days off).
     """
 
     spans: tuple[tuple[Span, ...], ...]
     tz: tzinfo
     always_open: bool = False
+    closed: frozenset[date] = frozenset()
 
     def is_open(self, at: datetime) -> bool:
         """Whether the office is open at an instant (aware datetime)."""
+        local = at.astimezone(self.tz)
+        if local.date() in self.closed:
+            return False
         if self.always_open:
             return True
-        local = at.astimezone(self.tz)
         moment = local.time()
         return any(start <= moment < end for start, end in self.spans[local.weekday()])
 
     def next_opening(self, at: datetime) -> datetime | None:
         """The next instant the office opens after ``at`` (None if it never opens)."""
-        if self.always_open:
-            return at
         local = at.astimezone(self.tz)
-        for offset in range(8):
+        if self.always_open and local.date() not in self.closed:
+            return at
+        for offset in range(MAX_CLOSED_RUN_DAYS + 8):
             day = (local + timedelta(days=offset)).date()
+            if day in self.closed:
+                continue
+            if self.always_open:
+                return datetime.combine(day, time(0, 0), self.tz)
             for start, _end in self.spans[day.weekday()]:
                 candidate = datetime.combine(day, start, self.tz)
                 if candidate > local:
@@ -135,19 +156,54 @@ def _spans(text: str) -> list[Span]:
     return spans
 
 
-def parse_office_hours(text: str, tz_name: str = "Asia/Ho_Chi_Minh") -> OfficeHours:
-    """Reads ``OFFICE_HOURS``.
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise OfficeHoursError(
+            f"Ngày không hợp lệ trong OFFICE_CLOSED_DAYS: “{text.strip()}” (viết YYYY-MM-DD)."
+        ) from None
+
+
+def parse_closed_days(text: str) -> frozenset[date]:
+    """Reads ``OFFICE_CLOSED_DAYS``: dates and ranges, ``2027-02-05..2027-02-11, 2027-04-30``.
+
+    Raises:
+        OfficeHoursError: a date cannot be read, or a range ends before it starts.
+    """
+    closed: set[date] = set()
+    for item in filter(None, (part.strip() for part in text.replace(";", ",").split(","))):
+        first_text, dots, last_text = item.partition("..")
+        first = _day(first_text)
+        last = _day(last_text) if dots else first
+        if last < first:
+            raise OfficeHoursError(f"Khoảng ngày ngược trong OFFICE_CLOSED_DAYS: “{item}”.")
+        if (last - first).days > MAX_CLOSED_RUN_DAYS:
+            raise OfficeHoursError(
+                f"Khoảng nghỉ quá dài trong OFFICE_CLOSED_DAYS: “{item}” "
+                f"(tối đa {MAX_CLOSED_RUN_DAYS} ngày liền)."
+            )
+        closed.update(first + timedelta(days=n) for n in range((last - first).days + 1))
+    return frozenset(closed)
+
+
+def parse_office_hours(
+    text: str, tz_name: str = "Asia/Ho_Chi_Minh", closed_days: str = ""
+) -> OfficeHours:
+    """Reads ``OFFICE_HOURS`` (and ``OFFICE_CLOSED_DAYS``).
 
     Args:
         text: e.g. ``Mon-Fri 07:30-11:30,13:30-17:00; Sat 07:30-11:30`` or ``always``.
         tz_name: the IANA time zone the times are written in.
+        closed_days: the office's closed days (:func:`parse_closed_days`); empty: none.
 
     Raises:
         OfficeHoursError: the text or the time zone cannot be read (message in Vietnamese).
     """
     tz = _zone(tz_name)
+    closed = parse_closed_days(closed_days)
     if text.strip().lower() in ALWAYS:
-        return OfficeHours(spans=((),) * 7, tz=tz, always_open=True)
+        return OfficeHours(spans=((),) * 7, tz=tz, always_open=True, closed=closed)
     table: list[list[Span]] = [[] for _ in range(7)]
     for group in filter(None, (g.strip() for g in text.split(";"))):
         days, _, times = group.partition(" ")
@@ -158,4 +214,4 @@ def parse_office_hours(text: str, tz_name: str = "Asia/Ho_Chi_Minh") -> OfficeHo
             table[day].extend(spans)
     if not any(table):
         raise OfficeHoursError("OFFICE_HOURS trống: ghi ví dụ “Mon-Fri 07:30-11:30,13:30-17:00”.")
-    return OfficeHours(spans=tuple(tuple(sorted(day)) for day in table), tz=tz)
+    return OfficeHours(spans=tuple(tuple(sorted(day)) for day in table), tz=tz, closed=closed)

@@ -21,6 +21,7 @@ environment always wins over that file. Nothing is read at import time: call
 | ``INTAKE_LOG_LEVEL`` | ``INFO`` |
 | ``OFFICE_HOURS`` | ``Mon-Fri 07:30-11:30,13:30-17:00`` (format: ``office_hours`` module) |
 | ``OFFICE_TIMEZONE`` | ``Asia/Ho_Chi_Minh`` |
+| ``OFFICE_CLOSED_DAYS`` | empty (holidays, days off: ``2027-02-05..2027-02-11, 2027-04-30``) |
 | ``HANDOFF_TIMEOUT_MINUTES`` | ``10`` (a handoff nobody claims returns to the assistant) |
 | ``HANDOFF_CODE_TTL_HOURS`` | ``24`` (validity of the codes made for callers) |
 | ``STAFF_MESSAGE_TIMEOUT_SECONDS`` | ``5`` (how long a staff reply waits for the bot) |
@@ -81,6 +82,7 @@ class Settings:
         login_window_seconds: length of that window.
         office_hours: when staff answer handoffs, e.g. ``Mon-Fri 07:30-11:30,13:30-17:00``.
         office_timezone: the IANA time zone of the office hours.
+        office_closed_days: public holidays and days off (``office_hours.parse_closed_days``).
         handoff_timeout_minutes: a waiting handoff nobody claims in this time expires.
         handoff_code_hours: how long a code made for a caller stays valid.
         staff_message_timeout_seconds: HTTP timeout of the synchronous staff-reply webhook.
@@ -107,6 +109,7 @@ class Settings:
     login_window_seconds: int = 15 * 60
     office_hours: str = DEFAULT_OFFICE_HOURS
     office_timezone: str = DEFAULT_OFFICE_TIMEZONE
+    office_closed_days: str = ""
     handoff_timeout_minutes: int = 10
     handoff_code_hours: int = 24
     staff_message_timeout_seconds: float = 5.0
@@ -186,6 +189,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         log_level=get("INTAKE_LOG_LEVEL", "INFO").upper(),
         office_hours=get("OFFICE_HOURS", DEFAULT_OFFICE_HOURS),
         office_timezone=get("OFFICE_TIMEZONE", DEFAULT_OFFICE_TIMEZONE),
+        office_closed_days=get("OFFICE_CLOSED_DAYS", ""),
         handoff_timeout_minutes=max(1, int(get("HANDOFF_TIMEOUT_MINUTES", "10"))),
         handoff_code_hours=max(1, int(get("HANDOFF_CODE_TTL_HOURS", "24"))),
         staff_message_timeout_seconds=float(get("STAFF_MESSAGE_TIMEOUT_SECONDS", "5")),
