@@ -170,6 +170,7 @@ def enqueue_event(
     *,
     dossier_id: int | None = None,
     handoff_id: int | None = None,
+    status_event_id: int | None = None,
 ) -> WebhookDelivery:
     """Adds an event to the outbox (in the caller's transaction); the worker sends it.
 
@@ -179,6 +180,7 @@ def enqueue_event(
         fields: the body besides ``event`` and ``event_id``.
         dossier_id: the dossier concerned, if any.
         handoff_id: the handoff concerned, if any.
+        status_event_id: the status history entry the event tells, if any.
     """
     event_id = str(uuid.uuid4())
     payload = {"event": event, "event_id": event_id, **fields}
@@ -187,6 +189,7 @@ def enqueue_event(
         event=event,
         dossier_id=dossier_id,
         handoff_id=handoff_id,
+        status_event_id=status_event_id,
         payload=encode_event(payload).decode(),
         state="pending",
         attempts=0,
@@ -206,10 +209,7 @@ def enqueue_status_changed(
         dossier: the dossier whose status changed.
         event: the history entry just added.
     """
-    event_id = str(uuid.uuid4())
-    payload = {
-        "event": "status_changed",
-        "event_id": event_id,
+    fields = {
         "receipt_code": dossier.receipt_code,
         "procedure_id": dossier.procedure_id,
         "status": event.status,
@@ -219,18 +219,9 @@ def enqueue_status_changed(
         "sender_id": dossier.sender_id,
         "at": event.at.isoformat(),
     }
-    delivery = WebhookDelivery(
-        event_id=event_id,
-        event="status_changed",
-        dossier_id=dossier.id,
-        status_event_id=event.id,
-        payload=encode_event(payload).decode(),
-        state="pending",
-        attempts=0,
-        next_attempt_at=utcnow(),
+    return enqueue_event(
+        session, "status_changed", fields, dossier_id=dossier.id, status_event_id=event.id
     )
-    session.add(delivery)
-    return delivery
 
 
 @dataclass(frozen=True)
