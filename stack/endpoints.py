@@ -14,21 +14,24 @@ from typing import Any
 
 import yaml
 
+TRACKER_STORE_CLASS = "bot.tracker_store.CachedSQLTrackerStore"
+"""The tracker store Rasa loads by module path: Rasa's SQL store reading only what changed."""
+
 
 @dataclass(frozen=True)
 class SQLiteTrackerStore:
-    """Rasa's SQL tracker store on an SQLite file (one machine; the default of ``bin/start``)."""
+    """The SQL tracker store on an SQLite file (one machine; the default of ``bin/start``)."""
 
     path: Path
 
     def as_config(self) -> dict[str, Any]:
         """The ``tracker_store`` block."""
-        return {"type": "SQL", "dialect": "sqlite", "db": str(self.path)}
+        return {"type": TRACKER_STORE_CLASS, "dialect": "sqlite", "db": str(self.path)}
 
 
 @dataclass(frozen=True)
 class PostgresTrackerStore:
-    """Rasa's SQL tracker store on PostgreSQL (several Rasa servers share it)."""
+    """The SQL tracker store on PostgreSQL (several Rasa servers share it)."""
 
     db: str
     host: str = "127.0.0.1"
@@ -39,7 +42,7 @@ class PostgresTrackerStore:
     def as_config(self) -> dict[str, Any]:
         """The ``tracker_store`` block."""
         config: dict[str, Any] = {
-            "type": "SQL",
+            "type": TRACKER_STORE_CLASS,
             "dialect": "postgresql",
             "url": self.host,
             "port": self.port,

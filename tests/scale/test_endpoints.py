@@ -55,6 +55,7 @@ def test_a_single_machine_run_uses_sqlite_and_no_lock_store_block(tmp_path: Path
     )
     endpoints = _read(path)
     assert endpoints.action.url == "http://127.0.0.1:5055/webhook"
+    assert endpoints.tracker_store.type == "bot.tracker_store.CachedSQLTrackerStore"
     assert endpoints.tracker_store.kwargs["dialect"] == "sqlite"
     assert endpoints.lock_store is None
     assert endpoints.event_broker is None
@@ -89,7 +90,7 @@ def test_production_endpoints_come_from_the_environment(monkeypatch, tmp_path: P
         monkeypatch.setenv(name, value)
     endpoints = _read(PRODUCTION)
     assert endpoints.action.url == PRODUCTION_ENV["ACTION_SERVER_URL"]
-    assert endpoints.tracker_store.type == "SQL"
+    assert endpoints.tracker_store.type == "bot.tracker_store.CachedSQLTrackerStore"
     assert endpoints.tracker_store.kwargs["dialect"] == "postgresql"
     assert endpoints.lock_store.type == "bot.lock_store.AtomicRedisLockStore"
     assert endpoints.lock_store.kwargs["key_prefix"] == "bhxhtest"
@@ -119,10 +120,11 @@ async def test_production_stores_connect_to_postgresql_and_redis(monkeypatch):
     if not (postgres_available() and redis_available()):
         pytest.skip("PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) is not reachable")
     from rasa.core.lock_store import LockStore
-    from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+    from rasa.core.tracker_store import TrackerStore
     from rasa.shared.core.domain import Domain
 
     from bot.lock_store import AtomicRedisLockStore
+    from bot.tracker_store import CachedSQLTrackerStore
 
     with temporary_postgres_database("bhxh_endpoints") as database, redis_namespace() as lock:
         for name, value in PRODUCTION_ENV.items():
@@ -131,7 +133,7 @@ async def test_production_stores_connect_to_postgresql_and_redis(monkeypatch):
         monkeypatch.setenv("REDIS_KEY_PREFIX", lock.key_prefix)
         endpoints = _read(PRODUCTION)
         tracker_store = TrackerStore.create(endpoints.tracker_store, Domain.empty())
-        assert isinstance(tracker_store, SQLTrackerStore)
+        assert isinstance(tracker_store, CachedSQLTrackerStore)
         assert tracker_store.engine.dialect.name == "postgresql"
         tracker_store.engine.dispose()
         lock_store = LockStore.create(endpoints.lock_store)
