@@ -252,3 +252,28 @@ def test_built_from_an_endpoint_block_with_its_memory_setting(tmp_path: Path):
     assert isinstance(store, CachedSQLTrackerStore)
     assert store.memory_budget_bytes == 8 * 2**20
     store.engine.dispose()
+
+
+async def test_a_restarted_server_reads_what_was_saved_before(stores, database):
+    before, sender = cached(stores, database), a_sender()
+    await say(before, sender, a_session_start() + a_turn("số điện thoại 0912345678", "Cảm ơn"))
+    before.engine.dispose()  # the server stops
+    after = cached(stores, database)
+    tracker = await after.retrieve(sender)
+    assert tracker is not None
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == [
+        "số điện thoại 0912345678"]
+
+
+async def test_sqlite_commits_through_the_write_ahead_log(tmp_path: Path):
+    import sqlite3
+
+    path = tmp_path / "wal.db"
+    store = CachedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(path))
+    await say(store, a_sender(), a_session_start())
+    try:
+        with sqlite3.connect(path) as connection:  # another process reading the file
+            assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+            assert connection.execute("SELECT count(*) FROM events").fetchone() == (3,)
+    finally:
+        store.engine.dispose()
