@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -10,8 +11,9 @@ __all__ = ["CATALOG_DIR_ENV", "catalog_dir", "default_catalog_dir"]
 CATALOG_DIR_ENV = "BHXH_CATALOG_DIR"
 
 
+@functools.lru_cache(maxsize=1)
 def default_catalog_dir() -> Path:
-    """Returns ``catalog/data``, the data folder next to the package."""
+    """Returns ``catalog/data``, the data folder next to the package (found once)."""
     return Path(__file__).resolve().parent.parent / "data"
 
 

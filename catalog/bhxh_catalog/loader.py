@@ -36,12 +36,19 @@ def load_catalog(path: str | os.PathLike[str] | None = None) -> Catalog:
         CatalogError: the folder is missing or a file has schema errors (all are listed).
     """
     root = Path(path) if path is not None else config.catalog_dir()
-    return _load_cached(root.resolve())
+    return _load_cached(_resolved(root))
 
 
 def clear_cache() -> None:
     """Forgets loaded catalogs, so the next :func:`load_catalog` re-reads the files."""
     _load_cached.cache_clear()
+    _resolved.cache_clear()
+
+
+@functools.lru_cache(maxsize=32)
+def _resolved(root: Path) -> Path:
+    # the actions ask for the catalog many times per message; resolving asks the file system
+    return root.resolve()
 
 
 @functools.lru_cache(maxsize=8)

@@ -106,3 +106,14 @@ async def test_get_dossier_reads_status_and_history():
         status = await intake.get_dossier("HS-7K3M-9Q2P")
     assert status.status_label == "Đang xem xét"
     assert [h.status for h in status.history] == ["received", "in_review"]
+
+
+def test_clients_share_one_tls_context_that_still_checks_certificates():
+    import ssl
+
+    from backend_client.client import shared_tls_context
+
+    context = shared_tls_context()
+    assert shared_tls_context() is context  # built once per process, not per action
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
