@@ -27,7 +27,9 @@ What it measures and prints:
 3. **Saturation**: 20 citizens with no pause — the throughput one instance can give.
 4. **Memory** of each process (RSS now and peak).
 5. **One instance vs two behind the balancer** (needs PostgreSQL and Redis on 127.0.0.1): both
-   set-ups use the PostgreSQL tracker store, the Redis lock store and ``stack.balancer``; both
+   set-ups use the PostgreSQL tracker store, the Redis lock store and the same balancer — nginx
+   as in production when it is installed (``apt-get install nginx-light``; ``--balancer``),
+   else the Python ``stack.balancer``; both
    run at once and are measured in alternation (so that other users of the machine weigh on
    both alike), closed loop with no pause at a few concurrency levels, each level twice per
    set-up (the median run is kept); throughput ratio at equal concurrency and at
@@ -80,6 +82,7 @@ from stack.backing import (
     temporary_postgres_database,
 )
 from stack.endpoints import TrackerStore
+from stack.nginx import nginx_path
 from stack.procstat import cpu_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -432,7 +435,7 @@ def _short(summary: dict[str, Any]) -> str:
 
 
 def _start_scaled(
-    resources: contextlib.ExitStack, model: str, instances: int
+    resources: contextlib.ExitStack, model: str, instances: int, balancer: str
 ) -> tuple[RunningStack, float]:
     """``instances`` Rasa servers and action servers behind the balancer, PostgreSQL + Redis."""
     work = resources.enter_context(tempfile.TemporaryDirectory(prefix=f"bench_scale{instances}_"))
@@ -440,7 +443,8 @@ def _start_scaled(
     locks = resources.enter_context(redis_namespace())
     tracker: TrackerStore = database
     config = StackConfig(model=model, rasa_instances=instances, action_instances=instances,
-                         tracker_store=tracker, lock_store=locks, balance=True)
+                         tracker_store=tracker, lock_store=locks, balance=True,
+                         balancer=balancer)
     started = time.monotonic()
     system = resources.enter_context(running_stack(config, Path(work)))
     return system, round(time.monotonic() - started, 1)
@@ -458,7 +462,8 @@ def scale_comparison(args: argparse.Namespace, model: str,
     with contextlib.ExitStack() as resources:
         systems = {}
         for instances in (1, 2):
-            systems[instances], startup = _start_scaled(resources, model, instances)
+            systems[instances], startup = _start_scaled(resources, model, instances,
+                                                        args.balancer)
             setups[instances] = {"instances": instances, "startup_s": startup, "runs": [],
                                  "all_rounds": []}
         for instances, system in systems.items():
@@ -513,7 +518,40 @@ def compare(one: dict[str, Any], two: dict[str, Any]) -> dict[str, Any]:
                          "two_msg_s": round(two_at, 2),
                          "ratio": round(two_at / a["throughput_msg_s"], 2),
                          "outside_measured_range": extrapolated})
-    return {"at_equal_concurrency": by_level, "at_same_p95": same_p95}
+    return {"at_equal_concurrency": by_level, "at_same_p95": same_p95,
+            "cpu_ceiling": cpu_ceiling(one["runs"][-1], two["runs"][-1])}
+
+
+def cpu_ms_per_message(run: dict[str, Any]) -> dict[str, float]:
+    """CPU milliseconds each process (and the rest of the machine) spent per message of a run."""
+    rate = run["throughput_msg_s"]
+    if not rate:
+        return {}
+    return {name: round(cores * 1000 / rate, 1) for name, cores in run["cpu_cores_used"].items()}
+
+
+def cpu_ceiling(one: dict[str, Any], two: dict[str, Any]) -> dict[str, Any]:
+    """The most two instances can give on this machine's cores, from the CPU a message costs.
+
+    Every process of the set-up (Rasa servers, action servers, balancers, intake, PostgreSQL and
+    Redis in "rest of the machine", the load generator) shares the same cores; a message costs
+    the sum of their CPU, so ``cores / that sum`` bounds the throughput of any number of
+    instances, whatever the balancer does.
+    """
+    cores = os.cpu_count() or 1
+    per_message = cpu_ms_per_message(two)
+    total = sum(per_message.values())
+    ceiling = cores * 1000 / total if total else None
+    return {
+        "concurrency": two["concurrency"],
+        "one_cpu_ms_per_message": cpu_ms_per_message(one),
+        "two_cpu_ms_per_message": per_message,
+        "two_cpu_ms_total": round(total, 1),
+        "cores": cores,
+        "max_msg_s_on_these_cores": round(ceiling, 1) if ceiling else None,
+        "max_ratio_to_one": round(ceiling / one["throughput_msg_s"], 2)
+        if ceiling and one["throughput_msg_s"] else None,
+    }
 
 
 # ---------------------------------------------------------------------------- training
@@ -584,7 +622,9 @@ def markdown(report: dict[str, Any]) -> str:
                 + f"; whole machine busy {r['machine_cpu_busy']:.0%}")
     scale = report.get("scale")
     if scale and scale.get("comparison"):
-        lines += ["", "One instance vs two behind the balancer (PostgreSQL + Redis):", ""]
+        balancer = report["settings"].get("balancer", "python")
+        lines += ["", f"One instance vs two behind the balancer ({balancer}; PostgreSQL + "
+                      "Redis):", ""]
         for item in scale["comparison"]["at_equal_concurrency"]:
             lines.append(f"- {item['concurrency']} citizens: {item['one']['msg_s']} → "
                          f"{item['two']['msg_s']} msg/s (×{item['ratio']}); p95 "
@@ -593,6 +633,20 @@ def markdown(report: dict[str, Any]) -> str:
             flag = " (outside the measured range)" if item["outside_measured_range"] else ""
             lines.append(f"- at p95 {item['p95_ms']} ms: {item['one_msg_s']} → "
                          f"{item['two_msg_s']} msg/s (×{item['ratio']}){flag}")
+    ceiling = scale["comparison"].get("cpu_ceiling") if scale and scale.get("comparison") else None
+    if ceiling:
+        def _costs(costs: dict[str, float]) -> str:
+            return ", ".join(f"{k} {v}" for k, v in costs.items())
+
+        lines += [
+            f"- CPU per message at {ceiling['concurrency']} citizens (ms): one instance: "
+            f"{_costs(ceiling['one_cpu_ms_per_message'])}; two instances: "
+            f"{_costs(ceiling['two_cpu_ms_per_message'])}.",
+            f"- with two instances a message costs {ceiling['two_cpu_ms_total']} ms of CPU in "
+            f"all; {ceiling['cores']} cores can give at most "
+            f"{ceiling['max_msg_s_on_these_cores']} msg/s, ×{ceiling['max_ratio_to_one']} of "
+            "one instance at that concurrency — the ceiling of the ratio on this machine.",
+        ]
     if scale and scale.get("skipped"):
         lines += ["", f"Scale-out comparison skipped: {scale['skipped']}"]
     training = report.get("training")
@@ -647,6 +701,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--scale-duration", type=float, default=20.0)
     parser.add_argument("--scale-rounds", type=int, default=2,
                         help="runs per level and set-up (alternating; the median is kept)")
+    parser.add_argument("--balancer", choices=["auto", "nginx", "python"], default="auto",
+                        help="balancer of part 5: nginx as in production (auto: when installed) "
+                             "or stack.balancer")
     parser.add_argument("--train", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--quick", action="store_true",
                         help="10 s runs, levels 1,20, no training (a smoke test)")
@@ -658,6 +715,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.duration, args.scale_duration, args.train = 10.0, 10.0, False
         args.levels, args.scale_levels, args.warm_messages = [1, 20], [2, 4], 30
         args.scale_rounds = 1
+    if args.balancer == "auto":
+        args.balancer = "nginx" if nginx_path() else "python"
     model = os.path.realpath(args.model or default_model())
     started = datetime.now(timezone.utc)
     report: dict[str, Any] = {

@@ -40,6 +40,7 @@ from stack.endpoints import (
     SQLiteTrackerStore,
     TrackerStore,
 )
+from stack.nginx import NGINX, nginx_command, nginx_path, write_nginx_config
 from stack.ports import free_port
 from stack.process import DEFAULT_STARTUP_SECONDS, ROOT, ManagedProcess, StackError
 from stack.procstat import TreeStats
@@ -51,6 +52,7 @@ WEBHOOK_SECRET = "stack-webhook-secret-" + "s" * 24
 ADMIN = ("admin", "stack-admin-Pa55word!")
 REPLY_SECONDS = 120.0
 IN_MEMORY_LOCKS = InMemoryLockStore()
+PYTHON_BALANCER = "python"
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class StackConfig:
         lock_store: conversation locks (default in memory; use Redis with several Rasa servers).
         event_broker: optional RabbitMQ broker receiving every tracker event.
         balance: put a balancer in front even of a single instance (default: only for several).
+        balancer: which balancer: ``python`` (:mod:`stack.balancer`, always there) or ``nginx``
+            (:mod:`stack.nginx`, as in production; needs Debian's nginx).
         webchat: open the web chat channel too.
         messaging: open the Zalo OA, Messenger and Telegram channels too (their settings, e.g.
             the base URLs of fake platform servers, go in ``env``).
@@ -85,6 +89,7 @@ class StackConfig:
     lock_store: LockStore = IN_MEMORY_LOCKS
     event_broker: PikaEventBroker | None = None
     balance: bool = False
+    balancer: str = PYTHON_BALANCER
     webchat: bool = False
     messaging: bool = False
     enable_api: bool = False
@@ -103,6 +108,10 @@ class StackConfig:
             raise StackError("several Rasa servers need a shared lock store (Redis)")
         if self.rasa_instances > 1 and not isinstance(self.tracker_store, PostgresTrackerStore):
             raise StackError("several Rasa servers need a shared tracker store (PostgreSQL)")
+        if self.balancer not in (PYTHON_BALANCER, NGINX):
+            raise StackError(f"unknown balancer {self.balancer!r} (python or nginx)")
+        if self.balancer == NGINX and nginx_path() is None:
+            raise StackError("nginx is not installed (apt-get install nginx-light)")
 
 
 @dataclass
@@ -284,10 +293,16 @@ def _start_all(processes: Sequence[ManagedProcess], seconds: float) -> None:
         process.wait_healthy(seconds)
 
 
-def _balancer(name: str, port: int, upstreams: Sequence[int], work: Path) -> ManagedProcess:
-    command = [BIN_ENV, "bot", "python", "-m", "stack.balancer", "--port", str(port)]
-    for upstream in upstreams:
-        command += ["--upstream", f"http://127.0.0.1:{upstream}"]
+def _balancer(
+    name: str, port: int, upstreams: Sequence[int], work: Path, kind: str = PYTHON_BALANCER
+) -> ManagedProcess:
+    if kind == NGINX:
+        config = write_nginx_config(work / f"{name}.conf", port, upstreams, work)
+        command = nginx_command(config)
+    else:
+        command = [BIN_ENV, "bot", "python", "-m", "stack.balancer", "--port", str(port)]
+        for upstream in upstreams:
+            command += ["--upstream", f"http://127.0.0.1:{upstream}"]
     return ManagedProcess(
         name, command, dict(os.environ), work / f"{name}.log",
         f"http://127.0.0.1:{port}/__balancer__",
@@ -327,7 +342,8 @@ def _start_actions(stack: RunningStack) -> None:
     _start_all(servers, config.startup_seconds)
     if stack.action_balancer_port is not None:
         balancer = _balancer(
-            "actions-balancer", stack.action_balancer_port, stack.action_ports, stack.work
+            "actions-balancer", stack.action_balancer_port, stack.action_ports, stack.work,
+            config.balancer,
         )
         stack.processes["actions-balancer"] = balancer
         balancer.start(seconds=60)
@@ -365,7 +381,7 @@ def _start_rasa(stack: RunningStack) -> None:
     _start_all(servers, config.startup_seconds)
     if stack.rasa_balancer_port is not None:
         balancer = _balancer("rasa-balancer", stack.rasa_balancer_port, stack.rasa_ports,
-                             stack.work)
+                             stack.work, config.balancer)
         stack.processes["rasa-balancer"] = balancer
         balancer.start(seconds=60)
 
