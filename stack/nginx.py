@@ -63,6 +63,11 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         client_max_body_size 16m;
+        # bodies and answers stay in memory: nginx's workers (another user when started as
+        # root) could not write temporary files into the run's folder
+        client_body_buffer_size 16m;
+        proxy_buffers 64 16k;
+        proxy_max_temp_file_size 0;
         location = /__balancer__ {{
             default_type application/json;
             return 200 '{{"balancer": "nginx", "upstreams": {len(upstreams)}}}';

@@ -64,6 +64,14 @@ async def test_a_message_is_never_sent_twice_when_an_upstream_dies_answering(tmp
     assert received == ["POST /webhooks/rest/webhook HTTP/1.1"]  # not passed to the other one
 
 
+async def test_a_large_body_passes_both_ways(tmp_path: Path):
+    tracker = {"events": [{"event": "user", "text": "xin chào " * 20}] * 400}  # about 100 KB
+    async with _nginx(tmp_path, _ok("a"), _ok("b")) as url, httpx.AsyncClient() as client:
+        answer = await client.post(f"{url}/webhook", json=tracker)
+        assert answer.status_code == 200
+        assert json.loads(answer.json()["body"]) == tracker
+
+
 def test_the_configuration_keeps_every_file_in_the_work_folder(tmp_path: Path):
     config = write_nginx_config(tmp_path / "b.conf", 8080, [5005, 5006], tmp_path / "w")
     text = config.read_text(encoding="utf-8")
