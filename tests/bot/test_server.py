@@ -53,3 +53,28 @@ def test_a_stored_conversation_reads_back_the_same_with_the_table(monkeypatch):
     stored = [event.as_dict() for event in events]
     install_cached_event_types()
     assert [Event.from_parameters(item) for item in stored] == events
+
+
+async def test_the_objects_of_a_loaded_model_are_frozen_for_the_collector(monkeypatch):
+    import gc
+
+    import rasa.core.run as rasa_run
+
+    from bot.server import install_gc_freeze_after_load
+
+    loaded = []
+
+    async def load_agent_on_start(model_path, endpoints, remote_storage, app, loop):
+        loaded.append(model_path)
+        return "agent"
+
+    monkeypatch.setattr(rasa_run, "load_agent_on_start", load_agent_on_start)
+    install_gc_freeze_after_load()
+    install_gc_freeze_after_load()  # twice: still one wrapper
+    try:
+        assert await rasa_run.load_agent_on_start("model.tar.gz", None, None, None, None) == (
+            "agent")
+        assert loaded == ["model.tar.gz"]
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
