@@ -71,15 +71,24 @@ async def _balanced(*handlers: Handler) -> AsyncIterator[tuple[str, list[str]]]:
             server.close()
 
 
+async def served_in_turn(client: httpx.AsyncClient, url: str, messages: int = 4) -> list[str]:
+    """Posts ``messages`` messages on one connection; the upstream that answered each, in order.
+
+    Every answer must be the message echoed, with the ``X-Upstream`` header naming who served it.
+    """
+    served = []
+    for number in range(messages):
+        answer = await client.post(f"{url}/webhooks/rest/webhook", json={"n": number})
+        assert answer.status_code == 200
+        assert json.loads(answer.json()["body"]) == {"n": number}
+        served.append(answer.json()["upstream"])
+        assert answer.headers["x-upstream"].startswith("127.0.0.1:")
+    return served
+
+
 async def test_requests_alternate_between_instances_on_one_connection():
     async with _balanced(_ok("a"), _ok("b")) as (url, _), httpx.AsyncClient() as client:
-        served = []
-        for number in range(4):
-            answer = await client.post(f"{url}/webhooks/rest/webhook", json={"n": number})
-            assert answer.status_code == 200
-            assert json.loads(answer.json()["body"]) == {"n": number}
-            served.append(answer.json()["upstream"])
-            assert answer.headers["x-upstream"].startswith("127.0.0.1:")
+        served = await served_in_turn(client, url)
         assert served in (["a", "b", "a", "b"], ["b", "a", "b", "a"])
 
 

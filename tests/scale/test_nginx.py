@@ -16,7 +16,7 @@ from stack.ports import free_port
 from stack.process import ManagedProcess
 from stack.system import PYTHON_BALANCER, StackConfig, StackError, _balancer
 
-from .test_balancer import _hang_up, _ok, _upstream
+from .test_balancer import _hang_up, _ok, _upstream, served_in_turn
 
 pytestmark = pytest.mark.skipif(nginx_path() is None,
                                 reason="nginx is not installed (apt-get install nginx-light)")
@@ -39,13 +39,7 @@ async def _nginx(tmp_path: Path, *handlers) -> AsyncIterator[str]:
 
 async def test_requests_alternate_and_say_who_served_them(tmp_path: Path):
     async with _nginx(tmp_path, _ok("a"), _ok("b")) as url, httpx.AsyncClient() as client:
-        served = []
-        for number in range(4):
-            answer = await client.post(f"{url}/webhooks/rest/webhook", json={"n": number})
-            assert answer.status_code == 200
-            assert json.loads(answer.json()["body"]) == {"n": number}
-            served.append(answer.json()["upstream"])
-            assert answer.headers["X-Upstream"].startswith("127.0.0.1:")
+        served = await served_in_turn(client, url)
         assert sorted(served) == ["a", "a", "b", "b"]
         stats = (await client.get(f"{url}/__balancer__")).json()
         assert stats == {"balancer": "nginx", "upstreams": 2}
