@@ -12,16 +12,16 @@
   name is not found, so a class defined later is still found); the first match wins, as in Rasa.
 * Python's full garbage collection walks every object of the process, and a Rasa server holds
   millions once the model is loaded: one collection stopped the server for about 300 ms under the
-  benchmark's load, every message in flight waiting. `install_gc_freeze_after_load` moves what
-  exists once the model is loaded out of the collector's sight (`gc.freeze()`): later
-  collections look only at what the conversations create.
+  benchmark's load. `install_gc_freeze_after_load` freezes what exists once the model is loaded
+  (:mod:`bot.gc_freeze`): later collections look only at what the conversations create.
 """
 
 from __future__ import annotations
 
 import functools
-import gc
 from typing import Any
+
+from bot.gc_freeze import freeze_loaded_objects
 
 __all__ = [
     "install_cached_event_types",
@@ -108,8 +108,7 @@ def _freezing_after(load: Any) -> Any:
         model_path: Any, endpoints: Any, remote_storage: Any, app: Any, loop: Any
     ) -> Any:
         agent = await load(model_path, endpoints, remote_storage, app, loop)
-        gc.collect()
-        gc.freeze()
+        freeze_loaded_objects()
         return agent
 
     load_then_freeze.__wrapped_load__ = load  # type: ignore[attr-defined]

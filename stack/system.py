@@ -4,7 +4,8 @@
 
 1. the intake service (``bin/env intake python -m intake_service bootstrap``, then ``serve``) on a
    temporary SQLite database and var folder (unless ``intake=False``);
-2. ``action_instances`` action servers (``bin/env bot rasa run actions --actions bot.actions``),
+2. ``action_instances`` action servers (``bin/env bot python -m bot.action_server --actions
+   bot.actions``: ``rasa run actions`` with its objects frozen for the garbage collector),
    and a balancer in front of them when there are several (Rasa calls the balancer);
 3. the tracker store migration (:mod:`stack.tracker_migration`) when the tracker store is
    PostgreSQL;
@@ -334,7 +335,7 @@ def _start_actions(stack: RunningStack) -> None:
         name = f"actions-{number}"
         servers.append(ManagedProcess(
             name,
-            [BIN_ENV, "bot", "rasa", "run", "actions", "--actions", "bot.actions",
+            [BIN_ENV, "bot", "python", "-m", "bot.action_server", "--actions", "bot.actions",
              "--port", str(port)],
             env, stack.work / f"{name}.log", f"http://127.0.0.1:{port}/health",
         ))
