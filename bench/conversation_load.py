@@ -82,8 +82,9 @@ from stack.backing import (
     temporary_postgres_database,
 )
 from stack.endpoints import TrackerStore
-from stack.nginx import nginx_path
+from stack.nginx import NGINX, nginx_path
 from stack.procstat import cpu_seconds
+from stack.system import PYTHON_BALANCER
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -622,7 +623,7 @@ def markdown(report: dict[str, Any]) -> str:
                 + f"; whole machine busy {r['machine_cpu_busy']:.0%}")
     scale = report.get("scale")
     if scale and scale.get("comparison"):
-        balancer = report["settings"].get("balancer", "python")
+        balancer = report["settings"].get("balancer", PYTHON_BALANCER)
         lines += ["", f"One instance vs two behind the balancer ({balancer}; PostgreSQL + "
                       "Redis):", ""]
         for item in scale["comparison"]["at_equal_concurrency"]:
@@ -701,7 +702,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--scale-duration", type=float, default=20.0)
     parser.add_argument("--scale-rounds", type=int, default=2,
                         help="runs per level and set-up (alternating; the median is kept)")
-    parser.add_argument("--balancer", choices=["auto", "nginx", "python"], default="auto",
+    parser.add_argument("--balancer", choices=["auto", NGINX, PYTHON_BALANCER], default="auto",
                         help="balancer of part 5: nginx as in production (auto: when installed) "
                              "or stack.balancer")
     parser.add_argument("--train", action=argparse.BooleanOptionalAction, default=True)
@@ -716,7 +717,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.levels, args.scale_levels, args.warm_messages = [1, 20], [2, 4], 30
         args.scale_rounds = 1
     if args.balancer == "auto":
-        args.balancer = "nginx" if nginx_path() else "python"
+        args.balancer = NGINX if nginx_path() else PYTHON_BALANCER
     model = os.path.realpath(args.model or default_model())
     started = datetime.now(timezone.utc)
     report: dict[str, Any] = {

@@ -213,15 +213,6 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         """The conversations held in memory, least recently used first."""
         return list(self._sessions)
 
-    def forget(self, sender_id: str | None = None) -> None:
-        """Drops one conversation from memory, or all of them (``None``)."""
-        if sender_id is None:
-            self._sessions.clear()
-            self._sizes.clear()
-            self._held = 0
-            return
-        self._drop(sender_id)
-
     def _current(self, session: Any, sender_id: str) -> StoredSession | None:
         """The conversation as stored now: from memory, with only what changed read."""
         count, last_id = session.execute(
