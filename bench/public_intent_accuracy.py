@@ -216,6 +216,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Trains the chosen pipelines on PhoATIS's train split and prints the test figures."""
     args = _parse_args(argv)
     _quiet()
+    load = os.getloadavg()
     split = read_split(args.data, args.labels)
     project_config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
     results = []
@@ -227,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             model, seconds = _train(name, config, tmp)
             accented, unaccented = asyncio.run(_predict(model, split.test))
             results.append(Result(name, seconds, accented, unaccented))
-    _report(args, split, results)
+    _report(args, split, results, load)
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -298,11 +299,23 @@ async def _predict(model: Path, test: Sequence[Utterance]) -> tuple[list[str], l
     return accented, unaccented
 
 
-def _report(args: argparse.Namespace, split: Split, results: Sequence[Result]) -> None:
+def _report(
+    args: argparse.Namespace,
+    split: Split,
+    results: Sequence[Result],
+    load: tuple[float, float, float],
+) -> None:
+    import rasa
+
     gold = [u.intent for u in split.test]
     trained = {u.intent for u in split.train}
     unseen = sum(intent not in trained for intent in gold)
     print("Public-data NLU benchmark — PhoATIS, syllable level (JointIDSF)")
+    finished = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    print(
+        f"finished {finished}; Rasa {rasa.__version__}; {os.cpu_count()} cores, "
+        f"load average at start {load[0]:.1f}"
+    )
     print(f"data: {args.data} (sha256 of train+test seq.in/label: {split.digest[:16]})")
     print(
         f"train {len(split.train)} utterances, {len(trained)} intents; test {len(gold)} "
