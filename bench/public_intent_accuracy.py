@@ -228,6 +228,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             model, seconds = _train(name, config, tmp)
             accented, unaccented = asyncio.run(_predict(model, split.test))
             results.append(Result(name, seconds, accented, unaccented))
+            gold = [u.intent for u in split.test]
+            print(
+                f"[{name}] trained in {seconds:.0f} s; test accuracy "
+                f"{accuracy(gold, accented):.2%} accented, {accuracy(gold, unaccented):.2%} "
+                "without diacritics",
+                flush=True,
+            )
     _report(args, split, results, load)
 
 
