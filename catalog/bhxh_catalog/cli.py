@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from bhxh_catalog import config
 from bhxh_catalog._fmt import dmy, vnd
 from bhxh_catalog.amounts import Estimate, estimate
 from bhxh_catalog.conditions import Condition, describe
@@ -312,7 +313,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_eligibility(args: argparse.Namespace) -> int:
     cat = _load(args)
     proc = cat.get(args.procedure_id)
-    as_of = args.as_of or date.today()
+    as_of = args.as_of or config.today()
     verdict = evaluate(proc, _pairs(args.answers), as_of)
     lines = [f"Thủ tục: {proc.name}", f"Ngày xét: {dmy(as_of)}",
              f"Kết quả: {verdict.outcome_label.upper()}", f"Lý do: {verdict.reason}"]
@@ -341,7 +342,7 @@ def _cmd_eligibility(args: argparse.Namespace) -> int:
 
 def _cmd_estimate(args: argparse.Namespace) -> int:
     cat = _load(args)
-    as_of = args.as_of or date.today()
+    as_of = args.as_of or config.today()
     result = estimate(cat, args.procedure_id, args.amount_id, _pairs(args.inputs), as_of)
     _emit(_estimate_lines(result, as_of))
     return 0

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from bhxh_catalog import config, validators
 from bhxh_catalog import parameters as _parameters
-from bhxh_catalog import validators
 from bhxh_catalog.answers import KINDS, AnswerSpec, read_answer
 from bhxh_catalog.conditions import Condition, Context, evaluate
 from bhxh_catalog.errors import CatalogError
@@ -471,7 +471,7 @@ class Procedure:
         A question whose ``ask_if`` is still unknown is included; the first one returned is
         always askable now.
         """
-        ctx = self.context(self.read_answers(answers), as_of or date.today())
+        ctx = self.context(self.read_answers(answers), as_of or config.today())
         return [q for q in self.questions if q.id not in ctx.skipped and not ctx.has_answer(q.id)]
 
     def next_question(
@@ -489,7 +489,7 @@ class Procedure:
         A document whose ``required_if`` is still unknown is kept.
         """
         values = self.read_answers(answers)
-        ctx = self.context(values, as_of or date.today(), include_fields=True)
+        ctx = self.context(values, as_of or config.today(), include_fields=True)
         return [
             d for d in self.documents
             if d.required_if is None or evaluate(d.required_if, ctx) is not False
@@ -502,7 +502,8 @@ class Procedure:
 
         A field whose ``ask_if`` is still unknown (it depends on a later answer) is kept.
         """
-        ctx = self.context(self.read_answers(answers), as_of or date.today(), include_fields=True)
+        day = as_of or config.today()
+        ctx = self.context(self.read_answers(answers), day, include_fields=True)
         return [f for f in self.fields if f.id not in ctx.skipped]
 
     def next_field(

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from bhxh_catalog import config
 from bhxh_catalog.conditions import Context
 from bhxh_catalog.conditions import evaluate as evaluate_condition
 from bhxh_catalog.models import (
@@ -58,7 +59,7 @@ def evaluate(
     Raises:
         AnswerError: an answer cannot be read for its question kind.
     """
-    day = as_of or date.today()
+    day = as_of or config.today()
     values = proc.read_answers(answers)
     ctx = proc.context(values, day)
     for rule in proc.rules:

@@ -98,4 +98,5 @@ def test_a_help_line_cites_the_reference_level_in_force(monkeypatch):
     assert question is not None
     monkeypatch.setattr(catalog_access.clock, "today", lambda: date(2026, 11, 22))
     text = render_loop.question_prompt(question)[0].text
-    assert "Mức tham chiếu hiện là 2.340.000 đồng/tháng (áp dụng từ 01/07/2024)." in text
+    # NĐ 161/2026/NĐ-CP: 2.530.000 đ from 01/7/2026 (2.340.000 đ until 30/6/2026).
+    assert "Mức tham chiếu hiện là 2.530.000 đồng/tháng (áp dụng từ 01/07/2026)." in text

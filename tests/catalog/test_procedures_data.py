@@ -685,8 +685,12 @@ def test_late_survivor_claim_needs_a_written_explanation(cat):
 
 
 def test_reference_amount_and_poverty_lines_are_dated(cat):
+    # NĐ 73/2024: 2.340.000 đ từ 01/7/2024 đến 30/6/2026; NĐ 161/2026/NĐ-CP: 2.530.000 đ từ
+    # 01/7/2026 (Luật 41/2024 Điều 141 khoản 13: mức tham chiếu = lương cơ sở).
     assert cat.parameter("muc_tham_chieu", D(2024, 7, 1)) == 2_340_000
-    assert cat.parameter("muc_tham_chieu", D(2026, 11, 22)) == 2_340_000
+    assert cat.parameter("muc_tham_chieu", D(2026, 6, 30)) == 2_340_000
+    assert cat.parameter("muc_tham_chieu", D(2026, 7, 1)) == 2_530_000
+    assert cat.parameter("muc_tham_chieu", D(2026, 11, 22)) == 2_530_000
     assert cat.parameter("chuan_ngheo_nong_thon", D(2026, 12, 31)) == 1_500_000
     assert cat.parameter("chuan_ngheo_nong_thon", D(2027, 1, 1)) == 2_200_000
     assert cat.parameter("chuan_ngheo_thanh_thi", D(2027, 1, 1)) == 2_800_000
@@ -723,6 +727,41 @@ def test_other_amounts_from_the_catalog(cat):
                         {"thang_truoc_2014": 60, "thang_tu_2014": 72,
                          "luong_binh_quan": 10_000_000}, D(2026, 6, 1))
     assert lump_sum.amount == 5 * 15_000_000 + 6 * 20_000_000
+    # Điều 70 khoản 3: 30 tháng, tất cả trước 2014 → 2,5 năm × 1,5 × 10 triệu.
+    before_2014_only = estimate(cat, "huong_bhxh_mot_lan", "muc_huong",
+                                {"thang_truoc_2014": 30, "thang_tu_2014": 0,
+                                 "luong_binh_quan": 10_000_000}, D(2026, 11, 22))
+    assert before_2014_only.amount == 37_500_000
+
+
+@pytest.mark.parametrize(
+    ("death", "as_of", "funeral", "half", "seventy"),
+    [(D(2026, 6, 20), D(2026, 6, 30), 23_400_000, 1_170_000, 1_638_000),
+     (D(2026, 11, 5), D(2026, 11, 22), 25_300_000, 1_265_000, 1_771_000)],
+)
+def test_survivor_amounts_on_both_sides_of_1_july_2026(cat, death, as_of, funeral, half,
+                                                       seventy):
+    # Luật 41/2024 Điều 85 khoản 2 (10 × mức tham chiếu tháng chết), Điều 87 (50% / 70%);
+    # NĐ 73/2024 → NĐ 161/2026/NĐ-CP từ 01/7/2026.
+    assert estimate(cat, "che_do_tu_tuat", "tro_cap_mai_tang", {"ngay_mat": death},
+                    as_of).amount == funeral
+    assert estimate(cat, "che_do_tu_tuat", "tuat_hang_thang", {"so_than_nhan": 1},
+                    as_of).amount == half
+    no_carer = {"so_than_nhan": 1, "so_than_nhan_khong_nguoi_nuoi": 1}
+    assert estimate(cat, "che_do_tu_tuat", "tuat_hang_thang", no_carer, as_of).amount == seventy
+
+
+def test_household_insurance_and_voluntary_bounds_from_1_july_2026(cat):
+    # BHYT hộ gia đình: 4,5% × 2.530.000 = 113.850 đ/tháng người thứ nhất; BHXH tự nguyện: thu
+    # nhập tối đa 20 × 2.530.000 = 50.600.000 đ (Luật 41/2024 Điều 31 khoản 2).
+    household = estimate(cat, "gia_han_bhyt_ho_gia_dinh", "muc_dong",
+                         {"so_thanh_vien": 2, "so_thang": "12"}, D(2026, 11, 22))
+    assert [value for _, value in household.breakdown] == [12 * 113_850, 12 * 79_695]
+    top = estimate(cat, "dang_ky_bhxh_tu_nguyen", "muc_dong",
+                   {"thu_nhap": 50_600_000, "dien_ho_tro": "khac", "so_thang": "1"},
+                   D(2026, 11, 22))
+    assert top.breakdown[0][1] == 11_132_000
+    assert top.unverified  # NĐ 161/2026 not read in its official text
 
 
 # ------------------------------------------------------------- what the bot shows people
