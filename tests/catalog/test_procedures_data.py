@@ -165,23 +165,24 @@ TRO_CAP_DINH_CU: list[Case] = [
 
 MAT = D(2026, 1, 10)   # ngày mất dùng chung
 XET = D(2026, 3, 1)    # ngày xét hồ sơ (trong 90 ngày)
+HUU_BB = {"tinh_trang_nguoi_mat": "huong_luong_huu", "loai_huong": "luong_huu_bb", "ngay_mat": MAT}
 
 TU_TUAT: list[Case] = [
     ("che_do_tu_tuat", "người hưởng lương hưu mất, có con nhỏ",
-     {"tinh_trang_nguoi_mat": "huong_luong_huu", "ngay_mat": MAT, "co_con_duoi_18": True},
+     {**HUU_BB, "co_con_duoi_18": True},
      XET, ELIGIBLE, "tuat_hang_thang_luong_huu_hoac_tnld"),
     ("che_do_tu_tuat", "vợ đã đủ tuổi nghỉ hưu năm 2025, không có thu nhập",
-     {"tinh_trang_nguoi_mat": "huong_luong_huu", "ngay_mat": MAT, "co_con_duoi_18": False,
+     {**HUU_BB, "co_con_duoi_18": False,
       "co_vo_chong": True, "gioi_tinh_vo_chong": "nu", "ngay_sinh_vo_chong": D(1968, 5, 1),
       "vo_chong_co_thu_nhap": False},
      XET, ELIGIBLE, "tuat_hang_thang_luong_huu_hoac_tnld"),
     ("che_do_tu_tuat", "vợ chưa đủ tuổi nghỉ hưu, không có thân nhân khác: tuất một lần",
-     {"tinh_trang_nguoi_mat": "huong_luong_huu", "ngay_mat": MAT, "co_con_duoi_18": False,
+     {**HUU_BB, "co_con_duoi_18": False,
       "co_vo_chong": True, "gioi_tinh_vo_chong": "nu", "ngay_sinh_vo_chong": D(1970, 1, 1),
       "vo_chong_co_thu_nhap": False, "than_nhan_khac": "khong"},
      XET, ELIGIBLE, "khong_co_than_nhan_hang_thang"),
     ("che_do_tu_tuat", "cùng người vợ, xét năm 2027 khi đã đủ 57 tuổi 4 tháng",
-     {"tinh_trang_nguoi_mat": "huong_luong_huu", "ngay_mat": MAT, "co_con_duoi_18": False,
+     {**HUU_BB, "co_con_duoi_18": False,
       "co_vo_chong": True, "gioi_tinh_vo_chong": "nu", "ngay_sinh_vo_chong": D(1970, 1, 1),
       "vo_chong_co_thu_nhap": False, "than_nhan_khac": "khong"},
      D(2027, 5, 1), ELIGIBLE, "tuat_hang_thang_luong_huu_hoac_tnld"),
@@ -216,8 +217,31 @@ TU_TUAT: list[Case] = [
     ("che_do_tu_tuat", "mất trước 01/7/2025",
      {"tinh_trang_nguoi_mat": "huong_luong_huu", "ngay_mat": D(2025, 5, 1)},
      D(2025, 7, 15), STAFF, "mat_truoc_01_7_2025"),
+    # Luật 41/2024 Điều 86 khoản 1: tuất hằng tháng chỉ khi lương hưu từ BHXH bắt buộc, hoặc trợ
+    # cấp TNLĐ-BNN hằng tháng với mức suy giảm từ 61%; Điều 110 (tự nguyện), Điều 111 (cả hai),
+    # Điều 23 khoản 5 (trợ cấp hằng tháng: một lần cho những tháng chưa nhận).
+    ("che_do_tu_tuat", "lương hưu từ BHXH tự nguyện, có con nhỏ: tuất một lần",
+     {"tinh_trang_nguoi_mat": "huong_luong_huu", "loai_huong": "luong_huu_tn", "ngay_mat": MAT,
+      "co_con_duoi_18": True},
+     XET, ELIGIBLE, "luong_huu_tu_nguyen"),
+    ("che_do_tu_tuat", "lương hưu có cả bắt buộc và tự nguyện",
+     {"tinh_trang_nguoi_mat": "huong_luong_huu", "loai_huong": "luong_huu_ca_hai",
+      "ngay_mat": MAT},
+     XET, STAFF, "luong_huu_ca_hai_loai"),
+    ("che_do_tu_tuat", "trợ cấp hằng tháng Điều 23: không có tuất hằng tháng",
+     {"tinh_trang_nguoi_mat": "huong_luong_huu", "loai_huong": "tro_cap_hang_thang",
+      "ngay_mat": MAT, "co_con_duoi_18": True},
+     XET, ELIGIBLE, "tro_cap_hang_thang_dieu_23"),
+    ("che_do_tu_tuat", "trợ cấp TNLĐ-BNN 60%: tuất một lần",
+     {"tinh_trang_nguoi_mat": "huong_luong_huu", "loai_huong": "tnld_bnn", "ty_le_suy_giam": 60,
+      "ngay_mat": MAT, "co_con_duoi_18": True},
+     XET, ELIGIBLE, "tnld_duoi_61"),
+    ("che_do_tu_tuat", "trợ cấp TNLĐ-BNN 61%, có con nhỏ: tuất hằng tháng",
+     {"tinh_trang_nguoi_mat": "huong_luong_huu", "loai_huong": "tnld_bnn", "ty_le_suy_giam": 61,
+      "ngay_mat": MAT, "co_con_duoi_18": True},
+     XET, ELIGIBLE, "tuat_hang_thang_luong_huu_hoac_tnld"),
     ("che_do_tu_tuat", "chưa rõ thân nhân",
-     {"tinh_trang_nguoi_mat": "huong_luong_huu", "ngay_mat": MAT, "co_con_duoi_18": False,
+     {**HUU_BB, "co_con_duoi_18": False,
       "co_vo_chong": False, "than_nhan_khac": "chua_ro"},
      XET, STAFF, "than_nhan_chua_ro"),
 ]
@@ -669,6 +693,19 @@ def test_pensioner_emigrating_needs_no_social_insurance_book(cat):
         {"che_do_dang_huong": "luong_huu", "ra_nuoc_ngoai_dinh_cu": True,
          "giay_to_dinh_cu": "thoi_quoc_tich"}, D(2026, 6, 1))}
     assert docs == {"van_ban_de_nghi", "xac_nhan_thoi_quoc_tich"}
+
+
+def test_relatives_are_asked_about_only_when_a_monthly_allowance_is_possible(cat):
+    # Điều 86 khoản 1: a voluntary pensioner or a TNLĐ-BNN recipient under 61% leaves no monthly
+    # allowance, so the bot does not ask about children and spouse.
+    proc = cat.get("che_do_tu_tuat")
+    base = {"tinh_trang_nguoi_mat": "huong_luong_huu", "ngay_mat": MAT}
+    asked = rules.evaluate(proc, {**base, "loai_huong": "tnld_bnn"}, XET).next_question
+    assert asked is not None and asked.id == "ty_le_suy_giam"
+    at_61 = rules.evaluate(proc, {**base, "loai_huong": "tnld_bnn", "ty_le_suy_giam": "61"}, XET)
+    assert at_61.next_question is not None and at_61.next_question.id == "co_con_duoi_18"
+    at_60 = rules.evaluate(proc, {**base, "loai_huong": "tnld_bnn", "ty_le_suy_giam": "60"}, XET)
+    assert at_60.rule_id == "tnld_duoi_61" and "tuất một lần" in at_60.reason
 
 
 def test_late_survivor_claim_needs_a_written_explanation(cat):
