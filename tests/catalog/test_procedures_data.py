@@ -283,8 +283,12 @@ CHUYEN_NOI: list[Case] = [
     ("chuyen_noi_huong_luong_huu", "ra nước ngoài định cư",
      {"dang_huong": True, "noi_chuyen_den": "nuoc_ngoai"}, D(2026, 6, 1),
      NOT_ELIGIBLE, "ra_nuoc_ngoai"),
-    ("chuyen_noi_huong_luong_huu", "chưa hưởng lương hưu", {"dang_huong": False}, D(2026, 6, 1),
-     NOT_ELIGIBLE, "khong_dang_huong"),
+    ("chuyen_noi_huong_luong_huu", "chưa hưởng lương hưu",
+     {"dang_huong": False, "cho_huong": False}, D(2026, 6, 1), NOT_ELIGIBLE, "khong_dang_huong"),
+    # Người chờ hưởng cũng được chuyển nơi hưởng (công văn 3040, verified: false).
+    ("chuyen_noi_huong_luong_huu", "người chờ hưởng chuyển sang tỉnh khác",
+     {"dang_huong": False, "cho_huong": True, "noi_chuyen_den": "tinh_khac",
+      "phu_cap_khu_vuc": False}, D(2026, 6, 1), ELIGIBLE, "cho_huong_chuyen_noi"),
 ]
 
 QD91_613: list[Case] = [
@@ -403,8 +407,16 @@ HOAN_TRA: list[Case] = [
      D(2026, 6, 1), ELIGIBLE, "duoc_hoan_tra"),
     ("hoan_tra_tien_da_dong", "hai sổ đóng trùng", {"truong_hop": "trung_so_bhxh"},
      D(2026, 6, 1), ELIGIBLE, "duoc_hoan_tra"),
-    ("hoan_tra_tien_da_dong", "người đóng tự nguyện đã mất", {"truong_hop": "tu_nguyen_da_mat"},
-     D(2026, 6, 1), ELIGIBLE, "duoc_hoan_tra"),
+    # NĐ 159/2025/NĐ-CP Điều 8 (verified: false): only what was prepaid for months after the event.
+    ("hoan_tra_tien_da_dong", "người đóng tự nguyện đã mất, đã đóng trước 12 tháng",
+     {"truong_hop": "tu_nguyen", "ly_do_tu_nguyen": "da_mat", "dong_truoc": True},
+     D(2026, 6, 1), ELIGIBLE, "tu_nguyen_hoan_tra"),
+    ("hoan_tra_tien_da_dong", "chuyển sang bắt buộc nhưng không đóng trước",
+     {"truong_hop": "tu_nguyen", "ly_do_tu_nguyen": "chuyen_bat_buoc", "dong_truoc": False},
+     D(2026, 6, 1), NOT_ELIGIBLE, "tu_nguyen_khong_dong_truoc"),
+    ("hoan_tra_tien_da_dong", "tự nguyện, lý do khác",
+     {"truong_hop": "tu_nguyen", "ly_do_tu_nguyen": "khac"}, D(2026, 6, 1), STAFF,
+     "tu_nguyen_ly_do_khac"),
     ("hoan_tra_tien_da_dong", "trường hợp khác", {"truong_hop": "khac"}, D(2026, 6, 1),
      STAFF, "truong_hop_khac"),
 ]
