@@ -217,6 +217,7 @@ class _ProcedureBuilder:
             form_code=raw.get("form_code"),
             required_if=self.condition(raw.get("required_if")),
             note=raw.get("note"),
+            staff_note=raw.get("staff_note"),
             verified=self.flag(raw),
         )
 

@@ -242,7 +242,11 @@ class Eligibility:
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A paper of the dossier."""
+    """A paper of the dossier.
+
+    ``note`` is shown to citizens; ``staff_note`` (sources, doubts, former form codes) is for
+    office staff and is never shown to citizens.
+    """
 
     id: str
     name: str
@@ -252,6 +256,7 @@ class Document:
     required_if: Condition | None = None
     note: str | None = None
     verified: bool = True
+    staff_note: str | None = None
 
     @property
     def copy_label(self) -> str:

@@ -572,7 +572,8 @@ def _document_spec(known: _Known) -> Check:
         {"id": _ident, "name": _text, "form_code": _nullable(_form_code),
          "copy": _enum(COPY_LABELS),
          "legal_basis": _refs(known.legal_basis, "legal_basis.yaml", nonempty=True)},
-        {"required_if": _condition, "note": _nullable(_text), "verified": _bool},
+        {"required_if": _condition, "note": _nullable(_text),
+         "staff_note": _nullable(_text), "verified": _bool},
     )
 
 

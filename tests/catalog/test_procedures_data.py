@@ -655,7 +655,19 @@ def test_unverified_facts_are_explained(cat):
     for proc in cat.procedures.values():
         for doc in proc.documents:
             if proc.verified and not doc.verified:
-                assert doc.note, f"{proc.id} document {doc.id}"
+                assert doc.note or doc.staff_note, f"{proc.id} document {doc.id}"
+
+
+INTERNAL_WORDS = ("kiểm chứng", "xác minh", "nguồn thứ ba", "có thể trong", "tài liệu nghiệp vụ",
+                  "chưa đối chiếu", "chưa thấy", "QĐ 2222", "QĐ 166", "QĐ 3511")
+
+
+def test_document_notes_shown_to_citizens_carry_no_internal_remarks(cat):
+    # Issue 13: internal notes never reach a citizen; they live in staff_note.
+    for proc in cat.procedures.values():
+        for doc in proc.documents:
+            shown = (doc.note or "").lower()
+            assert not any(word.lower() in shown for word in INTERNAL_WORDS), (proc.id, doc.id)
 
 
 FORMER_OR_UNVERIFIED_CODES = {
@@ -664,12 +676,24 @@ FORMER_OR_UNVERIFIED_CODES = {
 }
 
 
+def test_the_law_points_to_its_official_publication(cat):
+    # Issue 13 item 8: Công báo or the national legal database, not a third-party copy.
+    law = cat.sources["law41_fulltext"]
+    assert law.url is not None and ".gov.vn" in law.url and "Công báo" in law.title
+
+
+def test_the_khanh_hoa_form_title_finds_the_atm_procedure(cat):
+    # Issue 13 item 9: "Thay đổi thông tin hưởng lương hưu" (BHXH Khánh Hòa) is an alias.
+    assert cat.find("Thay đổi thông tin hưởng lương hưu")[0].id == "doi_hinh_thuc_nhan_luong_huu"
+
+
 def test_form_codes_are_only_the_current_known_ones(cat):
     codes = {
         (proc.id, doc.form_code)
         for proc in cat.procedures.values() for doc in proc.documents if doc.form_code
     }
-    assert codes == {("tro_cap_qd91_qd613", "03-QĐ613"), ("tro_cap_nha_giao_nghi_huu", "01")}
+    # "03-QĐ613" had a single source (BHXH Bắc Ninh) and was removed (issue 13 item 7).
+    assert codes == {("tro_cap_nha_giao_nghi_huu", "01")}
     assert not {code for _, code in codes} & FORMER_OR_UNVERIFIED_CODES
 
 
