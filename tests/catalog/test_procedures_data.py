@@ -679,7 +679,7 @@ FORMER_OR_UNVERIFIED_CODES = {
 def test_the_law_points_to_its_official_publication(cat):
     # Issue 13 item 8: Công báo or the national legal database, not a third-party copy.
     law = cat.sources["law41_fulltext"]
-    assert law.url is not None and ".gov.vn" in law.url and "Công báo" in law.title
+    assert law.url is not None and "congbao.chinhphu.vn" in law.url and "Công báo" in law.title
 
 
 def test_the_khanh_hoa_form_title_finds_the_atm_procedure(cat):
