@@ -132,10 +132,16 @@ class ParameterValue:
     legal_basis: tuple[LegalBasis, ...] = ()
     verified: bool = True
     note: str | None = None
+    review_by: date | None = None
+    """Until when the value is known to hold; past it the bot asks to confirm with BHXH."""
 
     def covers(self, on: date) -> bool:
         """Tells whether this value applies on ``on``."""
         return _covers(self.effective_from, self.effective_to, on)
+
+    def stale_on(self, as_of: date) -> bool:
+        """True when ``as_of`` is past the value's review date (it must be confirmed)."""
+        return self.review_by is not None and as_of > self.review_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,10 +220,16 @@ class Rule:
     effective_to: date | None = None
     verified: bool = True
     note: str | None = None
+    review_by: date | None = None
+    """Until when the rule is known to hold (the procedure's ``review_by`` when not its own)."""
 
     def applies_on(self, as_of: date) -> bool:
         """Tells whether the rule is in force for an evaluation on ``as_of``."""
         return _covers(self.effective_from, self.effective_to, as_of)
+
+    def stale_on(self, as_of: date) -> bool:
+        """True when ``as_of`` is past the rule's review date (it must be confirmed)."""
+        return self.review_by is not None and as_of > self.review_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,6 +398,7 @@ class Procedure:
     amounts: tuple[AmountDef, ...] = ()
     fields: tuple[FieldDef, ...] = ()
     verified: bool = True
+    review_by: date | None = None
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -535,6 +548,7 @@ class Verdict:
         next_question: the question to ask next when ``incomplete``.
         unverified: a fact behind the verdict is marked unverified in the catalog.
         answers: the answers as read (typed values).
+        stale: the deciding rule is past its ``review_by`` on the evaluation date.
     """
 
     outcome: str
@@ -545,6 +559,12 @@ class Verdict:
     next_question: Question | None = None
     unverified: bool = False
     answers: dict[str, object] = field(default_factory=dict)
+    stale: bool = False
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """True when the citizen should confirm with BHXH (unverified or past review)."""
+        return self.unverified or self.stale
 
     @property
     def outcome_label(self) -> str:
