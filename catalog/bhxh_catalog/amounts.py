@@ -67,6 +67,7 @@ class Estimate:
         amount_id: the amount definition.
         label: the amount's label ("Ước tính mức hưởng BHXH một lần").
         as_of: the date the parameters were read for.
+        stale: a parameter value used is past its ``review_by`` on ``as_of``.
     """
 
     amount: int
@@ -78,6 +79,12 @@ class Estimate:
     amount_id: str = ""
     label: str = ""
     as_of: date | None = None
+    stale: bool = False
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """True when the citizen should confirm with BHXH (unverified or past review)."""
+        return self.unverified or self.stale
 
 
 @dataclass(frozen=True, slots=True)
@@ -477,6 +484,7 @@ def estimate(
         amount_id=amount_id,
         label=definition.label,
         as_of=day,
+        stale=any(value.stale_on(day) for value in result.parameters_used),
     )
 
 

@@ -34,6 +34,7 @@ from bhxh_catalog.models import (
     Procedure,
     Question,
 )
+from bhxh_catalog.review import REVIEW_HORIZON_DAYS, due_for_review, missing_parameters
 from bhxh_catalog.rules import evaluate
 from bhxh_catalog.schema import errors_only
 
@@ -76,7 +77,12 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("procedure_id")
     show.add_argument("section", nargs="?", choices=SECTIONS)
     show.set_defaults(handler=_cmd_show)
-    commands.add_parser("check", help="kiểm tra tất cả các tệp").set_defaults(handler=_cmd_check)
+    checking = commands.add_parser(
+        "check", help="kiểm tra tất cả các tệp và liệt kê số liệu, quy tắc cần rà soát"
+    )
+    checking.add_argument("--today", type=_iso_date,
+                          help="ngày kiểm tra (YYYY-MM-DD; mặc định hôm nay hoặc BHXH_TODAY)")
+    checking.set_defaults(handler=_cmd_check)
     check = commands.add_parser("eligibility", help="thử xét điều kiện với các câu trả lời")
     check.add_argument("procedure_id")
     check.add_argument("answers", nargs="*", metavar="mã=giá_trị")
@@ -300,10 +306,23 @@ def _cmd_check(args: argparse.Namespace) -> int:
               "Sửa các lỗi trên rồi chạy lại: bin/catalog check")
         return 1
     cat = _load(args)
+    today = args.today or config.today()
+    missing = missing_parameters(cat, today)
+    if missing:
+        print(f"Thiếu số liệu áp dụng cho ngày {dmy(today)} (ước tính sẽ lỗi):")
+        for line in missing:
+            print(f"  ✗ {line}")
+        print("Thêm giá trị vào parameters.yaml rồi chạy lại: bin/catalog check")
+        return 1
     print(f"Không có lỗi: {len(cat.procedures)} thủ tục, {len(cat.legal_bases)} căn cứ pháp lý, "
           f"{len(cat.sources)} nguồn, {len(cat.parameters)} tham số, "
           f"{len(cat.retirement_ages.schedules)} bảng tuổi nghỉ hưu"
           f"{f', {len(issues)} cảnh báo' if issues else ''}.")
+    due = due_for_review(cat, today)
+    print(f"Rà soát ngày {dmy(today)} (quá hạn hoặc trong {REVIEW_HORIZON_DAYS} ngày tới): "
+          f"{len(due) or 'không có'}{' mục' if due else ''}.")
+    for item in due:
+        print(f"  ⚠ {item}")
     return 0
 
 
