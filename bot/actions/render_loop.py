@@ -9,12 +9,14 @@ from bot.actions import catalog_access
 from bot.actions.catalog_access import AmountDef, Estimate, Procedure, Question, Verdict
 from bot.actions.render_procedure import (
     aspect_button,
+    confirm_line,
     human_button,
+    legal_basis_button,
     legal_line,
     procedure_button,
 )
 from bot.actions.replies import Button, Reply, payload, with_buttons
-from bot.actions.texts import HOTLINE_SENTENCE, UNVERIFIED
+from bot.actions.texts import HOTLINE_SENTENCE
 
 __all__ = [
     "NO", "SKIP", "YES",
@@ -83,8 +85,6 @@ def question_prompt(question: Question, optional: bool = False) -> list[Reply]:
     hint = _hint(question)
     if hint and "ví dụ" not in (question.help or "").lower():
         lines.append(hint)
-    if not question.verified:
-        lines[0] += f" {UNVERIFIED}"
     return with_buttons("\n".join(lines), answer_buttons(question, optional), MORE_OPTIONS)
 
 
@@ -112,10 +112,9 @@ def verdict(proc: Procedure, result: Verdict) -> list[Reply]:
         ]
     lines = [f"Kết quả kiểm tra ({proc.short_name}): {result.outcome_label}.", result.reason]
     lines.append(legal_line(result.legal_basis))
-    if result.unverified:
-        lines.append(f"Một số thông tin dùng để xét {UNVERIFIED}.")
     if result.outcome != "needs_staff":
         lines.append(PRELIMINARY)
+    lines.append(confirm_line(result.needs_confirmation))
     text = "\n".join(line for line in lines if line)
     return [Reply(text, tuple(_verdict_buttons(proc, result)))]
 
@@ -175,12 +174,12 @@ def estimate(proc: Procedure, amount: AmountDef, result: Estimate) -> list[Reply
     if result.note:
         lines.append(result.note)
     lines.append(legal_line(result.legal_basis))
-    if result.unverified:
-        lines.append(f"Một số số liệu dùng để tính {UNVERIFIED}.")
+    lines.append(confirm_line(result.needs_confirmation))
     buttons = (
         aspect_button("ask_documents", proc.id),
         aspect_button("start_submission", proc.id),
         human_button(),
+        legal_basis_button(proc.id),
     )
     return [Reply("\n".join(line for line in lines if line), buttons)]
 

@@ -84,6 +84,7 @@ def _parameter(
             legal_basis=tuple(legal[ref] for ref in item["legal_basis"]),
             verified=item.get("verified", True),
             note=item.get("note"),
+            review_by=_optional_date(item.get("review_by")),
         )
         for item in entry["values"]
     )
@@ -121,6 +122,7 @@ class _ProcedureBuilder:
         self.sources = sources
         self.retirement_ages = retirement_ages
         self.verified: bool = data.get("verified", True)
+        self.review_by = _optional_date(data.get("review_by"))
         eligibility = data["eligibility"]
         self.operands: dict[str, Operand] = {
             q["id"]: raw_operand(q, "kind") for q in eligibility["questions"]
@@ -146,6 +148,7 @@ class _ProcedureBuilder:
             amounts=tuple(self.amount(item) for item in data.get("amounts") or []),
             fields=tuple(self.field(item) for item in data.get("fields") or []),
             verified=self.verified,
+            review_by=self.review_by,
         )
 
     def refs(self, ids: list[str] | None) -> tuple[models.LegalBasis, ...]:
@@ -206,6 +209,7 @@ class _ProcedureBuilder:
             effective_to=_optional_date(raw.get("effective_to")),
             verified=self.flag(raw),
             note=raw.get("note"),
+            review_by=_optional_date(raw.get("review_by")) or self.review_by,
         )
 
     def document(self, raw: Raw) -> models.Document:
@@ -217,6 +221,7 @@ class _ProcedureBuilder:
             form_code=raw.get("form_code"),
             required_if=self.condition(raw.get("required_if")),
             note=raw.get("note"),
+            staff_note=raw.get("staff_note"),
             verified=self.flag(raw),
         )
 

@@ -419,7 +419,8 @@ def check_parameters_file(raw: RawFile, legal_basis: Iterable[str]) -> list[Sche
     c = _Checker(raw)
     value = _obj(
         {"value": _int, "effective_from": _date, "legal_basis": _refs(legal_basis,
-                                                                      "legal_basis.yaml", True)},
+                                                                      "legal_basis.yaml", True),
+         "review_by": _date},
         {"effective_to": _nullable(_date), "verified": _bool, "note": _nullable(_text)},
     )
     entry = _obj({"label": _text, "values": _list(value, nonempty=True)},
@@ -555,7 +556,8 @@ def _eligibility_spec(known: _Known) -> Check:
         {"id": _ident, "when": _condition, "outcome": _enum(RULE_OUTCOMES), "reason": _text,
          "legal_basis": refs},
         {"alternatives": alternatives, "effective_from": _nullable(_date),
-         "effective_to": _nullable(_date), "verified": _bool, "note": _nullable(_text)},
+         "effective_to": _nullable(_date), "verified": _bool, "note": _nullable(_text),
+         "review_by": _date},
     )
     default = _obj(
         {"outcome": _enum(RULE_OUTCOMES), "reason": _text},
@@ -572,7 +574,8 @@ def _document_spec(known: _Known) -> Check:
         {"id": _ident, "name": _text, "form_code": _nullable(_form_code),
          "copy": _enum(COPY_LABELS),
          "legal_basis": _refs(known.legal_basis, "legal_basis.yaml", nonempty=True)},
-        {"required_if": _condition, "note": _nullable(_text), "verified": _bool},
+        {"required_if": _condition, "note": _nullable(_text),
+         "staff_note": _nullable(_text), "verified": _bool},
     )
 
 
@@ -616,7 +619,7 @@ def _procedure_spec(known: _Known) -> Check:
         {"id": _ident, "name": _text, "short_name": _text, "aliases": _list(_text),
          "category": _enum(CATEGORY_LABELS), "summary": _text, "audience": _text,
          "legal_basis": _refs(known.legal_basis, "legal_basis.yaml", nonempty=True),
-         "sources": _refs(known.sources, "sources.yaml"), "updated": _date,
+         "sources": _refs(known.sources, "sources.yaml"), "updated": _date, "review_by": _date,
          "eligibility": _eligibility_spec(known), "documents": _list(_document_spec(known)),
          "submission": _submission_spec(known)},
         {"verified": _bool, "amounts": _list(_amount_spec(known)),
