@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from bhxh_catalog._fmt import decimal
 from bhxh_catalog.errors import AnswerError
 from bhxh_catalog.validators import InvalidValue, validate
+from bhxh_catalog.validators.dates import YearAlone
 
 __all__ = ["KINDS", "AnswerSpec", "read_answer"]
 
@@ -38,6 +39,8 @@ class AnswerSpec:
         unit: the unit a number may be followed by ("năm").
         minimum: smallest accepted number / amount.
         maximum: largest accepted number / amount.
+        year_alone: for a date question, when a year alone is enough (see
+            :class:`~bhxh_catalog.validators.dates.YearAlone`).
     """
 
     id: str
@@ -46,6 +49,7 @@ class AnswerSpec:
     unit: str | None = None
     minimum: float | None = None
     maximum: float | None = None
+    year_alone: YearAlone | None = None
 
 
 def read_answer(spec: AnswerSpec, raw: object) -> object:
@@ -78,6 +82,8 @@ def _context(spec: AnswerSpec) -> dict[str, object]:
         "unit": spec.unit,
         "day_optional": True,
     }
+    if spec.year_alone is not None:
+        context["year_alone"] = spec.year_alone
     example = _EXAMPLES.get(spec.kind)
     if spec.kind in ("number", "integer"):
         example = _number_example(spec)

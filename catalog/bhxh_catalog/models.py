@@ -20,6 +20,7 @@ from bhxh_catalog.conditions import Condition, Context, evaluate
 from bhxh_catalog.errors import CatalogError
 from bhxh_catalog.retirement import RetirementAges
 from bhxh_catalog.search import MIN_SCORE, SearchIndex
+from bhxh_catalog.validators.dates import YearAlone
 
 __all__ = [
     "CATEGORY_LABELS",
@@ -178,13 +179,14 @@ class Question:
     minimum: float | None = None
     maximum: float | None = None
     verified: bool = True
+    year_alone: YearAlone | None = None
 
     @property
     def spec(self) -> AnswerSpec:
         """What :func:`bhxh_catalog.answers.read_answer` needs to read an answer."""
         return AnswerSpec(
             self.id, self.kind, tuple((o.value, o.label) for o in self.options),
-            self.unit, self.minimum, self.maximum,
+            self.unit, self.minimum, self.maximum, self.year_alone,
         )
 
     def read(self, raw: object) -> object:

@@ -800,3 +800,17 @@ def test_data_files_are_nfc():
             continue
         text = path.read_text(encoding="utf-8")
         assert unicodedata.normalize("NFC", text) == text, path.name
+
+
+def test_a_year_alone_answers_where_only_before_or_after_01_07_2025_matters():
+    """"từ năm 2008" was refused though only before/after the new law mattered."""
+    from datetime import date
+
+    question = load_catalog().get("huong_bhxh_mot_lan").question("ngay_bat_dau_dong")
+    assert question is not None
+    assert question.read("từ năm 2008") == date(2008, 1, 1)
+
+
+def test_a_date_that_feeds_an_amount_needs_more_than_a_year():
+    question = load_catalog().get("che_do_tu_tuat").question("ngay_mat")
+    assert question is not None and question.year_alone is None
