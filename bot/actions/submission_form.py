@@ -47,6 +47,7 @@ from bot.actions.question_loop import (
     AskLoopSlot,
     Decision,
     Outcome,
+    answers_closed_question,
     decide,
 )
 from bot.actions.render_loop import SKIP
@@ -165,15 +166,6 @@ def summary_replies(slots: Mapping[str, Any]) -> list[Reply]:
     )
 
 
-def _is_exact_option(item: FieldDef, text: str) -> bool:
-    folded = fold(text).strip(" .!?")
-    if item.type == "yes_no":
-        return folded in ("co", "khong")
-    if folded.isdigit():
-        return 1 <= int(folded) <= len(item.options)
-    return any(folded in (fold(o.value), fold(o.label)) for o in item.options)
-
-
 def _confidence(message: LatestMessage) -> float:
     return dict(message.ranking).get(message.intent, 0.0)
 
@@ -212,7 +204,13 @@ def read_field_message(state: DossierState, item: FieldDef, message: LatestMessa
         and (_confidence(message) >= SIDE_QUESTION_CONFIDENCE or "?" in text)
     ):
         return Outcome(Decision.REJECT)
-    if item.type in ("yes_no", "choice") and not answer_like and not _is_exact_option(item, text):
+    if (
+        item.type in ("yes_no", "choice")
+        and not answer_like
+        and not answers_closed_question(
+            item.type, text, lambda typed: dossier.read_field(state, item, typed)
+        )
+    ):
         return Outcome(Decision.REJECT)
     try:
         return Outcome(Decision.ACCEPT, dossier.read_field(state, item, text))

@@ -309,4 +309,7 @@ def _with_year_alone(
 
 
 def _options(raw: list[Raw] | None) -> tuple[models.Option, ...]:
-    return tuple(models.Option(item["value"], item["label"]) for item in raw or [])
+    return tuple(
+        models.Option(item["value"], item["label"], tuple(item.get("aliases") or ()))
+        for item in raw or []
+    )

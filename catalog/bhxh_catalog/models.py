@@ -163,6 +163,13 @@ class Option:
 
     value: str
     label: str
+    aliases: tuple[str, ...] = ()
+    """Other words citizens type for this option ("nghỉ rồi", "không đóng nữa")."""
+
+    @property
+    def choice(self) -> validators.Option:
+        """The option as the choice validator reads it."""
+        return validators.Option(self.value, self.label, self.aliases)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +192,7 @@ class Question:
     def spec(self) -> AnswerSpec:
         """What :func:`bhxh_catalog.answers.read_answer` needs to read an answer."""
         return AnswerSpec(
-            self.id, self.kind, tuple((o.value, o.label) for o in self.options),
+            self.id, self.kind, tuple(o.choice for o in self.options),
             self.unit, self.minimum, self.maximum, self.year_alone,
         )
 
@@ -359,8 +366,7 @@ class FieldDef:
         """How to read a chat answer for typed fields; None for text-like fields."""
         if self.type not in TYPED_FIELDS:
             return None
-        options = tuple((o.value, o.label) for o in self.options)
-        return AnswerSpec(self.id, self.type, options)
+        return AnswerSpec(self.id, self.type, tuple(o.choice for o in self.options))
 
 
 @dataclass(frozen=True, slots=True)
