@@ -29,15 +29,15 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bhxh_catalog.validators.choice import NO_WORDS, YES_WORDS
+from bhxh_catalog.validators.choice import NO_WORDS, YES_WORDS, AmbiguousChoice
 from bhxh_catalog.vntext import fold, is_question, tokens
 from bot.actions import catalog_access, conversation
 from bot.actions.base import BotAction
 from bot.actions.catalog_access import AnswerError, InvalidValue, Question
 from bot.actions.conversation import LatestMessage
-from bot.actions.render_loop import SKIP, answer_buttons, question_prompt
+from bot.actions.render_loop import SKIP, answer_buttons, question_prompt, read_back
 from bot.actions.render_procedure import choose_procedure
-from bot.actions.replies import Reply, send, with_buttons
+from bot.actions.replies import Button, Reply, send, with_buttons
 
 __all__ = [
     "ANSWER_INTENTS",
@@ -162,9 +162,22 @@ def _read(question: Question, raw: object, message: LatestMessage, lenient: bool
         from_entity = _read_entities(question, message)
         if from_entity is not None:
             return Outcome(Decision.ACCEPT, from_entity)
+        ambiguous = error.__cause__
+        if isinstance(ambiguous, AmbiguousChoice):
+            return Outcome(Decision.ERROR, ambiguous.candidates, message=error.message)
         if lenient:
             return Outcome(Decision.ERROR, message=error.message)
         return Outcome(Decision.REJECT)
+
+
+def _answer_of(button: Button) -> str | None:
+    """The ``answer`` of a button's payload (``/inform{"answer":"da_dung"}`` → ``da_dung``)."""
+    _, _, entities = button.payload.partition("{")
+    marker = '"answer":"'
+    start = entities.find(marker)
+    if start < 0:
+        return None
+    return entities[start + len(marker) :].split('"', 1)[0]
 
 
 def _read_entities(question: Question, message: LatestMessage) -> object | None:
@@ -204,8 +217,10 @@ def answers_closed_question(kind: str, text: str, read: Callable[[str], object])
         return False
     try:
         read(text)
-    except (AnswerError, InvalidValue):
-        return False
+    except AmbiguousChoice:
+        return True
+    except (AnswerError, InvalidValue) as error:
+        return isinstance(error.__cause__, AmbiguousChoice)
     return True
 
 
@@ -334,6 +349,11 @@ class QuestionLoopValidation(FormValidationAction, ABC):  # type: ignore[misc]
         )
         if outcome.decision is Decision.ACCEPT:
             self.store(slots, question, catalog_access.stored(outcome.value))
+            if not message.is_payload:
+                send(dispatcher, read_back(question, message.text, outcome.value))
+        elif outcome.decision is Decision.ERROR and isinstance(outcome.value, tuple):
+            buttons = [b for b in answer_buttons(question) if _answer_of(b) in outcome.value]
+            send(dispatcher, with_buttons(outcome.message, buttons))
         elif outcome.decision is Decision.ERROR:
             text = CHOOSE_OPTION if question.kind == "choice" else outcome.message
             send(dispatcher, with_buttons(text, answer_buttons(question, optional)))
