@@ -149,13 +149,14 @@ def test_a_month_or_a_year_alone_is_read_back():
 
 
 def _real(procedure_id: str, question_id: str):
-    from bhxh_catalog import load_catalog
-
-    found = load_catalog().get(procedure_id).question(question_id)
+    proc = catalog_access.procedure(procedure_id)
+    assert proc is not None
+    found = proc.question(question_id)
     assert found is not None
     return found
 
 
+@pytest.mark.usefixtures("real_catalog")
 @pytest.mark.parametrize("intent", ["proc_huong_bhxh_mot_lan", "cancel_like", "out_of_scope"])
 def test_a_typed_answer_to_a_closed_question_is_read_whatever_the_intent(intent):
     """"tôi nghỉ rồi, không đóng nữa" got "vui lòng chọn một mục", again and again."""
@@ -169,6 +170,7 @@ def test_a_typed_answer_to_a_closed_question_is_read_whatever_the_intent(intent)
     assert outcome.decision is Decision.ACCEPT and outcome.value == "da_dung"
 
 
+@pytest.mark.usefixtures("real_catalog")
 def test_a_question_in_the_middle_of_a_closed_question_is_left_to_the_dialogue():
     outcome = decide(
         _real("huong_bhxh_mot_lan", "tinh_trang_dong"),
