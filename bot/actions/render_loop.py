@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import date
 
+from bhxh_catalog.validators import describe_months, find_duration
 from bhxh_catalog.vntext import fold
 from bot.actions import catalog_access
 from bot.actions.catalog_access import AmountDef, Estimate, Procedure, Question, Verdict
@@ -75,6 +78,39 @@ def answer_buttons(question: Question, optional: bool = False) -> list[Button]:
     if optional:
         buttons.append(Button("Bỏ qua", payload("inform", answer=SKIP)))
     return buttons
+
+
+def read_back(question: Question, typed: str, value: object) -> list[Reply]:
+    """One line saying how a typed answer was read, when reading it took more than a glance.
+
+    "10 năm 8 tháng" → "Tôi ghi: 10 năm 8 tháng (128 tháng)."; "t8/2024" → "Tôi ghi: tháng
+    08/2024."; "tôi nghỉ rồi, không đóng nữa" → "Tôi hiểu là: Đã dừng đóng BHXH." A plain
+    number, a full date or an option's own name needs no read-back.
+    """
+    line = _read_back_line(question, typed, value)
+    return [Reply(line)] if line else []
+
+
+def _read_back_line(question: Question, typed: str, value: object) -> str | None:
+    folded = fold(typed).strip(" .!")
+    if question.kind == "choice":
+        label = question.option_label(value)
+        if label is None or folded in (fold(label), fold(str(value))) or folded.isdigit():
+            return None
+        return f"Tôi hiểu là: {label}."
+    if question.kind in ("number", "integer") and isinstance(value, (int, float)):
+        duration = find_duration(typed)
+        if duration is None or fold(question.unit or "") not in ("nam", "thang"):
+            return None
+        return f"Tôi ghi: {describe_months(duration.months)}."
+    if question.kind == "date" and isinstance(value, date):
+        digits = re.findall(r"\d+", folded)
+        if len(digits) >= 3:
+            return None
+        if digits == [str(value.year)]:
+            return f"Tôi ghi: năm {value.year}."
+        return f"Tôi ghi: tháng {value.month:02d}/{value.year}."
+    return None
 
 
 def question_prompt(question: Question, optional: bool = False) -> list[Reply]:

@@ -20,6 +20,7 @@ from bhxh_catalog.conditions import Condition, Context, evaluate
 from bhxh_catalog.errors import CatalogError
 from bhxh_catalog.retirement import RetirementAges
 from bhxh_catalog.search import MIN_SCORE, SearchIndex
+from bhxh_catalog.validators.dates import YearAlone
 
 __all__ = [
     "CATEGORY_LABELS",
@@ -168,6 +169,13 @@ class Option:
 
     value: str
     label: str
+    aliases: tuple[str, ...] = ()
+    """Other words citizens type for this option ("nghỉ rồi", "không đóng nữa")."""
+
+    @property
+    def choice(self) -> validators.Option:
+        """The option as the choice validator reads it."""
+        return validators.Option(self.value, self.label, self.aliases)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,13 +192,14 @@ class Question:
     minimum: float | None = None
     maximum: float | None = None
     verified: bool = True
+    year_alone: YearAlone | None = None
 
     @property
     def spec(self) -> AnswerSpec:
         """What :func:`bhxh_catalog.answers.read_answer` needs to read an answer."""
         return AnswerSpec(
-            self.id, self.kind, tuple((o.value, o.label) for o in self.options),
-            self.unit, self.minimum, self.maximum,
+            self.id, self.kind, tuple(o.choice for o in self.options),
+            self.unit, self.minimum, self.maximum, self.year_alone,
         )
 
     def read(self, raw: object) -> object:
@@ -374,8 +383,7 @@ class FieldDef:
         """How to read a chat answer for typed fields; None for text-like fields."""
         if self.type not in TYPED_FIELDS:
             return None
-        options = tuple((o.value, o.label) for o in self.options)
-        return AnswerSpec(self.id, self.type, options)
+        return AnswerSpec(self.id, self.type, tuple(o.choice for o in self.options))
 
 
 @dataclass(frozen=True, slots=True)

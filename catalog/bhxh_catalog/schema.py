@@ -538,8 +538,12 @@ def _check_range(c: _Checker, item: dict[str, object], path: str) -> None:
 # --------------------------------------------------------------------------- procedures
 
 
+_OPTION = _obj({"value": _option_value, "label": _text}, {"aliases": _list(_text)})
+"""A choice option; ``aliases``: other words citizens type for it."""
+
+
 def _question_spec(known: _Known) -> Check:
-    option = _obj({"value": _option_value, "label": _text})
+    option = _OPTION
     text = _cited_text(known.citable)
     return _obj(
         {"id": _ident, "text": text, "kind": _enum(QUESTION_KINDS)},
@@ -609,7 +613,7 @@ def _field_spec(known: _Known) -> Check:
         {"id": _ident, "type": _enum(FIELD_TYPES), "question": text},
         {"label": _nullable(_text), "example": _nullable(_text), "required": _bool,
          "sensitive": _bool, "ask_if": _condition,
-         "options": _nullable(_list(_obj({"value": _option_value, "label": _text}), True)),
+         "options": _nullable(_list(_OPTION, True)),
          "help": _nullable(text), "verified": _bool},
     )
 

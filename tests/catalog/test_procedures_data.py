@@ -912,3 +912,37 @@ def test_data_files_are_nfc():
             continue
         text = path.read_text(encoding="utf-8")
         assert unicodedata.normalize("NFC", text) == text, path.name
+
+
+def test_a_year_alone_answers_where_only_before_or_after_01_07_2025_matters():
+    """"từ năm 2008" was refused though only before/after the new law mattered."""
+    from datetime import date
+
+    question = load_catalog().get("huong_bhxh_mot_lan").question("ngay_bat_dau_dong")
+    assert question is not None
+    assert question.read("từ năm 2008") == date(2008, 1, 1)
+
+
+def test_a_date_that_feeds_an_amount_needs_more_than_a_year():
+    question = load_catalog().get("che_do_tu_tuat").question("ngay_mat")
+    assert question is not None and question.year_alone is None
+
+
+@pytest.mark.parametrize(
+    ("procedure", "question_id", "typed", "value"),
+    [("huong_bhxh_mot_lan", "tinh_trang_dong", "tôi nghỉ rồi, không đóng nữa", "da_dung"),
+     ("huong_bhxh_mot_lan", "tinh_trang_dong", "toi nghi roi ko dong nua", "da_dung"),
+     ("huong_bhxh_mot_lan", "tinh_trang_dong", "đang lãnh lương hưu", "dang_huong"),
+     ("huong_bhxh_mot_lan", "tinh_trang_dong", "không đóng bắt buộc, đóng tự nguyện",
+      "tu_nguyen"),
+     ("doi_hinh_thuc_nhan_luong_huu", "thay_doi", "tu tien mat qua tai khoan", "sang_tai_khoan"),
+     ("doi_hinh_thuc_nhan_luong_huu", "thay_doi", "tôi muốn nhận qua ATM", "sang_tai_khoan"),
+     ("tro_cap_mot_lan_dinh_cu", "che_do_dang_huong", "Không", "khong"),
+     ("dang_ky_bhxh_tu_nguyen", "tinh_trang_viec_lam", "toi lam tu do", "khong_dong_bb"),
+     ("huong_bhxh_mot_lan", "gioi_tinh", "tôi là phụ nữ", "nu")],
+)
+def test_closed_questions_understand_typed_answers(procedure, question_id, typed, value):
+    """Typed answers were refused unless they were the button's exact title."""
+    question = load_catalog().get(procedure).question(question_id)
+    assert question is not None
+    assert question.read(typed) == value
