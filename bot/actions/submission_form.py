@@ -337,7 +337,11 @@ class ValidateSubmissionForm(FormValidationAction):  # type: ignore[misc]
         events: list[EventType] = [
             SlotSet(name, value) for name, value in slots.items() if value != before[name]
         ]
-        if slots[PROCEDURE_SLOT] and slots[PROCEDURE_SLOT] != before[PROCEDURE_SLOT]:
+        if slots[PROCEDURE_SLOT] and (
+            slots[PROCEDURE_SLOT] != before[PROCEDURE_SLOT]
+            or tracker.get_slot("procedure") != slots[PROCEDURE_SLOT]
+        ):
+            # An answer that sounds like another procedure ("chuyển khoản") does not switch it.
             events.append(SlotSet("procedure", slots[PROCEDURE_SLOT]))
         events.append(SlotSet(REJECTED_SLOT, quiet))
         events.append(SlotSet(REQUESTED_SLOT, next_slot))
