@@ -182,7 +182,7 @@ def _by_phrase(options: Sequence[Option], words: list[str]) -> list[Option]:
 
 _FILLER = frozenset(
     {"toi", "em", "e", "anh", "chi", "minh", "cho", "chau", "ong", "ba", "bac", "co", "la", "cua",
-     "da", "dang", "roi", "r", "a", "da", "nhe", "thi", "ma", "va", "voi", "o", "bi", "duoc",
+     "da", "dang", "roi", "r", "a", "nhe", "thi", "ma", "va", "voi", "o", "bi", "duoc",
      "dc", "nay", "do", "cai", "mot", "nhung", "nhu", "vay", "the", "ay", "nua", "con", "cung",
      "khi", "tu", "den", "sang", "qua", "muon", "can", "phai", "nen", "vi", "de", "nao", "gi",
      "j", "bhxh", "bao", "hiem", "xa", "hoi", "nha", "luc", "gio", "ca", "het", "lam", "hay"}

@@ -125,7 +125,8 @@ NOW = {"today": date(2026, 12, 7), "day_optional": True}
      ("tôi nghỉ từ tháng 8/2024", date(2024, 8, 1)),
      ("tháng 8 năm ngoái", date(2025, 8, 1)), ("thang 3 nam nay", date(2026, 3, 1)),
      ("tháng 5 năm kia", date(2024, 5, 1)), ("mẹ cháu mới mất hôm qua", date(2026, 12, 6)),
-     ("ông mất hôm 15/3 năm nay", date(2026, 3, 15)), ("bị dừng từ tháng trước", date(2026, 11, 1))],
+     ("ông mất hôm 15/3 năm nay", date(2026, 3, 15)),
+     ("bị dừng từ tháng trước", date(2026, 11, 1))],
 )
 def test_months_as_people_write_them(typed, value):
     assert parse_date(typed, NOW) == value
