@@ -218,10 +218,10 @@ def _find_parts(
     month = _MONTH_YEAR.search(folded)
     if month is not None:
         return DateParts(1, int(month["month"]), month["year"]), _around(folded, month)
-    relative = _RELATIVE_MONTH.search(folded)
-    if relative is not None:
-        year = today(context).year - _YEARS_AGO[relative["when"]]
-        return DateParts(1, int(relative["month"]), str(year)), _around(folded, relative)
+    in_year = _RELATIVE_MONTH.search(folded)
+    if in_year is not None:
+        year = today(context).year - _YEARS_AGO[in_year["when"]]
+        return DateParts(1, int(in_year["month"]), str(year)), _around(folded, in_year)
     return None
 
 
