@@ -15,6 +15,7 @@ or date misread in a way that changes a verdict. Prints figures only.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from datetime import date
@@ -70,7 +71,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--heldout", type=Path, default=HELDOUT)
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--today", default="2026-12-07", help="the day the answers were written")
     args = parser.parse_args()
+    os.environ["BHXH_TODAY"] = args.today
     catalog = load_catalog()
     rows = yaml.safe_load(args.heldout.read_text(encoding="utf-8"))
     total: Counter[str] = Counter()

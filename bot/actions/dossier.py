@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from bhxh_catalog.persons import person_context
 from bhxh_catalog.vntext import fold, tokens
 from bot.actions import catalog_access
 from bot.actions.catalog_access import (
@@ -166,14 +167,10 @@ def next_step(state: DossierState, as_of: date) -> Step | None:
     return None
 
 
-def _known_context(state: DossierState) -> dict[str, object]:
-    """What the validators may check a value against: birth date, gender, bank."""
-    known: dict[str, object] = {}
-    for key, value in state.values().items():
-        if "sinh" in key and isinstance(value, date):
-            known["birth_date"] = value
-        elif key.startswith("gioi_tinh") and value in ("nam", "nu"):
-            known["gender"] = value
+def _known_context(state: DossierState, field_id: str) -> dict[str, object]:
+    """What the validators may check a value against: the birth date and gender of the field's
+    own person (:mod:`bhxh_catalog.persons`), and the bank."""
+    known = person_context(state.values(), field_id)
     for item in state.proc.fields:
         stored = state.fields.get(item.id)
         if item.type == "bank" and stored is not None:
@@ -186,7 +183,7 @@ def _known_context(state: DossierState) -> dict[str, object]:
 
 def validation_context(state: DossierState, item: FieldDef) -> dict[str, object]:
     """The validators' context for one field (the intake service checks with the same)."""
-    context = _known_context(state)
+    context = _known_context(state, item.id)
     if item.example:
         context["example"] = item.example
     if item.options:

@@ -68,7 +68,7 @@ WORK_SLOT = "cancelled_work"
 """The snapshot of a cancelled form: ``{"slots", "loop", "at", "confirmed"}``."""
 KEEP_FOR = timedelta(hours=24)
 # Dossiers already sent (the last receipt code, those waiting in the outbox) outlive a cancel.
-_KEPT = ("submission_receipt", "submission_queued")
+_KEPT = ("submission_receipt", "submission_queued", "submission_history")
 _NOT_WORK = frozenset(
     {*_KEPT, WORK_SLOT, PENDING_SLOT, "requested_slot", "session_started_metadata"}
 )

@@ -141,3 +141,13 @@ def test_a_typed_correction_names_its_field():
     named = dossier.field_named(fields, "sửa số điện thoại thành 0987654321")
     assert named is not None and named.id == "so_dien_thoai"
     assert dossier.field_named(fields, "sửa giúp tôi") is None
+
+
+def test_a_daughter_files_for_her_mother_with_her_own_cccd():
+    """The survivors' form checked the daughter's CCCD against her father's birth year."""
+    filing = state("che_do_tu_tuat", answers={"ngay_sinh_vo_chong": "1950-03-02",
+                                              "gioi_tinh_vo_chong": "nam"})
+    item = filing.proc.field("so_cccd")
+    assert item is not None
+    # 0 = female born in the 20th century, 80 = born in 1980: her own card, not her father's
+    assert dossier.read_field(filing, item, "001180012345") == "001180012345"

@@ -349,3 +349,28 @@ async def test_the_same_procedure_again_resumes_the_dossier(dispatcher):
     result = events_as_dict(await ActionStartSubmission().run(dispatcher, tracker, {}))
     assert "submission_fields" not in result
     assert texts(dispatcher) == ["Chúng ta tiếp tục hồ sơ Đổi cách nhận lương hưu nhé."]
+
+
+async def test_a_second_dossier_within_30_days_shows_the_first_receipt(dispatcher):
+    from bot.actions import clock
+
+    today = clock.today().isoformat()
+    history = [{"procedure": PENSION, "receipt": "BHXH-2026-000123", "on": today}]
+    tracker = make_tracker(
+        "nộp hồ sơ", "start_submission", entities={"procedure": PENSION},
+        slots={"submission_history": history},
+    )
+    await ActionStartSubmission().run(dispatcher, tracker, {})
+    first = texts(dispatcher)[0]
+    assert "mã biên nhận BHXH-2026-000123" in first
+    assert buttons(dispatcher)[0]["title"] == "Xem hồ sơ đã gửi"
+
+
+def test_submissions_older_than_30_days_are_forgotten():
+    from datetime import date
+
+    from bot.actions.submit import recent_submissions
+
+    history = [{"procedure": "a", "receipt": "R1", "on": "2026-10-01"},
+               {"procedure": "a", "receipt": "R2", "on": "2026-11-20"}]
+    assert [h["receipt"] for h in recent_submissions(history, date(2026, 12, 7))] == ["R2"]

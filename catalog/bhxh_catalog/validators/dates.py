@@ -79,6 +79,8 @@ _DAYS_AGO = re.compile(r"\bhom\s*(?P<when>nay|qua|kia)\b")
 _DAYS_BACK = {"nay": 0, "qua": 1, "kia": 2}
 _MONTHS_AGO = re.compile(r"\bthang\s*(?P<when>nay|truoc|roi)\b")
 _MONTHS_BACK = {"nay": 0, "truoc": 1, "roi": 1}
+_AGES = re.compile(r"\d+\s*tuoi\b")
+"""An age beside the date ("hưởng thọ 78 tuổi") is not a second date."""
 _YEAR_ONLY = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})(?!\d)")
 _LUNAR = re.compile(r"\bam\s*lich\b|\bal\b")
 
@@ -294,7 +296,7 @@ def parse_date(raw: str, context: Context | None = None) -> date:
         wanted = "ngày, tháng, năm (hoặc tháng và năm)" if day_optional else "đủ ngày, tháng, năm"
         raise fail(f"Chưa đọc được ngày “{text}”. Ông/bà vui lòng nhập {wanted}.", sample)
     parts, leftover = found
-    if re.search(r"\d", leftover):
+    if re.search(r"\d", _AGES.sub(" ", leftover)):
         raise fail(
             f"Chưa đọc được ngày “{text}”. Ông/bà vui lòng chỉ nhập một ngày, đủ ngày, tháng, "
             "năm.",
