@@ -39,6 +39,8 @@ __all__ = [
     "TopicAnswer",
     "answer_message",
     "answer_topic",
+    "is_question",
+    "is_scam",
     "legal_line",
 ]
 
@@ -61,6 +63,20 @@ _QUESTION = re.compile(r"\?|\b(?:bao nhieu|bn|bnhieu|bao lau|bao gio|khi nao|luc
 _SCAM = re.compile(r"\b(?:otp|ma xac (?:nhan|thuc)|mat khau|lua dao|mao danh|"
                    r"chuyen tien|dong phi|nop phi|tra phi|le phi lam nhanh|bam (?:vao )?link|"
                    r"duong link|cai (?:dat )?(?:app|ung dung)|cap nhat vssid)\b")
+
+
+def _folded(text: str) -> str:
+    return " ".join(fold(text).split())
+
+
+def is_question(text: str) -> bool:
+    """Tells whether a message reads as a question ("bao nhiêu", "mấy", "có … không", "?")."""
+    return bool(_QUESTION.search(_folded(text)))
+
+
+def is_scam(text: str) -> bool:
+    """Tells whether a message is about a likely scam (OTP, mật khẩu, phí làm nhanh, link …)."""
+    return bool(_SCAM.search(_folded(text)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,15 +220,15 @@ def answer_message(text: str, kb: KnowledgeBase, as_of: date) -> MessageAnswer:
     still read from the whole message). When no part is answered, the whole message is ranked
     once more and answered, or its best topics (≥ :data:`SUGGEST_SCORE`) are suggested.
     """
-    folded = " ".join(fold(text).split())
+    folded = _folded(text)
     condolence = bool(_DEATH.search(folded))
-    scam = bool(_SCAM.search(folded))
+    scam = is_scam(text)
     answers: list[TopicAnswer] = []
     seen: set[str] = set()
     parts = split_questions(text)
     if len(parts) > 1:
         for part in parts:
-            if not _QUESTION.search(" ".join(fold(part).split())):
+            if not is_question(part):
                 continue  # context ("Bố tôi mất ngày 3/1/2026"): its values are still read
             ranking = kb.ranker.rank(part)
             if _confident(ranking) and ranking[0][0] not in seen:
