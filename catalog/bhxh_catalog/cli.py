@@ -301,10 +301,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
         return 1
     cat = _load(args)
     topics = load_topics(args.dir)
-    print(f"Không có lỗi: {len(cat.procedures)} thủ tục, {len(topics)} chủ đề hỏi đáp, "
+    print(f"Không có lỗi: {len(cat.procedures)} thủ tục, "
           f"{len(cat.legal_bases)} căn cứ pháp lý, "
           f"{len(cat.sources)} nguồn, {len(cat.parameters)} tham số, "
           f"{len(cat.retirement_ages.schedules)} bảng tuổi nghỉ hưu"
+          f"{f', {len(topics)} chủ đề hỏi đáp' if len(topics) else ''}"
           f"{f', {len(issues)} cảnh báo' if issues else ''}.")
     return 0
 
