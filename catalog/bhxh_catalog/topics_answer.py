@@ -58,11 +58,18 @@ UNVERIFIED = "(chưa được xác minh)"
 _DEATH = re.compile(r"\b(?:mat|qua doi|tu tran|tu vong|chet|tu tuat|mai tang|ma chay|"
                     r"an tang|chon cat|tang le|vua khuat|da khuat|ta the)\b")
 _QUESTION = re.compile(r"\?|\b(?:bao nhieu|bn|bnhieu|bao lau|bao gio|khi nao|luc nao|may|"
-                       r"the nao|ra sao|sao|gi|j|nao|o dau|dau|khong|ko|k|hong|chua|ko a|"
-                       r"phai khong|duoc khong|the|hoi|cho hoi|lam sao|can|muon biet)\b")
-_SCAM = re.compile(r"\b(?:otp|ma xac (?:nhan|thuc)|mat khau|lua dao|mao danh|"
-                   r"chuyen tien|dong phi|nop phi|tra phi|le phi lam nhanh|bam (?:vao )?link|"
-                   r"duong link|cai (?:dat )?(?:app|ung dung)|cap nhat vssid)\b")
+                       r"the nao|ra sao|sao|gi|j|nao|o dau|khong|ko|k|chua|phai khong|"
+                       r"duoc khong|hoi|cho hoi|lam sao|muon biet|co duoc|bi sao)\b")
+_SCAM_DIRECT = re.compile(r"\b(?:lua dao|mao danh|gia danh|gia mao)\b")
+_SCAM_SECRET = re.compile(r"\b(?:otp|mat khau|ma xac (?:nhan|thuc)|ma pin|so the)\b")
+_SCAM_ACTOR = re.compile(r"\b(?:nguoi|ai|ai do|ng|ke|doi tuong|can bo|nhan vien|goi|goi dien|"
+                         r"nhan tin|tin nhan|sms|xung|yeu cau|doi|bao doc|bao gui|bao cung cap|"
+                         r"hoi)\b")
+_SCAM_FEE = re.compile(r"\b(?:phi|chuyen khoan|chuyen tien|nop tien|dua tien|tra tien)\b")
+_SCAM_FAST = re.compile(r"\b(?:lam nhanh|giai quyet nhanh|duyet nhanh|nhanh hon|bo tui|"
+                        r"boi duong|chay ho so|phi dich vu|lo phi|mo khoa)\b")
+_SCAM_LINK = re.compile(r"\b(?:link|duong link|duong dan|cai app|cai dat app|cai ung dung|"
+                        r"tai app|tai ung dung)\b")
 
 
 def _folded(text: str) -> str:
@@ -75,8 +82,20 @@ def is_question(text: str) -> bool:
 
 
 def is_scam(text: str) -> bool:
-    """Tells whether a message is about a likely scam (OTP, mật khẩu, phí làm nhanh, link …)."""
-    return bool(_SCAM.search(_folded(text)))
+    """Tells whether a message is about a likely scam.
+
+    Someone asking for an OTP, a password or a card number; a fee to "speed up" a dossier; a
+    link or an app to install; or the words lừa đảo / mạo danh. "Tôi không nhận được mã OTP" is
+    not (nobody asks for it), nor "chuyển tiền lương hưu về tài khoản".
+    """
+    folded = _folded(text)
+    actor = bool(_SCAM_ACTOR.search(folded))
+    return bool(
+        _SCAM_DIRECT.search(folded)
+        or (_SCAM_SECRET.search(folded) and actor)
+        or (_SCAM_FEE.search(folded) and _SCAM_FAST.search(folded))
+        or (_SCAM_LINK.search(folded) and actor)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from bhxh_catalog.topics_answer import (
     KnowledgeBase,
     answer_message,
     is_question,
+    is_scam,
     legal_line,
 )
 from bhxh_catalog.topics_rank import split_questions
@@ -127,3 +128,18 @@ def test_legal_line_keeps_two_references() -> None:
     refs = [catalog.legal_basis(r) for r in ("law41_art85", "law41_art91", "law41_art64")]
     assert legal_line(refs, DAY) == (
         "Căn cứ: Điều 85, Điều 91, Luật Bảo hiểm xã hội số 41/2024/QH15.")
+
+
+@pytest.mark.parametrize(
+    ("text", "scam"),
+    [
+        ("có người gọi xưng cán bộ bhxh bảo đọc mã OTP", True),
+        ("co ng nhan tin bao dong phi de lam nhanh ho so rut 1 lan", True),
+        ("nhận được tin nhắn có đường link cập nhật vssid", True),
+        ("tôi không nhận được mã OTP khi đăng ký VssID", False),
+        ("tôi muốn chuyển tiền lương hưu về tài khoản ngân hàng", False),
+        ("phí cấp lại thẻ bhyt là bao nhiêu", False),
+    ],
+)
+def test_is_scam(text: str, scam: bool) -> None:
+    assert is_scam(text) is scam
