@@ -30,7 +30,13 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bhxh_catalog.topics_answer import ANSWER_SCORE, MARGIN, is_question, is_scam
+from bhxh_catalog.topics_answer import (
+    ANSWER_SCORE,
+    MARGIN,
+    deciding_ranking,
+    is_question,
+    is_scam,
+)
 from bhxh_catalog.topics_rank import TopicRanker
 from bot.nlu.topic_tokens import default_tokenizer
 
@@ -115,7 +121,7 @@ class TopicRouter(GraphComponent):  # type: ignore[misc]  # rasa is untyped
             text = message.get(TEXT) or ""
             if self._ranker is None or not text or text.startswith("/"):
                 continue
-            ranking = self._ranker.rank(text)
+            ranking = deciding_ranking(text, self._ranker)
             message.set(TOPICS_KEY, [{"id": tid, "score": score} for tid, score in ranking],
                         add_to_output=True)
             intent = message.get(INTENT) or {}

@@ -39,6 +39,7 @@ __all__ = [
     "TopicAnswer",
     "answer_message",
     "answer_topic",
+    "deciding_ranking",
     "is_question",
     "is_scam",
     "legal_line",
@@ -222,6 +223,23 @@ def answer_topic(
     if not topic.verified:
         text = f"{text} {UNVERIFIED}"
     return TopicAnswer(topic, text, legal_line(refs, as_of), calc is not None, score)
+
+
+def deciding_ranking(text: str, ranker: TopicRanker) -> list[tuple[str, float]]:
+    """The ranking that decides whether a message is answered from the topics.
+
+    The whole message's, unless it is not a clear match and one of its questions is (a message
+    of several questions ranks each part on its own).
+    """
+    whole = ranker.rank(text)
+    if _confident(whole):
+        return whole
+    parts = split_questions(text)
+    for part in parts if len(parts) > 1 else ():
+        ranking = ranker.rank(part)
+        if is_question(part) and _confident(ranking):
+            return ranking
+    return whole
 
 
 def _confident(ranking: Sequence[tuple[str, float]]) -> bool:
