@@ -42,6 +42,7 @@ from bot.nlu.topic_tokens import default_tokenizer
 
 __all__ = [
     "ASK_QUESTION",
+    "PROCEDURE_SCORE",
     "ROUTED",
     "STRONG_SCORE",
     "TOPICS_KEY",
@@ -55,6 +56,8 @@ ASK_QUESTION = "ask_question"
 TOPICS_KEY = "topics"
 """The parse-result key with the ranked topics: ``[{"id": …, "score": …}, …]``."""
 STRONG_SCORE = 0.7
+PROCEDURE_SCORE = 0.6
+"""A message classified as a procedure (``proc_*``) is routed only from this topic score."""
 ROUTED = frozenset(
     {"nlu_fallback", "out_of_scope", "ask_amount", "ask_eligibility", "ask_legal_basis",
      "ask_processing_time", "ask_capabilities"}
@@ -77,7 +80,9 @@ def route(
     second = ranking[1][1] if len(ranking) > 1 else 0.0
     if top < ANSWER_SCORE or top - second < MARGIN:
         return False
-    if intent in ROUTED or intent.startswith("proc_"):
+    if intent.startswith("proc_"):  # a described procedure keeps its page unless clearly a fact
+        return top >= PROCEDURE_SCORE
+    if intent in ROUTED:
         return True
     if intent in _STRONG_ONLY or (has_procedure and intent.startswith("ask_")):
         return top >= STRONG_SCORE

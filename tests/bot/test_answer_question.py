@@ -75,6 +75,7 @@ async def test_the_fallback_offers_the_closest_topics(dispatcher):
         ("ask_amount", "Tiền mai táng phí bây giờ là bao nhiêu?", 0.87, True),
         ("proc_huong_bhxh_mot_lan", "mấy năm thì có lương hưu", 0.9, True),
         ("proc_huong_bhxh_mot_lan", "tôi muốn rút bhxh một lần", 0.8, False),
+        ("proc_che_do_tu_tuat", "Bố tôi mất tháng trước, gia đình được hưởng gì?", 0.48, False),
         ("greet", "chào bạn, tiền mai táng bao nhiêu", 0.8, False),
         ("ask_documents", "rút một lần cần giấy tờ gì", 0.5, False),
         ("inform", "co nguoi doi ma otp", 0.6, True),
