@@ -45,11 +45,11 @@ __all__ = [
     "legal_line",
 ]
 
-ANSWER_SCORE = 0.45
+ANSWER_SCORE = 0.5
 """A topic scoring at least this, clearly ahead of the next, is answered."""
-MARGIN = 0.08
+MARGIN = 0.15
 """How far ahead of the second topic the first must be to be answered without asking."""
-SUGGEST_SCORE = 0.32
+SUGGEST_SCORE = 0.35
 """Topics scoring at least this are offered as buttons when none is answered."""
 MAX_SUGGESTIONS = 3
 MAX_LEGAL_REFS = 2
@@ -60,7 +60,7 @@ _DEATH = re.compile(r"\b(?:mat|qua doi|tu tran|tu vong|chet|tu tuat|mai tang|ma 
                     r"an tang|chon cat|tang le|vua khuat|da khuat|ta the)\b")
 _QUESTION = re.compile(r"\?|\b(?:bao nhieu|bn|bnhieu|bao lau|bao gio|khi nao|luc nao|may|"
                        r"the nao|ra sao|sao|gi|j|nao|o dau|khong|ko|k|chua|phai khong|"
-                       r"duoc khong|hoi|cho hoi|lam sao|muon biet|co duoc|bi sao)\b")
+                       r"duoc khong|cho hoi|lam sao|muon biet|co duoc|bi sao)\b")
 _SCAM_DIRECT = re.compile(r"\b(?:lua dao|mao danh|gia danh|gia mao)\b")
 _SCAM_SECRET = re.compile(r"\b(?:otp|mat khau|ma xac (?:nhan|thuc)|ma pin|so the)\b")
 _SCAM_ACTOR = re.compile(r"\b(?:nguoi|ai|ai do|ng|ke|doi tuong|can bo|nhan vien|goi|goi dien|"

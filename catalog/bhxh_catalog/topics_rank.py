@@ -2,7 +2,7 @@
 
 Each topic is indexed on its title, button, phrasings and keywords, as folded tokens (no
 diacritics, lower case, "bảo hiểm xã hội" → "bhxh", teencode expanded by the caller's tokenizer).
-Two scores, each in [0, 1], are averaged:
+Two scores, each in [0, 1], are combined by their geometric mean (a topic must match on both):
 
 * BM25 (k1 = 1.2, b = 0.75) over word 1–2-grams of the topic's whole text, divided by the best
   score the query's terms could reach, so it is comparable between messages;
@@ -39,7 +39,6 @@ MAX_QUESTIONS = 3
 _K1 = 1.2
 _B = 0.75
 _CHAR_SIZES = (3, 4, 5)
-_BM25_WEIGHT = 0.5
 _KEYWORD_REPEAT = 2
 _COMMON_SHARE = 0.1
 _MIN_COMMON = 30
@@ -173,8 +172,7 @@ class TopicRanker:
         bm25 = self._bm25(tokens)
         chars = self._chars(tokens)
         scored = [
-            (self._ids[i], round(_BM25_WEIGHT * bm25[i] + (1 - _BM25_WEIGHT) * chars[i], 4))
-            for i in range(len(self._ids))
+            (self._ids[i], round(math.sqrt(bm25[i] * chars[i]), 4)) for i in range(len(self._ids))
         ]
         scored.sort(key=lambda hit: -hit[1])
         return [hit for hit in scored[:limit] if hit[1] > 0]
