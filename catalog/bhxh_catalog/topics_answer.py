@@ -65,7 +65,7 @@ _SCAM_DIRECT = re.compile(r"\b(?:lua dao|mao danh|gia danh|gia mao)\b")
 _SCAM_SECRET = re.compile(r"\b(?:otp|mat khau|ma xac (?:nhan|thuc)|ma pin|so the)\b")
 _SCAM_ACTOR = re.compile(r"\b(?:nguoi|ai|ai do|ng|ke|doi tuong|can bo|nhan vien|goi|goi dien|"
                          r"nhan tin|tin nhan|sms|xung|yeu cau|doi|bao doc|bao gui|bao cung cap|"
-                         r"hoi)\b")
+                         r"hoi ma|hoi mat khau)\b")
 _SCAM_FEE = re.compile(r"\b(?:phi|chuyen khoan|chuyen tien|nop tien|dua tien|tra tien)\b")
 _SCAM_FAST = re.compile(r"\b(?:lam nhanh|giai quyet nhanh|duyet nhanh|nhanh hon|bo tui|"
                         r"boi duong|chay ho so|phi dich vu|lo phi|mo khoa)\b")

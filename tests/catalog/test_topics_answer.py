@@ -143,3 +143,7 @@ def test_legal_line_keeps_two_references() -> None:
 )
 def test_is_scam(text: str, scam: bool) -> None:
     assert is_scam(text) is scam
+
+
+def test_installing_the_official_app_is_not_a_scam() -> None:
+    assert not is_scam("Cài ứng dụng bảo hiểm xã hội số trên điện thoại rồi mà không biết đăng ký")
