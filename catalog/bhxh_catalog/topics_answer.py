@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from bhxh_catalog import vntext
 from bhxh_catalog.models import Catalog, LegalBasis
 from bhxh_catalog.search import canonical_tokens
 from bhxh_catalog.topics import Topic, TopicBase, fill_answer
@@ -33,7 +34,6 @@ __all__ = [
     "CONDOLENCE",
     "MARGIN",
     "SUGGEST_SCORE",
-    "UNVERIFIED",
     "KnowledgeBase",
     "MessageAnswer",
     "TopicAnswer",
@@ -54,13 +54,9 @@ SUGGEST_SCORE = 0.35
 MAX_SUGGESTIONS = 3
 MAX_LEGAL_REFS = 2
 CONDOLENCE = "Xin chia buồn cùng gia đình ông/bà."
-UNVERIFIED = "(chưa được xác minh)"
 
 _DEATH = re.compile(r"\b(?:mat|qua doi|tu tran|tu vong|chet|tu tuat|mai tang|ma chay|"
                     r"an tang|chon cat|tang le|vua khuat|da khuat|ta the)\b")
-_QUESTION = re.compile(r"\?|\b(?:bao nhieu|bn|bnhieu|bao lau|bao gio|khi nao|luc nao|may|"
-                       r"the nao|ra sao|sao|gi|j|nao|o dau|khong|ko|k|chua|phai khong|"
-                       r"duoc khong|cho hoi|lam sao|muon biet|co duoc|bi sao)\b")
 _SCAM_DIRECT = re.compile(r"\b(?:lua dao|mao danh|gia danh|gia mao)\b")
 _SCAM_SECRET = re.compile(r"\b(?:otp|mat khau|ma xac (?:nhan|thuc)|ma pin|so the)\b")
 _SCAM_ACTOR = re.compile(r"\b(?:nguoi|ai|ai do|ng|ke|doi tuong|can bo|nhan vien|goi|goi dien|"
@@ -78,8 +74,8 @@ def _folded(text: str) -> str:
 
 
 def is_question(text: str) -> bool:
-    """Tells whether a message reads as a question ("bao nhiêu", "mấy", "có … không", "?")."""
-    return bool(_QUESTION.search(_folded(text)))
+    """Tells whether a message reads as a question (:func:`bhxh_catalog.vntext.is_question`)."""
+    return vntext.is_question(text)
 
 
 def is_scam(text: str) -> bool:
@@ -125,6 +121,8 @@ class TopicAnswer:
         legal: the one line of legal basis ("Căn cứ: …"), or None.
         computed: the first sentence was computed from the values in the message.
         score: the ranker's score (1.0 when the topic was chosen by a button).
+        unsure: a fact of it is unverified or past its review date: the citizen is told once
+            to confirm with BHXH (never "(chưa được xác minh)" inline).
     """
 
     topic: Topic
@@ -132,6 +130,7 @@ class TopicAnswer:
     legal: str | None
     computed: bool
     score: float
+    unsure: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +177,7 @@ def legal_line(refs: Sequence[LegalBasis], as_of: date) -> str | None:
         if ref.article:
             groups[ref.instrument].append(ref.article)
     parts = [", ".join([*articles, instrument]) for instrument, articles in groups.items()]
-    flag = f" {UNVERIFIED}" if any(not ref.verified for ref in chosen) else ""
-    return f"Căn cứ: {'; '.join(parts)}{flag}."
+    return f"Căn cứ: {'; '.join(parts)}."
 
 
 def _calculate(topic: Topic, texts: Sequence[str], kb: KnowledgeBase, as_of: date
@@ -220,9 +218,9 @@ def answer_topic(
         text = " ".join([calc.fact, *calc.details])
     else:
         text = general
-    if not topic.verified:
-        text = f"{text} {UNVERIFIED}"
-    return TopicAnswer(topic, text, legal_line(refs, as_of), calc is not None, score)
+    unsure = (not topic.verified or topic.review_by < as_of
+              or any(not ref.verified for ref in refs[:MAX_LEGAL_REFS]))
+    return TopicAnswer(topic, text, legal_line(refs, as_of), calc is not None, score, unsure)
 
 
 def deciding_ranking(text: str, ranker: TopicRanker) -> list[tuple[str, float]]:
