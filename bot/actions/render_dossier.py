@@ -8,6 +8,7 @@ catalog; the generic help below only explains a field type when the catalog has 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 from bot.actions import catalog_access
 from bot.actions.catalog_access import Document, FieldDef, Procedure, Question
@@ -86,6 +87,17 @@ def intro(proc: Procedure, reused: Sequence[tuple[FieldDef, object]]) -> list[Re
         known = ", ".join(f"{item.display_label} {display(item, value)}" for item, value in reused)
         lines.append(f"Tôi dùng lại thông tin ông/bà đã cho: {known}.")
     return [Reply("\n".join(lines))]
+
+
+def sent_before(proc: Procedure, sent: Mapping[str, str]) -> list[Reply]:
+    """A dossier of the same procedure sent in the last 30 days: its receipt, and a way out."""
+    on = catalog_access.format_date(date.fromisoformat(sent["on"]))
+    text = (
+        f"Ông/bà đã gửi hồ sơ {proc.short_name} ngày {on}, mã biên nhận {sent['receipt']}. "
+        "Nếu đây là một hồ sơ khác (ví dụ cho người khác), ông/bà làm tiếp bên dưới; nếu "
+        "không, ông/bà bấm “Xem hồ sơ đã gửi” hoặc gõ “hủy”."
+    )
+    return [Reply(text, (Button("Xem hồ sơ đã gửi", payload("check_status")),))]
 
 
 def resume(proc: Procedure) -> list[Reply]:
