@@ -94,6 +94,8 @@ def render_answer(reply: MessageAnswer, lookup: ProcedureLookup) -> list[Reply]:
         button = follow_up_button(name, topic, lookup)
         if button is not None and button not in buttons:
             buttons.append(button)
+    for topic in reply.also:  # a close second topic, before the person
+        buttons.insert(min(len(buttons), MAX_BUTTONS - 2), topic_button(topic))
     if human_button() in buttons:  # the person last
         buttons.remove(human_button())
         buttons = [*buttons[: MAX_BUTTONS - 1], human_button()]

@@ -9,7 +9,7 @@ instead of starting the estimate form, and "mấy năm thì có lương hưu" in
 
 * a scam signal (OTP, mật khẩu, phí làm nhanh, …) always routes, whatever the intent;
 * otherwise the message must read as a question (``bao nhiêu``, ``mấy``, ``không``, ``?`` …), the
-  best topic must clear :data:`~bhxh_catalog.topics_answer.ANSWER_SCORE` with a margin, and the
+  best topic must clear its intent's score (:data:`ROUTED`) with :data:`ROUTE_MARGIN`, and the
   intent must be one a question of fact is mistaken for (:data:`ROUTED`); aspect intents about a
   named procedure (documents, where to submit) keep their catalog page unless the topic match is
   very strong (:data:`STRONG_SCORE`); dialogue intents (greet, affirm, cancel …) are never touched.
@@ -31,8 +31,6 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 
 from bhxh_catalog.topics_answer import (
-    ANSWER_SCORE,
-    MARGIN,
     deciding_ranking,
     is_question,
     is_scam,
@@ -55,13 +53,17 @@ logger = logging.getLogger(__name__)
 ASK_QUESTION = "ask_question"
 TOPICS_KEY = "topics"
 """The parse-result key with the ranked topics: ``[{"id": …, "score": …}, …]``."""
+ROUTE_SCORE = 0.5
+"""The topic score from which a message the classifier did not understand is routed."""
+ROUTE_MARGIN = 0.1
+"""How far ahead of the second topic the first must be for any routing."""
 STRONG_SCORE = 0.75
 """A topic score that routes any question-like intent except the dialogue ones."""
 PROCEDURE_SCORE = 0.65
 """A message classified as a procedure (``proc_*``) is routed only from this topic score."""
 ROUTED: dict[str, float] = {
-    "nlu_fallback": ANSWER_SCORE,
-    "ask_amount": ANSWER_SCORE,
+    "nlu_fallback": ROUTE_SCORE,
+    "ask_amount": ROUTE_SCORE,
     "out_of_scope": 0.6,
     "ask_legal_basis": 0.6,
     "ask_processing_time": 0.6,
@@ -89,7 +91,7 @@ def route(
         return False
     top = ranking[0][1]
     second = ranking[1][1] if len(ranking) > 1 else 0.0
-    if top - second < MARGIN:
+    if top - second < ROUTE_MARGIN:
         return False
     if intent.startswith("proc_"):
         needed = PROCEDURE_SCORE

@@ -105,7 +105,7 @@ def test_a_scam_is_warned_with_the_hotline(kb: KnowledgeBase) -> None:
 
 
 def test_unsure_offers_few_topics_never_everything(kb: KnowledgeBase) -> None:
-    reply = answer_message("hỏi về tiền", kb, DAY)
+    reply = answer_message("tiền", kb, DAY)
     assert not reply.answers
     assert len(reply.suggestions) <= 3
 
