@@ -23,8 +23,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
 
-from bhxh_catalog._fmt import dmy, group_thousands
+from bhxh_catalog._fmt import decimal, dmy, group_thousands
 from bhxh_catalog.amounts import TN_MAX_MULTIPLE, compute
 from bhxh_catalog.errors import CatalogError
 from bhxh_catalog.models import Catalog
@@ -70,14 +71,20 @@ def _money(amount: int) -> str:
 
 # ------------------------------------------------------------------------ reading values
 
+_MONTH = (r"(?:(?:(?:thang|th|t)\s*)?(\d{1,2})\s*[/\-.]\s*"
+          r"|(?:thang|th|t)\s*(\d{1,2})\s+(?:nam\s+)?)")
 _RANGE = re.compile(
-    r"(?:tu\s+)?(?:(?:thang|t)\s*(\d{1,2})\s*[/\-.]?\s*(?:nam\s+)?)?((?:19|20)\d{2})"
-    r"\s*(?:den|toi|->|-|–|~|cho den)\s*(?:(?:thang|t)\s*(\d{1,2})\s*[/\-.]?\s*(?:nam\s+)?)?"
-    r"((?:19|20)\d{2}|nay|bay gio|hien nay|hien tai)"
+    rf"(?:tu\s+)?(?:nam\s+)?{_MONTH}?((?:19|20)\d{{2}})"
+    rf"\s*(?:den|toi|->|-|–|~|cho den)\s*(?:nam\s+)?{_MONTH}?"
+    r"((?:19|20)\d{2}|nay|bay gio|hien nay|hien tai|h)\b"
 )
 _DURATION = re.compile(r"(\d{1,2}|[a-z]+)\s+nam(?:\s+(\d{1,2})\s+thang|\s+(ruoi))?")
 _MEMBERS = re.compile(r"(\d{1,2}|[a-z]+)\s+(?:nguoi|thanh vien|khau|nhan khau|suat|dua)")
 _BIRTH_YEAR = re.compile(r"(?:sinh|sn|sinh nam|nam sinh)\s*(?:nam|ngay\s+\S+)?\s*((?:19|20)\d{2})")
+_BIRTH_MONTH = re.compile(
+    r"(?:sinh|sn)\s*(?:ngay\s+\d{1,2}\s+)?(?:thang\s*|th\s*|t\s*)?(\d{1,2})\s*(?:[/\-.]|\s+nam\s+)\s*"
+    r"((?:19|20)\d{2})"
+)
 _MONEY_HINT = re.compile(r"luong|thu nhap|muc|dong|binh quan|tien")
 
 
@@ -98,12 +105,14 @@ def contribution_period(text: str, as_of: date) -> tuple[int, int, str] | None:
     folded = _folded(text)
     match = _RANGE.search(folded)
     if match:
-        first_month = int(match.group(1)) if match.group(1) else 1
-        first_year = int(match.group(2))
-        end = match.group(4)
+        first = match.group(1) or match.group(2)
+        first_month = int(first) if first else 1
+        first_year = int(match.group(3))
+        end = match.group(6)
+        last = match.group(4) or match.group(5)
         if end.isdigit():
             last_year = int(end)
-            last_month = int(match.group(3)) if match.group(3) else 12
+            last_month = int(last) if last else 12
         else:  # "đến nay": up to the month before this one (this month may not be paid yet)
             last_year, last_month = divmod(as_of.year * 12 + as_of.month - 2, 12)
             last_month += 1
@@ -168,7 +177,8 @@ def _gender_in(text: str) -> str | None:
     folded = _folded(text)
     if re.search(r"\bla nu\b|\bgioi tinh nu\b|\bphu nu\b|\blao dong nu\b", folded):
         return "nu"
-    if re.search(r"\bla nam\b|\bgioi tinh nam\b|\bdan ong\b|\blao dong nam\b", folded):
+    if re.search(r"\bla nam\b|\bgioi tinh nam\b|\bdan ong\b|\blao dong nam\b|\bnam sn\b"
+                 r"|^nam\b(?!\s*(?:nay|sinh|ngoai|truoc|sau|\d))", folded):
         return "nam"
     if female and not male:
         return "nu"
@@ -177,16 +187,19 @@ def _gender_in(text: str) -> str | None:
     return None
 
 
-def _birth_in(text: str) -> tuple[date, bool] | None:
-    """The birth date (True) or the birth year as 1 January (False)."""
+def _birth_in(text: str) -> tuple[date, str] | None:
+    """The birth date and how much of it is known: ``day``, ``month`` or ``year``."""
     folded = _folded(text)
     if "sinh" in folded or "sn" in folded.split():
         day = _date_in(text)
         if day is not None and day.year < 2015:
-            return day, True
+            return day, "day"
+    month = _BIRTH_MONTH.search(folded)
+    if month and 1 <= int(month.group(1)) <= 12:
+        return date(int(month.group(2)), int(month.group(1)), 1), "month"
     match = _BIRTH_YEAR.search(folded)
     if match:
-        return date(int(match.group(1)), 1, 1), False
+        return date(int(match.group(1)), 1, 1), "year"
     return None
 
 
@@ -204,8 +217,9 @@ def _bhxh_mot_lan(text: str, catalog: Catalog, as_of: date) -> Calculation | Non
         result = compute("bhxh_mot_lan", inputs, as_of, catalog)
     except CatalogError:
         return None
-    fact = (f"Ước tính ông/bà nhận BHXH một lần khoảng {_money(result.amount)} "
-            f"({shown}, bình quân tiền lương {_money(salary)}).")
+    salaries = decimal(Fraction(result.amount, salary)) if salary else "0"
+    fact = (f"Ước tính ông/bà nhận BHXH một lần khoảng {_money(result.amount)}, bằng {salaries} "
+            f"tháng bình quân tiền lương ({shown}, bình quân {_money(salary)}).")
     lines = tuple(f"{label}: {_money(amount)}." for label, amount in result.lines)
     caveat = ("Số thật tính trên bình quân tiền lương của cả quá trình đóng, đã điều chỉnh "
               "theo trượt giá, nên có thể khác.")
@@ -305,10 +319,10 @@ def _nghi_huu(text: str, catalog: Catalog, as_of: date) -> Calculation | None:
     birth = _birth_in(text)
     if birth is None:
         return None
-    day, exact = birth
+    day, known = birth
     gender = _gender_in(text)
-    known = catalog.retirement_ages.genders
-    genders = [gender] if gender else [g for g in ("nam", "nu") if g in known]
+    tables = catalog.retirement_ages.genders
+    genders = [gender] if gender else [g for g in ("nam", "nu") if g in tables]
     parts: list[str] = []
     for g in genders:
         try:
@@ -318,17 +332,22 @@ def _nghi_huu(text: str, catalog: Catalog, as_of: date) -> Calculation | None:
         when = schedule.retirement_date(day)
         months = (when.year - day.year) * 12 + when.month - day.month
         age = f"{months // 12} tuổi" + (f" {months % 12} tháng" if months % 12 else "")
-        if exact:
+        if known == "day":
             moment = f"ngày {dmy(when)}"
+        elif known == "month":
+            moment = f"tháng {when.month:02d}/{when.year}"
         else:
             latest = schedule.retirement_date(date(day.year, 12, 1))
-            moment = (f"năm {when.year}" if latest.year == when.year
-                      else f"từ tháng {when.month:02d}/{when.year} đến tháng "
+            moment = (f"vào năm {when.year}" if latest.year == when.year
+                      else f"trong khoảng tháng {when.month:02d}/{when.year} đến tháng "
                            f"{latest.month:02d}/{latest.year}, tùy tháng sinh")
-        parts.append(f"{GENDER_LABELS[g]} đủ tuổi nghỉ hưu ({age}) vào {moment}")
+        if known != "year":
+            moment = f"vào {moment}"
+        parts.append(f"{GENDER_LABELS[g]} đủ tuổi nghỉ hưu ({age}) {moment}")
     if not parts:
         return None
-    born = f"ngày {dmy(day)}" if exact else f"năm {day.year}"
+    born = {"day": f"ngày {dmy(day)}", "month": f"tháng {day.month:02d}/{day.year}"}.get(
+        known, f"năm {day.year}")
     fact = f"Người sinh {born}: " + "; ".join(parts) + "."
     return Calculation(fact, (f"Để có lương hưu cần đóng BHXH từ đủ {MIN_PENSION_YEARS} năm.",),
                        ("blld2019_art169", "law41_art64"))

@@ -32,6 +32,7 @@ def _fact(name: str, text: str, catalog: Catalog, day: date = DAY) -> str:
         ("từ năm 2015 đến nay", (0, 134)),
         ("đóng 8 năm rưỡi", (0, 102)),
         ("da dong 10 nam 4 thang", (0, 124)),
+        ("nld dong 01/2016-12/2023 lien tuc", (0, 96)),
     ],
 )
 def test_contribution_period(text: str, expected: tuple[int, int]) -> None:
@@ -44,7 +45,8 @@ def test_bhxh_mot_lan_from_years_and_salary(real: Catalog) -> None:
     # 2 × 1,5 × 7 triệu + 11 × 2 × 7 triệu = 175 triệu
     fact = _fact("bhxh_mot_lan", "tôi đóng từ 2012 đến 2024, lương 7 triệu thì rút được bao "
                  "nhiêu", real)
-    assert fact.startswith("Ước tính ông/bà nhận BHXH một lần khoảng 175.000.000 đồng")
+    assert fact.startswith("Ước tính ông/bà nhận BHXH một lần khoảng 175.000.000 đồng, bằng 25 "
+                           "tháng bình quân tiền lương")
 
 
 def test_bhxh_mot_lan_needs_both_values(real: Catalog) -> None:
@@ -95,7 +97,12 @@ def test_retirement_by_birth(real: Catalog) -> None:
     assert fact == ("Người sinh ngày 15/03/1970: nữ đủ tuổi nghỉ hưu (57 tuổi 4 tháng) vào "
                     "ngày 15/07/2027.")
     both = _fact("nghi_huu", "sinh năm 1968 bao giờ nghỉ hưu", real)
-    assert "nam đủ tuổi nghỉ hưu" in both and "nữ đủ tuổi nghỉ hưu" in both
+    assert "nam đủ tuổi nghỉ hưu (62 tuổi) vào năm 2030" in both and "nữ đủ tuổi nghỉ hưu" in both
+    # nữ, năm 2028: 57 tuổi 8 tháng; nam từ năm 2028: 62 tuổi
+    assert _fact("nghi_huu", "toi la nu sinh thang 10 nam 1970 thi may tuoi ve huu", real) == (
+        "Người sinh tháng 10/1970: nữ đủ tuổi nghỉ hưu (57 tuổi 8 tháng) vào tháng 06/2028.")
+    assert _fact("nghi_huu", "nam sn 05/1967 tuoi nghi huu bn", real) == (
+        "Người sinh tháng 05/1967: nam đủ tuổi nghỉ hưu (62 tuổi) vào tháng 05/2029.")
 
 
 def test_years_to_pension(real: Catalog) -> None:
