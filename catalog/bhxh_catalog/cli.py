@@ -37,6 +37,7 @@ from bhxh_catalog.models import (
 from bhxh_catalog.review import REVIEW_HORIZON_DAYS, due_for_review, missing_parameters
 from bhxh_catalog.rules import evaluate
 from bhxh_catalog.schema import errors_only
+from bhxh_catalog.topics import load_topics
 
 __all__ = ["main"]
 
@@ -314,9 +315,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
             print(f"  ✗ {line}")
         print("Thêm giá trị vào parameters.yaml rồi chạy lại: bin/catalog check")
         return 1
+    topics = load_topics(args.dir)
     print(f"Không có lỗi: {len(cat.procedures)} thủ tục, {len(cat.legal_bases)} căn cứ pháp lý, "
           f"{len(cat.sources)} nguồn, {len(cat.parameters)} tham số, "
           f"{len(cat.retirement_ages.schedules)} bảng tuổi nghỉ hưu"
+          f"{f', {len(topics)} chủ đề hỏi đáp' if len(topics) else ''}"
           f"{f', {len(issues)} cảnh báo' if issues else ''}.")
     due = due_for_review(cat, today)
     print(f"Rà soát ngày {dmy(today)} (quá hạn hoặc trong {REVIEW_HORIZON_DAYS} ngày tới): "
