@@ -35,6 +35,7 @@ from bhxh_catalog.models import (
 )
 from bhxh_catalog.rules import evaluate
 from bhxh_catalog.schema import errors_only
+from bhxh_catalog.topics import load_topics
 
 __all__ = ["main"]
 
@@ -299,7 +300,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
               "Sửa các lỗi trên rồi chạy lại: bin/catalog check")
         return 1
     cat = _load(args)
-    print(f"Không có lỗi: {len(cat.procedures)} thủ tục, {len(cat.legal_bases)} căn cứ pháp lý, "
+    topics = load_topics(args.dir)
+    print(f"Không có lỗi: {len(cat.procedures)} thủ tục, {len(topics)} chủ đề hỏi đáp, "
+          f"{len(cat.legal_bases)} căn cứ pháp lý, "
           f"{len(cat.sources)} nguồn, {len(cat.parameters)} tham số, "
           f"{len(cat.retirement_ages.schedules)} bảng tuổi nghỉ hưu"
           f"{f', {len(issues)} cảnh báo' if issues else ''}.")
