@@ -188,7 +188,7 @@ def validation_context(state: DossierState, item: FieldDef) -> dict[str, object]
     if item.example:
         context["example"] = item.example
     if item.options:
-        context["options"] = [{"value": o.value, "label": o.label} for o in item.options]
+        context["options"] = [o.choice for o in item.options]
     return context
 
 

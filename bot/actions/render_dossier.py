@@ -15,7 +15,7 @@ from bot.actions.dossier import display, province_note
 from bot.actions.render_loop import NO, SKIP, YES, answer_buttons, question_prompt
 from bot.actions.render_procedure import human_button
 from bot.actions.replies import Button, Reply, payload, with_buttons
-from bot.actions.texts import HOTLINE_SENTENCE, UNVERIFIED
+from bot.actions.texts import HOTLINE_SENTENCE
 
 __all__ = [
     "DOCUMENT_PREFIX",
@@ -109,7 +109,7 @@ def _field_buttons(item: FieldDef, optional: bool) -> list[Button]:
 
 def field_prompt(item: FieldDef, optional: bool, current: object = None) -> list[Reply]:
     """One field: the catalog's question with its example (and the value being corrected)."""
-    lines = [catalog_access.shown(item.question) + (f" {UNVERIFIED}" if not item.verified else "")]
+    lines = [catalog_access.shown(item.question)]
     if item.example and item.type not in ("yes_no", "choice"):
         lines.append(f"Ví dụ: {item.example}")
     if current is not None:

@@ -15,6 +15,7 @@ from bhxh_catalog.topics import Topic
 from bhxh_catalog.topics_answer import CONDOLENCE, MessageAnswer
 from bot.actions.render_procedure import human_button
 from bot.actions.replies import MAX_BUTTONS, Button, Reply, payload
+from bot.actions.texts import CONFIRM_WITH_BHXH
 
 __all__ = [
     "ASK_QUESTION",
@@ -86,6 +87,8 @@ def render_answer(reply: MessageAnswer, lookup: ProcedureLookup) -> list[Reply]:
         bubbles.append(f"{answer.text}\n{answer.legal}" if answer.legal else answer.text)
     if reply.condolence:
         bubbles[0] = f"{CONDOLENCE}\n{bubbles[0]}"
+    if any(answer.unsure for answer in reply.answers):  # once, at the end
+        bubbles[-1] = f"{bubbles[-1]}\n{CONFIRM_WITH_BHXH}"
     buttons: list[Button] = []
     for name, topic in reply.follow_ups:
         button = follow_up_button(name, topic, lookup)

@@ -30,12 +30,19 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bhxh_catalog.topics_answer import ANSWER_SCORE, MARGIN, is_question, is_scam
+from bhxh_catalog.topics_answer import (
+    ANSWER_SCORE,
+    MARGIN,
+    deciding_ranking,
+    is_question,
+    is_scam,
+)
 from bhxh_catalog.topics_rank import TopicRanker
 from bot.nlu.topic_tokens import default_tokenizer
 
 __all__ = [
     "ASK_QUESTION",
+    "PROCEDURE_SCORE",
     "ROUTED",
     "STRONG_SCORE",
     "TOPICS_KEY",
@@ -48,13 +55,26 @@ logger = logging.getLogger(__name__)
 ASK_QUESTION = "ask_question"
 TOPICS_KEY = "topics"
 """The parse-result key with the ranked topics: ``[{"id": …, "score": …}, …]``."""
-STRONG_SCORE = 0.7
-ROUTED = frozenset(
-    {"nlu_fallback", "out_of_scope", "ask_amount", "ask_eligibility", "ask_legal_basis",
-     "ask_processing_time", "ask_capabilities"}
-)
-"""Intents a question of fact is replaced in (besides procedure intents, ``proc_*``)."""
-_STRONG_ONLY = frozenset({"ask_documents", "ask_where_to_submit", "inform", "complain"})
+STRONG_SCORE = 0.75
+"""A topic score that routes any question-like intent except the dialogue ones."""
+PROCEDURE_SCORE = 0.65
+"""A message classified as a procedure (``proc_*``) is routed only from this topic score."""
+ROUTED: dict[str, float] = {
+    "nlu_fallback": ANSWER_SCORE,
+    "ask_amount": ANSWER_SCORE,
+    "out_of_scope": 0.6,
+    "ask_legal_basis": 0.6,
+    "ask_processing_time": 0.6,
+    "ask_eligibility": PROCEDURE_SCORE,
+    "ask_documents": STRONG_SCORE,
+    "ask_where_to_submit": STRONG_SCORE,
+    "ask_capabilities": STRONG_SCORE,
+    "inform": STRONG_SCORE,
+    "complain": STRONG_SCORE,
+}
+"""The topic score from which a question classified with each intent is routed (with the
+margin); procedure intents use :data:`PROCEDURE_SCORE`, aspect intents naming a procedure
+:data:`STRONG_SCORE`; any other intent (greet, affirm, cancel …) is never routed."""
 
 
 def route(
@@ -69,13 +89,16 @@ def route(
         return False
     top = ranking[0][1]
     second = ranking[1][1] if len(ranking) > 1 else 0.0
-    if top < ANSWER_SCORE or top - second < MARGIN:
+    if top - second < MARGIN:
         return False
-    if intent in ROUTED or intent.startswith("proc_"):
-        return True
-    if intent in _STRONG_ONLY or (has_procedure and intent.startswith("ask_")):
-        return top >= STRONG_SCORE
-    return False
+    if intent.startswith("proc_"):
+        needed = PROCEDURE_SCORE
+    elif intent in ROUTED:
+        needed = max(ROUTED[intent], STRONG_SCORE if has_procedure and intent.startswith("ask_")
+                     else 0.0)
+    else:
+        return False
+    return top >= needed
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -115,7 +138,7 @@ class TopicRouter(GraphComponent):  # type: ignore[misc]  # rasa is untyped
             text = message.get(TEXT) or ""
             if self._ranker is None or not text or text.startswith("/"):
                 continue
-            ranking = self._ranker.rank(text)
+            ranking = deciding_ranking(text, self._ranker)
             message.set(TOPICS_KEY, [{"id": tid, "score": score} for tid, score in ranking],
                         add_to_output=True)
             intent = message.get(INTENT) or {}

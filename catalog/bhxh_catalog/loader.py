@@ -29,6 +29,8 @@ __all__ = [
 ]
 
 PROCEDURES_DIR = "procedures"
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML has it (ten times faster), else the pure-Python one."""
 _REGISTRIES = ("legal_basis.yaml", "sources.yaml", "parameters.yaml", "retirement_ages.yaml")
 
 
@@ -131,8 +133,8 @@ def _read_file(path: Path, name: str, issues: list[SchemaIssue]) -> RawFile | No
         issues.append(SchemaIssue(name, "", "tệp không ở mã UTF-8"))
         return None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_SAFE_LOADER)
+        data = yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError as error:
         issues.append(_yaml_issue(name, error))
         return None

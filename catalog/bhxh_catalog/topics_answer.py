@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from bhxh_catalog import vntext
 from bhxh_catalog.models import Catalog, LegalBasis
 from bhxh_catalog.search import canonical_tokens
 from bhxh_catalog.topics import Topic, TopicBase, fill_answer
@@ -33,36 +34,39 @@ __all__ = [
     "CONDOLENCE",
     "MARGIN",
     "SUGGEST_SCORE",
-    "UNVERIFIED",
     "KnowledgeBase",
     "MessageAnswer",
     "TopicAnswer",
     "answer_message",
     "answer_topic",
+    "deciding_ranking",
     "is_question",
     "is_scam",
     "legal_line",
 ]
 
-ANSWER_SCORE = 0.45
+ANSWER_SCORE = 0.5
 """A topic scoring at least this, clearly ahead of the next, is answered."""
-MARGIN = 0.08
+MARGIN = 0.15
 """How far ahead of the second topic the first must be to be answered without asking."""
-SUGGEST_SCORE = 0.32
+SUGGEST_SCORE = 0.35
 """Topics scoring at least this are offered as buttons when none is answered."""
 MAX_SUGGESTIONS = 3
 MAX_LEGAL_REFS = 2
 CONDOLENCE = "Xin chia buồn cùng gia đình ông/bà."
-UNVERIFIED = "(chưa được xác minh)"
 
 _DEATH = re.compile(r"\b(?:mat|qua doi|tu tran|tu vong|chet|tu tuat|mai tang|ma chay|"
                     r"an tang|chon cat|tang le|vua khuat|da khuat|ta the)\b")
-_QUESTION = re.compile(r"\?|\b(?:bao nhieu|bn|bnhieu|bao lau|bao gio|khi nao|luc nao|may|"
-                       r"the nao|ra sao|sao|gi|j|nao|o dau|dau|khong|ko|k|hong|chua|ko a|"
-                       r"phai khong|duoc khong|the|hoi|cho hoi|lam sao|can|muon biet)\b")
-_SCAM = re.compile(r"\b(?:otp|ma xac (?:nhan|thuc)|mat khau|lua dao|mao danh|"
-                   r"chuyen tien|dong phi|nop phi|tra phi|le phi lam nhanh|bam (?:vao )?link|"
-                   r"duong link|cai (?:dat )?(?:app|ung dung)|cap nhat vssid)\b")
+_SCAM_DIRECT = re.compile(r"\b(?:lua dao|mao danh|gia danh|gia mao)\b")
+_SCAM_SECRET = re.compile(r"\b(?:otp|mat khau|ma xac (?:nhan|thuc)|ma pin|so the)\b")
+_SCAM_ACTOR = re.compile(r"\b(?:nguoi|ai|ai do|ng|ke|doi tuong|can bo|nhan vien|goi|goi dien|"
+                         r"nhan tin|tin nhan|sms|xung|yeu cau|doi|bao doc|bao gui|bao cung cap|"
+                         r"hoi ma|hoi mat khau)\b")
+_SCAM_FEE = re.compile(r"\b(?:phi|chuyen khoan|chuyen tien|nop tien|dua tien|tra tien)\b")
+_SCAM_FAST = re.compile(r"\b(?:lam nhanh|giai quyet nhanh|duyet nhanh|nhanh hon|bo tui|"
+                        r"boi duong|chay ho so|phi dich vu|lo phi|mo khoa)\b")
+_SCAM_LINK = re.compile(r"\b(?:link|duong link|duong dan|cai app|cai dat app|cai ung dung|"
+                        r"tai app|tai ung dung)\b")
 
 
 def _folded(text: str) -> str:
@@ -70,13 +74,25 @@ def _folded(text: str) -> str:
 
 
 def is_question(text: str) -> bool:
-    """Tells whether a message reads as a question ("bao nhiêu", "mấy", "có … không", "?")."""
-    return bool(_QUESTION.search(_folded(text)))
+    """Tells whether a message reads as a question (:func:`bhxh_catalog.vntext.is_question`)."""
+    return vntext.is_question(text)
 
 
 def is_scam(text: str) -> bool:
-    """Tells whether a message is about a likely scam (OTP, mật khẩu, phí làm nhanh, link …)."""
-    return bool(_SCAM.search(_folded(text)))
+    """Tells whether a message is about a likely scam.
+
+    Someone asking for an OTP, a password or a card number; a fee to "speed up" a dossier; a
+    link or an app to install; or the words lừa đảo / mạo danh. "Tôi không nhận được mã OTP" is
+    not (nobody asks for it), nor "chuyển tiền lương hưu về tài khoản".
+    """
+    folded = _folded(text)
+    actor = bool(_SCAM_ACTOR.search(folded))
+    return bool(
+        _SCAM_DIRECT.search(folded)
+        or (_SCAM_SECRET.search(folded) and actor)
+        or (_SCAM_FEE.search(folded) and _SCAM_FAST.search(folded))
+        or (_SCAM_LINK.search(folded) and actor)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +121,8 @@ class TopicAnswer:
         legal: the one line of legal basis ("Căn cứ: …"), or None.
         computed: the first sentence was computed from the values in the message.
         score: the ranker's score (1.0 when the topic was chosen by a button).
+        unsure: a fact of it is unverified or past its review date: the citizen is told once
+            to confirm with BHXH (never "(chưa được xác minh)" inline).
     """
 
     topic: Topic
@@ -112,6 +130,7 @@ class TopicAnswer:
     legal: str | None
     computed: bool
     score: float
+    unsure: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +177,7 @@ def legal_line(refs: Sequence[LegalBasis], as_of: date) -> str | None:
         if ref.article:
             groups[ref.instrument].append(ref.article)
     parts = [", ".join([*articles, instrument]) for instrument, articles in groups.items()]
-    flag = f" {UNVERIFIED}" if any(not ref.verified for ref in chosen) else ""
-    return f"Căn cứ: {'; '.join(parts)}{flag}."
+    return f"Căn cứ: {'; '.join(parts)}."
 
 
 def _calculate(topic: Topic, texts: Sequence[str], kb: KnowledgeBase, as_of: date
@@ -200,9 +218,26 @@ def answer_topic(
         text = " ".join([calc.fact, *calc.details])
     else:
         text = general
-    if not topic.verified:
-        text = f"{text} {UNVERIFIED}"
-    return TopicAnswer(topic, text, legal_line(refs, as_of), calc is not None, score)
+    unsure = (not topic.verified or topic.review_by < as_of
+              or any(not ref.verified for ref in refs[:MAX_LEGAL_REFS]))
+    return TopicAnswer(topic, text, legal_line(refs, as_of), calc is not None, score, unsure)
+
+
+def deciding_ranking(text: str, ranker: TopicRanker) -> list[tuple[str, float]]:
+    """The ranking that decides whether a message is answered from the topics.
+
+    The whole message's, unless it is not a clear match and one of its questions is (a message
+    of several questions ranks each part on its own).
+    """
+    whole = ranker.rank(text)
+    if _confident(whole):
+        return whole
+    parts = split_questions(text)
+    for part in parts if len(parts) > 1 else ():
+        ranking = ranker.rank(part)
+        if is_question(part) and _confident(ranking):
+            return ranking
+    return whole
 
 
 def _confident(ranking: Sequence[tuple[str, float]]) -> bool:

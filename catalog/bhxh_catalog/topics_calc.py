@@ -104,8 +104,9 @@ def contribution_period(text: str, as_of: date) -> tuple[int, int, str] | None:
         if end.isdigit():
             last_year = int(end)
             last_month = int(match.group(3)) if match.group(3) else 12
-        else:
-            last_year, last_month = as_of.year, as_of.month
+        else:  # "đến nay": up to the month before this one (this month may not be paid yet)
+            last_year, last_month = divmod(as_of.year * 12 + as_of.month - 2, 12)
+            last_month += 1
         if not (1 <= first_month <= 12 and 1 <= last_month <= 12):
             return None
         start = first_year * 12 + first_month - 1

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from bhxh_catalog import config
 from bhxh_catalog.conditions import as_date
 from bhxh_catalog.errors import CatalogError
 from bhxh_catalog.models import Catalog
@@ -200,7 +201,7 @@ def _review_by(c: _Checker, value: object, path: str) -> bool:
     if day > MAX_REVIEW_BY:
         c.error(path, f"ngày rà soát phải trước hoặc bằng {MAX_REVIEW_BY.isoformat()}")
         return False
-    if day < date.today():
+    if day < config.today():
         c.warn(path, "đã quá ngày rà soát: cần xem lại chủ đề")
     return True
 
@@ -256,7 +257,7 @@ def _check_answer(
     internal = _INTERNAL.search(text)
     if internal:
         c.error(path, f"có từ nội bộ '{internal.group(0)}' trong câu trả lời cho người dân")
-    filled = fill_answer(text, catalog, date.today())
+    filled = fill_answer(text, catalog, config.today())
     if NOT_AVAILABLE in filled:
         c.warn(path, "có số liệu chưa có giá trị cho ngày hôm nay")
 

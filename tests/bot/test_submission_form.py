@@ -12,6 +12,7 @@ from bot.actions.submission_form import (
     ActionAskSubmissionAnswer,
     ActionAskSubmissionConfirm,
     ValidateSubmissionForm,
+    send_or_cancel,
 )
 from tests.bot.conftest import (
     PENSION,
@@ -198,6 +199,35 @@ async def test_send_ends_the_form_confirmed(dispatcher):
     result = await validate(tracker, dispatcher)
     assert result["submission_confirmed"] is True
     assert result["requested_slot"] is None
+
+
+async def test_thoi_gui_di_at_the_summary_sends_the_dossier(dispatcher):
+    """"thôi gửi đi" (NLU: cancel) once deleted the whole dossier."""
+    tracker = form_turn(
+        FORM, "thôi gửi đi", intent="cancel", slots=slots(PENSION_FIELDS, "submission_confirm")
+    )
+    result = await validate(tracker, dispatcher)
+    assert result["submission_confirmed"] is True
+
+
+async def test_send_and_cancel_in_one_message_are_asked_back(dispatcher):
+    tracker = form_turn(
+        FORM, "hủy hay gửi đây", intent="cancel", slots=slots(PENSION_FIELDS, "submission_confirm")
+    )
+    result = await validate(tracker, dispatcher)
+    assert result.get("submission_confirmed") is not True
+    assert texts(dispatcher) == ["Ông/bà muốn gửi hồ sơ hay hủy hồ sơ này?"]
+    assert [b["title"] for b in buttons(dispatcher)] == ["Gửi hồ sơ", "Hủy hồ sơ"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meaning"),
+    [("thôi gửi đi", "send"), ("ok nộp luôn", "send"), ("đồng ý", "send"),
+     ("đừng gửi, hủy đi", "cancel"), ("không cần gửi nữa, hủy", "cancel"),
+     ("chưa gửi vội", None), ("hủy hay gửi?", "both"), ("để tôi xem lại", None)],
+)
+def test_send_or_cancel_reads_what_the_citizen_means(typed, meaning):
+    assert send_or_cancel(typed) == meaning
 
 
 async def test_edit_asks_that_field_again_showing_its_value(dispatcher):

@@ -9,9 +9,18 @@ from dataclasses import dataclass
 
 from bhxh_catalog.validators._common import Context, clean, example, fail
 from bhxh_catalog.validators._numbers import DIGIT_WORDS
+from bhxh_catalog.validators.errors import InvalidValue
 from bhxh_catalog.vntext import tokens
 
-__all__ = ["NO_WORDS", "YES_WORDS", "Option", "options_of", "parse_choice", "parse_yes_no"]
+__all__ = [
+    "NO_WORDS",
+    "YES_WORDS",
+    "AmbiguousChoice",
+    "Option",
+    "options_of",
+    "parse_choice",
+    "parse_yes_no",
+]
 
 YES_WORDS = frozenset(
     {"co", "ok", "oke", "okie", "oki", "okay", "dung", "vang", "uh", "u", "uhm", "um", "uk",
@@ -32,6 +41,25 @@ _ORDINAL_WORDS = {"nhat": 1, **DIGIT_WORDS}
 _POLITE = frozenset({"a", "da", "nhe", "nha", "vay", "ah", "oi", "chu", "luon", "roi"})
 _FUZZY_CUTOFF = 0.8
 _MIN_PART = 4
+
+
+_NEGATIONS = frozenset({"khong", "ko", "k", "kh", "khg", "chua", "chang", "hok", "hem", "khum"})
+"""Folded words that negate the phrase after them ("không đóng bắt buộc")."""
+_ONE_WORD_NAMES = 5
+"""A one-word label or alias picks its option inside a sentence only when this long
+("nam", "nữ", "có" are too common to mean an option there)."""
+
+
+class AmbiguousChoice(InvalidValue):
+    """The answer fits two or more options equally well; ask with those options only.
+
+    Attributes:
+        candidates: the values of the options that fit, in the list's order.
+    """
+
+    def __init__(self, message: str, candidates: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
 
 
 @dataclass(frozen=True)
@@ -117,9 +145,53 @@ def _partial(options: Sequence[Option], key: str) -> Option | None:
     return None
 
 
+def _phrase_at(words: list[str], name: list[str]) -> bool:
+    """True when ``name`` occurs in ``words`` and is not negated by the word before it."""
+    size = len(name)
+    negated_name = name[0] in _NEGATIONS
+    for start in range(len(words) - size + 1):
+        if words[start : start + size] != name:
+            continue
+        before = words[max(0, start - 2) : start]
+        if negated_name or not any(word in _NEGATIONS for word in before):
+            return True
+    return False
+
+
+def _by_phrase(options: Sequence[Option], words: list[str]) -> list[Option]:
+    """The options whose label or alias is said in the answer, longest phrase first.
+
+    "tôi nghỉ rồi, không đóng nữa" says the alias "không đóng nữa" of "Đã dừng đóng BHXH";
+    "không đóng bắt buộc" does not say "đóng bắt buộc".
+    """
+    best: list[Option] = []
+    best_size = 0
+    for option in options:
+        size = 0
+        for name in (option.label, *option.aliases):
+            name_words = tokens(name)
+            too_short = len(name_words) == 1 and len(name_words[0]) < _ONE_WORD_NAMES
+            if name_words and not too_short and _phrase_at(words, name_words):
+                size = max(size, len(name_words))
+        if size > best_size:
+            best, best_size = [option], size
+        elif size and size == best_size:
+            best.append(option)
+    return best
+
+
+def _ambiguous(found: Sequence[Option], sample: str) -> AmbiguousChoice:
+    labels = " hay ".join(f"“{option.label}”" for option in found)
+    return AmbiguousChoice(
+        f"Ông/bà chọn {labels}? Ông/bà vui lòng chọn một. Ví dụ: {sample}.",
+        tuple(option.value for option in found),
+    )
+
+
 def parse_choice(raw: str, context: Context | None = None) -> str:
     """Reads the option picked: its value, its label (with or without diacritics), an alias,
-    a part of the label that fits only one option, or its 1-based number.
+    its 1-based number, its label or an alias said inside a sentence (not negated), a part of
+    the label that fits only one option, or a label with a typo.
 
     Args:
         raw: what the person typed (or a button's payload value).
@@ -129,6 +201,7 @@ def parse_choice(raw: str, context: Context | None = None) -> str:
         The option's value.
 
     Raises:
+        AmbiguousChoice: the sentence names two options equally (the message names them).
         InvalidValue: no option fits (the message lists them).
         ValueError: the context has no options.
     """
@@ -150,6 +223,11 @@ def parse_choice(raw: str, context: Context | None = None) -> str:
         if 1 <= number <= len(options):
             return options[number - 1].value
         raise fail(f"Chỉ có {len(options)} lựa chọn: {listing}.", sample)
+    said = _by_phrase(options, words)
+    if len(said) > 1:
+        raise _ambiguous(said, sample)
+    if said:
+        return said[0].value
     found = _partial(options, key)
     if found is None:
         labels = [_key(option.label) for option in options]

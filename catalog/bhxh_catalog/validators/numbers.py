@@ -13,6 +13,7 @@ from bhxh_catalog.validators._common import (
     fail,
 )
 from bhxh_catalog.validators._numbers import Token, read_numeral, read_word_number, tokenize
+from bhxh_catalog.validators.durations import find_duration
 from bhxh_catalog.vntext import fold, tokens
 
 __all__ = ["check_integer", "check_number", "parse_integer", "parse_number"]
@@ -59,10 +60,34 @@ def _checked(value: Decimal, context: Context | None, sample: str) -> Decimal:
     return value
 
 
+_TIME_UNITS = {"nam": Decimal(12), "thang": Decimal(1)}
+"""Folded time units a question may ask in, with their length in months."""
+
+
+def _as_duration(text: str, context: Context | None) -> Decimal | None:
+    """Reads "10 năm 8 tháng" or "128 tháng" in the unit the question asks (năm or tháng).
+
+    Returns None when the question is not about time or the text has no duration with a unit,
+    so plain numbers ("12") are read as before.
+    """
+    unit = context_str(context, "unit")
+    months_per_unit = _TIME_UNITS.get(fold(unit)) if unit else None
+    if months_per_unit is None:
+        return None
+    duration = find_duration(text)
+    if duration is None:
+        return None
+    return Decimal(duration.months) / months_per_unit
+
+
 def _parse(raw: str, context: Context | None, sample: str) -> tuple[Decimal, bool, str]:
     text = clean(raw)
     if not text:
         raise fail("Ông/bà chưa nhập số.", sample)
+    duration = _as_duration(text, context)
+    if duration is not None:
+        whole = duration == duration.to_integral_value()
+        return _checked(duration, context, sample), not whole, text
     found = tokenize(fold(text))
     if found and found[0].text == "-":
         raise fail(_NEGATIVE, sample)
