@@ -300,7 +300,11 @@ class QuestionLoopValidation(FormValidationAction, ABC):  # type: ignore[misc]
             if value != before[name] or name in candidates
         ]
         chosen = slots[self.PROCEDURE_SLOT]
-        if chosen and (chosen != before[self.PROCEDURE_SLOT] or self.PROCEDURE_SLOT in candidates):
+        if chosen and (
+            chosen != before[self.PROCEDURE_SLOT]
+            or self.PROCEDURE_SLOT in candidates
+            or tracker.get_slot("procedure") != chosen
+        ):
             events.append(SlotSet("procedure", chosen))
         events.append(SlotSet(REJECTED_SLOT, rejected))
         events.append(SlotSet(REQUESTED_SLOT, next_slot))

@@ -62,12 +62,16 @@ NOTHING_TO_RESTORE = (
     "Không có hồ sơ nào vừa hủy trong 24 giờ qua để khôi phục. Ông/bà cần hỗ trợ việc gì?"
 )
 RESTARTED = "Chúng ta bắt đầu lại nhé. Ông/bà cần hỗ trợ việc gì?"
+PENDING_SLOT = "cancel_pending"
+"""True right after "Ông/bà muốn hủy hồ sơ đang làm?": a typed yes / no answers it."""
 WORK_SLOT = "cancelled_work"
 """The snapshot of a cancelled form: ``{"slots", "loop", "at", "confirmed"}``."""
 KEEP_FOR = timedelta(hours=24)
 # Dossiers already sent (the last receipt code, those waiting in the outbox) outlive a cancel.
 _KEPT = ("submission_receipt", "submission_queued")
-_NOT_WORK = frozenset({*_KEPT, WORK_SLOT, "requested_slot", "session_started_metadata"})
+_NOT_WORK = frozenset(
+    {*_KEPT, WORK_SLOT, PENDING_SLOT, "requested_slot", "session_started_metadata"}
+)
 _RESTORE_BUTTON = Button("Khôi phục hồ sơ vừa hủy", payload("restore_work"))
 
 
@@ -132,7 +136,7 @@ class ActionCancel(BotAction):
                 Button("Có, hủy hồ sơ", payload("cancel")),
                 Button("Không, làm tiếp", payload("restore_work")),
             ))])
-            return [*events, SlotSet(WORK_SLOT, work)]
+            return [*events, SlotSet(WORK_SLOT, work), SlotSet(PENDING_SLOT, True)]
         previous = _fresh_snapshot(tracker)
         if previous is not None and not previous.get("confirmed"):
             send(dispatcher, [Reply(CANCELLED_WORK, (_RESTORE_BUTTON,))])
@@ -156,11 +160,17 @@ class ActionRestoreWork(BotAction):
         slots = work.get("slots") if work else None
         if work is None or not isinstance(slots, dict) or not work.get("loop"):
             send(dispatcher, render_procedure.featured(NOTHING_TO_RESTORE))
-            return [SlotSet(WORK_SLOT, None)]
+            return [SlotSet(WORK_SLOT, None), SlotSet(PENDING_SLOT, False)]
         send(dispatcher, [Reply(RESTORED)])
         loop = str(work["loop"])
         restored = [SlotSet(name, value) for name, value in slots.items()]
-        return [*restored, SlotSet(WORK_SLOT, None), ActiveLoop(loop), FollowupAction(loop)]
+        return [
+            *restored,
+            SlotSet(WORK_SLOT, None),
+            SlotSet(PENDING_SLOT, False),
+            ActiveLoop(loop),
+            FollowupAction(loop),
+        ]
 
 
 class ActionRestart(BotAction):

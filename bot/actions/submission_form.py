@@ -266,6 +266,15 @@ def send_or_cancel(text: str) -> str | None:
     return None
 
 
+def _names_a_value(state: DossierState, fields: list[FieldDef], message: LatestMessage) -> bool:
+    """True for a correction typed without "sửa": "sđt đúng là 0905 123 456"."""
+    item = dossier.field_named(fields, message.text)
+    if item is None:
+        return False
+    value, _ = dossier.read_field_candidates(state, item, message.text, message.entities)
+    return value is not None
+
+
 def _found_in(message: LatestMessage) -> dict[str, list[object]]:
     """Values of the message by kind (the NLU's entities and the shared extractor's finds)."""
     found: dict[str, list[object]] = {}
@@ -328,7 +337,11 @@ class ValidateSubmissionForm(FormValidationAction):  # type: ignore[misc]
         events: list[EventType] = [
             SlotSet(name, value) for name, value in slots.items() if value != before[name]
         ]
-        if slots[PROCEDURE_SLOT] and slots[PROCEDURE_SLOT] != before[PROCEDURE_SLOT]:
+        if slots[PROCEDURE_SLOT] and (
+            slots[PROCEDURE_SLOT] != before[PROCEDURE_SLOT]
+            or tracker.get_slot("procedure") != slots[PROCEDURE_SLOT]
+        ):
+            # An answer that sounds like another procedure ("chuyển khoản") does not switch it.
             events.append(SlotSet("procedure", slots[PROCEDURE_SLOT]))
         events.append(SlotSet(REJECTED_SLOT, quiet))
         events.append(SlotSet(REQUESTED_SLOT, next_slot))
@@ -521,7 +534,9 @@ class ValidateSubmissionForm(FormValidationAction):  # type: ignore[misc]
             return Outcome(Decision.REASK)
         if message.is_payload:
             return Outcome(Decision.REJECT)
-        if "sua" in folded.split() or message.intent == "deny":
+        if "sua" in folded.split() or message.intent == "deny" or _names_a_value(
+            state, fields, message
+        ):
             return self._correction(slots, state, fields, message, dispatcher)
         if message.intent in ANSWER_INTENTS:
             send(dispatcher, [Reply(CONFIRM_HELP)])

@@ -79,6 +79,18 @@ _ASKING = frozenset({"co", "duoc", "dc", "da", "con"})
 """With a question ending: "có … không", "được … không", "đã … chưa", "còn … không"."""
 
 
+_OPENS_WITH_ANSWER = re.compile(
+    r"^\s*(?:da\s+|vang\s+)?(?:khong|ko|k|co|vang|da|u|uh|roi|chua|dung|phai)\s*[,.!;]"
+)
+"""An answer word then a comma ("Không, tôi sang thăm con mấy tháng rồi về") opens an answer."""
+_NEGATING = frozenset({"khong", "ko", "k", "chua", "chang", "cha", "hok"})
+
+
+def _indefinite(words: list[str], i: int, n: int) -> bool:
+    """"gì" / "nào" after a negation means "any": "tôi chưa có lương hưu gì" is no question."""
+    return n == 1 and words[i] in ("gi", "j") and any(w in _NEGATING for w in words[:i])
+
+
 def is_question(text: str) -> bool:
     """True when the text asks something ("bao lâu thì có tiền", "có được rút không?").
 
@@ -87,10 +99,13 @@ def is_question(text: str) -> bool:
     """
     if "?" in text:
         return True
+    if _OPENS_WITH_ANSWER.match(fold(text)):
+        return False
     words = tokens(text)
     if len(words) < 3:
         return False
-    phrases = {tuple(words[i : i + n]) for n in (1, 2) for i in range(len(words) - n + 1)}
-    if any(phrase in phrases for phrase in _QUESTION_PHRASES):
-        return True
+    for n in (1, 2):
+        for i in range(len(words) - n + 1):
+            if tuple(words[i : i + n]) in _QUESTION_PHRASES and not _indefinite(words, i, n):
+                return True
     return words[-1] in _QUESTION_ENDINGS and any(word in _ASKING for word in words[:-1])

@@ -161,7 +161,7 @@ async def test_nothing_to_restore_after_24_hours(dispatcher):
     tracker = make_tracker("khôi phục hồ sơ", "restore_work", slots={"cancelled_work": old})
     events = await ActionRestoreWork().run(dispatcher, tracker, {})
     assert texts(dispatcher)[0].startswith("Không có hồ sơ nào vừa hủy")
-    assert [e["event"] for e in events] == ["slot"]
+    assert [e["event"] for e in events] == ["slot", "slot"]
 
 
 async def test_restart_greets_again_and_restarts(dispatcher):

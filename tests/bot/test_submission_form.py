@@ -172,13 +172,13 @@ async def test_the_summary_follows_the_last_field(dispatcher):
     assert result["requested_slot"] == "submission_confirm"
 
 
-async def test_the_summary_masks_numbers_and_offers_send_cancel_and_one_edit_per_field(dispatcher):
+async def test_the_summary_shows_the_owner_their_numbers_with_send_cancel_edit(dispatcher):
     tracker = make_tracker(
         "", slots={**slots(PENSION_FIELDS, "submission_confirm"), "submission_attachments": []}
     )
     await ActionAskSubmissionConfirm().run(dispatcher, tracker, {})
     summary = texts(dispatcher)[0]
-    assert "• Số CCCD: 056******234" in summary
+    assert "• Số CCCD: 056 160 001 234" in summary
     assert "056160001234" not in summary
     assert "• Chi nhánh ngân hàng: (bỏ qua)" in summary
     assert "Văn bản đề nghị thay đổi hình thức nhận" in summary  # a missing document
@@ -230,6 +230,15 @@ def test_send_or_cancel_reads_what_the_citizen_means(typed, meaning):
     assert send_or_cancel(typed) == meaning
 
 
+@pytest.mark.parametrize("typed", ["sđt đúng là 0905 123 456", "so dien thoai la 0905123456"])
+async def test_a_correction_typed_without_sua_is_applied(dispatcher, typed):
+    """"sđt đúng là 0905 123 456" at the summary was refused."""
+    tracker = form_turn(FORM, typed, slots=slots(PENSION_FIELDS, "submission_confirm"))
+    result = await validate(tracker, dispatcher)
+    assert result["submission_fields"]["so_dien_thoai"] == "0905123456"
+    assert result["requested_slot"] == "submission_confirm"
+
+
 async def test_edit_asks_that_field_again_showing_its_value(dispatcher):
     tracker = form_turn(
         FORM,
@@ -244,7 +253,7 @@ async def test_edit_asks_that_field_again_showing_its_value(dispatcher):
     asked = make_tracker("", slots=editing)
     ask = CollectingDispatcher()
     await ActionAskSubmissionAnswer().run(ask, asked, {})
-    assert "Hiện đang ghi: 09******78." in texts(ask)[0]
+    assert "Hiện đang ghi: 0912 345 678." in texts(ask)[0]
 
 
 async def test_a_typed_correction_with_its_value_is_applied_at_once(dispatcher):
@@ -314,7 +323,7 @@ async def test_start_takes_values_typed_earlier_and_says_so(dispatcher):
     assert result["submission_fields"] == {"so_dien_thoai": "0912345678"}
     assert result["submission_procedure"] == PENSION
     assert result["submission_dossier_id"]
-    assert "Số điện thoại 09******78" in texts(dispatcher)[0]
+    assert "Số điện thoại 0912 345 678" in texts(dispatcher)[0]
 
 
 async def test_values_typed_before_a_cancel_are_forgotten(dispatcher):

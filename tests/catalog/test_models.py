@@ -115,7 +115,7 @@ def test_dates(raw, day):
     assert Question("d", "?", "date").read(raw) == day
 
 
-@pytest.mark.parametrize("raw", ["31/02/2025", "hôm qua", "2025/07/01", 20250701])
+@pytest.mark.parametrize("raw", ["31/02/2025", "2025/07/01", 20250701])
 def test_bad_dates(raw):
     with pytest.raises(AnswerError, match="01/07/2025"):
         Question("d", "?", "date").read(raw)

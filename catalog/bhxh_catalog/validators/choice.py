@@ -180,6 +180,74 @@ def _by_phrase(options: Sequence[Option], words: list[str]) -> list[Option]:
     return best
 
 
+_FILLER = frozenset(
+    {"toi", "em", "e", "anh", "chi", "minh", "cho", "chau", "ong", "ba", "bac", "co", "la", "cua",
+     "da", "dang", "roi", "r", "a", "nhe", "thi", "ma", "va", "voi", "o", "bi", "duoc",
+     "dc", "nay", "do", "cai", "mot", "nhung", "nhu", "vay", "the", "ay", "nua", "con", "cung",
+     "khi", "tu", "den", "sang", "qua", "muon", "can", "phai", "nen", "vi", "de", "nao", "gi",
+     "j", "bhxh", "bao", "hiem", "xa", "hoi", "nha", "luc", "gio", "ca", "het", "lam", "hay"}
+)
+"""Folded words too common to tell options apart (pronouns, particles, "bảo hiểm xã hội")."""
+_MIN_SCORE = 1.0
+_MARGIN = 1.5
+
+
+def _content(words: Sequence[str]) -> list[str]:
+    """The words that carry meaning, without those right after a negation."""
+    kept: list[str] = []
+    negated = False
+    for word in words:
+        if word in _NEGATIONS:
+            negated = True
+            continue
+        if not negated and word not in _FILLER and len(word) > 1:
+            kept.append(word)
+        negated = False
+    return kept
+
+
+def _by_words(options: Sequence[Option], words: list[str]) -> list[Option]:
+    """The options whose distinctive words the answer uses most ("Tôi có hộ chiếu Đức" →
+    "Hộ chiếu nước ngoài"); each word weighs more the fewer options use it."""
+    said = set(_content(words))
+    if not said:
+        return []
+    vocab = [
+        {w for name in (o.label, *o.aliases) for w in _content(tokens(name))} for o in options
+    ]
+    counts: dict[str, int] = {}
+    for words_of_option in vocab:
+        for word in words_of_option:
+            counts[word] = counts.get(word, 0) + 1
+    scores = [
+        sum(1.0 / counts[word] for word in said & words_of_option) for words_of_option in vocab
+    ]
+    ranked = sorted(range(len(options)), key=lambda i: scores[i], reverse=True)
+    best = scores[ranked[0]]
+    second = scores[ranked[1]] if len(ranked) > 1 else 0.0
+    if best < _MIN_SCORE:
+        return []
+    if second * _MARGIN > best:
+        return [options[i] for i in ranked[:2]]
+    return [options[ranked[0]]]
+
+
+_UNSURE_AFTER_NO = frozenset({"biet", "bt", "ro", "nho", "chac"})
+
+
+def _yes_no_option(options: Sequence[Option], words: list[str]) -> Option | None:
+    """"Có, tôi về hưu năm 2005" picks the option "co" of a question whose options are
+    yes / no / something else; the first word decides, as for a yes/no question."""
+    values = {option.value: option for option in options}
+    if not words or "co" not in values or "khong" not in values:
+        return None
+    if words[0] in YES_WORDS and words[0] != "dong":
+        return values["co"]
+    if words[0] in NO_WORDS and not (len(words) > 1 and words[1] in _UNSURE_AFTER_NO):
+        return values["khong"]
+    return None
+
+
 def _ambiguous(found: Sequence[Option], sample: str) -> AmbiguousChoice:
     labels = " hay ".join(f"“{option.label}”" for option in found)
     return AmbiguousChoice(
@@ -223,6 +291,9 @@ def parse_choice(raw: str, context: Context | None = None) -> str:
         if 1 <= number <= len(options):
             return options[number - 1].value
         raise fail(f"Chỉ có {len(options)} lựa chọn: {listing}.", sample)
+    yes_no = _yes_no_option(options, words)
+    if yes_no is not None:
+        return yes_no.value
     said = _by_phrase(options, words)
     if len(said) > 1:
         raise _ambiguous(said, sample)
@@ -233,6 +304,11 @@ def parse_choice(raw: str, context: Context | None = None) -> str:
         labels = [_key(option.label) for option in options]
         close = difflib.get_close_matches(key, labels, n=1, cutoff=_FUZZY_CUTOFF)
         found = options[labels.index(close[0])] if close else None
+    if found is None:
+        by_words = _by_words(options, words)
+        if len(by_words) > 1:
+            raise _ambiguous(by_words, sample)
+        found = by_words[0] if by_words else None
     if found is None:
         raise fail(
             f"Chưa rõ ông/bà chọn mục nào. Ông/bà vui lòng chọn một trong các mục: {listing} "

@@ -71,6 +71,14 @@ _RELATIVE_MONTH = re.compile(
 )
 _YEARS_AGO = {"nay": 0, "ngoai": 1, "truoc": 1, "roi": 1, "kia": 2}
 """Folded "năm nay / năm ngoái / năm trước / năm rồi / năm kia" → years before this one."""
+_DAY_MONTH_RELATIVE = re.compile(
+    r"(?<![\d/.\-])(?P<day>\d{1,2})\s*(?:/|-|\.|thang)\s*(?P<month>\d{1,2})\s*(?:nam\s*)?"
+    r"(?P<when>nay|ngoai|truoc|kia)\b"
+)
+_DAYS_AGO = re.compile(r"\bhom\s*(?P<when>nay|qua|kia)\b")
+_DAYS_BACK = {"nay": 0, "qua": 1, "kia": 2}
+_MONTHS_AGO = re.compile(r"\bthang\s*(?P<when>nay|truoc|roi)\b")
+_MONTHS_BACK = {"nay": 0, "truoc": 1, "roi": 1}
 _YEAR_ONLY = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})(?!\d)")
 _LUNAR = re.compile(r"\bam\s*lich\b|\bal\b")
 
@@ -200,15 +208,34 @@ def _find_parts(
             parts = DateParts(int(match["day"]), int(match["month"]), match["year"])
             leftover = folded[: match.start()] + " " + folded[match.end() :]
             return parts, leftover
-    if not day_optional:
-        return None
+    relative = _relative_day(folded, context)
+    if relative is not None or not day_optional:
+        return relative
+    back = _MONTHS_AGO.search(folded)
+    if back is not None and not re.search(r"\d", folded):
+        index = today(context).year * 12 + today(context).month - 1 - _MONTHS_BACK[back["when"]]
+        return DateParts(1, index % 12 + 1, str(index // 12)), _around(folded, back)
     month = _MONTH_YEAR.search(folded)
     if month is not None:
         return DateParts(1, int(month["month"]), month["year"]), _around(folded, month)
-    relative = _RELATIVE_MONTH.search(folded)
-    if relative is not None:
-        year = today(context).year - _YEARS_AGO[relative["when"]]
-        return DateParts(1, int(relative["month"]), str(year)), _around(folded, relative)
+    in_year = _RELATIVE_MONTH.search(folded)
+    if in_year is not None:
+        year = today(context).year - _YEARS_AGO[in_year["when"]]
+        return DateParts(1, int(in_year["month"]), str(year)), _around(folded, in_year)
+    return None
+
+
+def _relative_day(folded: str, context: Context | None) -> tuple[DateParts, str] | None:
+    """"hôm qua", "hôm nay", "15/3 năm nay", "ngày 5 tháng 6 năm ngoái"."""
+    now = today(context)
+    match = _DAY_MONTH_RELATIVE.search(folded)
+    if match is not None:
+        year = now.year - _YEARS_AGO[match["when"]]
+        return DateParts(int(match["day"]), int(match["month"]), str(year)), _around(folded, match)
+    ago = _DAYS_AGO.search(folded)
+    if ago is not None and not re.search(r"\d", folded):
+        day = date.fromordinal(now.toordinal() - _DAYS_BACK[ago["when"]])
+        return DateParts(day.day, day.month, str(day.year)), _around(folded, ago)
     return None
 
 

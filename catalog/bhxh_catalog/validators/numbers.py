@@ -8,6 +8,7 @@ from bhxh_catalog.validators._common import (
     Context,
     check_limits,
     clean,
+    context_number,
     context_str,
     example,
     fail,
@@ -64,6 +65,18 @@ _TIME_UNITS = {"nam": Decimal(12), "thang": Decimal(1)}
 """Folded time units a question may ask in, with their length in months."""
 
 
+_NONE_ANSWERS = frozenset(
+    {"khong", "ko", "khong co", "ko co", "khong ai", "khong ai ca", "khong co ai", "chua co",
+     "khong co ai ca", "k co", "hong co"}
+)
+"""Folded answers that mean zero to "how many …?": "Không có.", "không ai cả"."""
+
+
+def _says_none(text: str) -> bool:
+    words = [w for w in tokens(text) if w not in {"a", "da", "nhe", "ca", "het"}]
+    return " ".join(words) in _NONE_ANSWERS or " ".join(tokens(text)) in _NONE_ANSWERS
+
+
 def _as_duration(text: str, context: Context | None) -> Decimal | None:
     """Reads "10 năm 8 tháng" or "128 tháng" in the unit the question asks (năm or tháng).
 
@@ -84,6 +97,8 @@ def _parse(raw: str, context: Context | None, sample: str) -> tuple[Decimal, boo
     text = clean(raw)
     if not text:
         raise fail("Ông/bà chưa nhập số.", sample)
+    if _says_none(text) and (context_number(context, "min") or 0) <= 0:
+        return Decimal(0), False, text
     duration = _as_duration(text, context)
     if duration is not None:
         whole = duration == duration.to_integral_value()
