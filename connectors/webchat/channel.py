@@ -165,9 +165,12 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
             if isinstance(parsed, str):
                 return response.json({"ok": False, "error": parsed}, status=400)
             sender_id, text, display = parsed
+            shown: dict[str, Any] = {"hidden": True} if display is None else {}
             if display is not None:
                 await self.store.add(sender_id, "user", {"text": display})
-            return await self._to_rasa(on_new_message, sender_id, text, "a message")
+                if text.startswith("/"):
+                    shown["title"] = display  # staff read the button's words, not its payload
+            return await self._to_rasa(on_new_message, sender_id, text, "a message", **shown)
 
         async def messages(request: Request) -> HTTPResponse:
             sender_id = request.args.get("sender", "")

@@ -292,6 +292,7 @@ def _detail_context(svc: Services, dossier: Dossier) -> dict[str, Any]:
             for key, value in dossier.answers.items()
         ],
         "next_statuses": statuses.TRANSITIONS.get(dossier.status, ()),
+        "chosen_status": "",
         "note_required": sorted(statuses.NOTE_REQUIRED),
         "deliveries": deliveries,
         "processing_time": svc.catalog.processing_time(dossier.procedure_id),
@@ -327,7 +328,9 @@ def dossier_status(
         raise HTTPException(404, "Không tìm thấy hồ sơ có mã này.") from None
     except statuses.TransitionError as exc:
         dossier = svc.dossiers.get(code)
+        # the choice and the note typed stay as they were: staff only add what was missing
         context = {**_detail_context(svc, dossier), "error": str(exc), "note": note}
+        context["chosen_status"] = status
         return render(request, "dossier.html", context, 422)
     record(request, user.username, "change_status", dossier.receipt_code, f"{status}: {note}")
     flash(request, f"Đã chuyển hồ sơ sang “{statuses.label(status)}”.")

@@ -429,7 +429,7 @@ class DossierService:
                 channel=payload.channel,
                 sender_id=payload.sender_id,
                 score=payload.score,
-                comment=payload.comment.strip(),
+                comment=(payload.comment or "").strip(),
                 idempotency_key=idempotency_key or None,
             )
             session.add(rating)

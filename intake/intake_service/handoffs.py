@@ -32,7 +32,14 @@ from sqlalchemy.orm import Session, selectinload
 from intake_service.catalog_fields import CatalogFields
 from intake_service.db import Database
 from intake_service.dossiers import LOCAL_TZ, SubmissionRejected
-from intake_service.models import CallbackRequest, Handoff, HandoffMessage, User, utcnow
+from intake_service.models import (
+    CallbackRequest,
+    Handoff,
+    HandoffMessage,
+    User,
+    WebhookDelivery,
+    utcnow,
+)
 from intake_service.office_hours import OfficeHours, describe_moment
 from intake_service.schemas import AttachmentRef, HandoffCreate, HandoffMessageIn
 from intake_service.webhooks import SendResult, answer_reason, enqueue_event, send_now
@@ -370,6 +377,26 @@ class HandoffService:
                 )
             )
 
+    def staff_names(self, usernames: set[str]) -> dict[str, str]:
+        """The names the citizen reads for these staff accounts (:func:`staff_name`)."""
+        if not usernames:
+            return {}
+        with self.db.session() as session:
+            users = session.scalars(select(User).where(User.username.in_(sorted(usernames))))
+            return {user.username: staff_name(user) for user in users}
+
+    def notices(self, handoff_id: int) -> list[WebhookDelivery]:
+        """The events told to the citizen for this handoff (claimed, returned, closed, expired),
+        oldest first, with whether the bot could tell the citizen."""
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(WebhookDelivery)
+                    .where(WebhookDelivery.handoff_id == handoff_id)
+                    .order_by(WebhookDelivery.id)
+                )
+            )
+
     def messages_after(self, handoff_id: int, after: int) -> tuple[Handoff, list[HandoffMessage]]:
         """The handoff and its messages with an id above ``after`` (for the live transcript)."""
         with self.db.session() as session:
@@ -390,7 +417,8 @@ class HandoffService:
     def add_message(
         self, handoff_id: int, message: HandoffMessageIn, client_key: str | None = None
     ) -> tuple[HandoffMessage, bool]:
-        """Stores what the citizen wrote while a person owns the conversation.
+        """Stores what the citizen wrote while a person owns the conversation (or, ``from: bot``,
+        what the assistant said meanwhile: kept whatever the status).
 
         Args:
             handoff_id: the handoff.
@@ -415,7 +443,7 @@ class HandoffService:
                 known = self._by_client_key(session, handoff_id, client_key)
                 if known is not None:
                     return known, False
-                if handoff.status not in OPEN_STATUSES:
+                if handoff.status not in OPEN_STATUSES and message.author != "bot":
                     raise HandoffConflict(_back_with_assistant(handoff))
                 stored = HandoffMessage(
                     handoff_id=handoff_id,

@@ -8,6 +8,7 @@ point or close it. Every action is written to the audit log.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -37,9 +38,10 @@ from intake_service.handoffs import (
     HandoffError,
     HandoffNotFound,
     reason_label,
+    staff_name,
     withdrawal_note,
 )
-from intake_service.models import Handoff, HandoffMessage, User
+from intake_service.models import Handoff, HandoffMessage, User, WebhookDelivery
 from intake_service.pages import (
     AdminDep,
     CsrfDep,
@@ -63,6 +65,12 @@ DELIVERY_LABELS = {
     "failed": "Gửi không được",
 }
 AUTHOR_LABELS = {"citizen": "Người dân", "bot": "Trợ lý", "staff": "Cán bộ", "system": "Hệ thống"}
+NOTICE_LABELS = {
+    "handoff_claimed": "Báo người dân có cán bộ hỗ trợ",
+    "handoff_returned": "Báo người dân trợ lý tiếp tục",
+    "handoff_closed": "Báo người dân cuộc trò chuyện đã kết thúc",
+    "handoff_expired": "Báo người dân chưa có cán bộ rảnh",
+}
 PREVIEW_LENGTH = 90
 
 
@@ -130,12 +138,16 @@ def _safe_url(url: object) -> str | None:
     return text if text.startswith(("https://", "http://")) else None
 
 
-def _message_json(message: HandoffMessage, now: datetime) -> dict[str, Any]:
+def _message_json(
+    message: HandoffMessage, now: datetime, names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """One message for the page; a staff reply shows the name the citizen reads."""
+    user = message.staff_user or ""
     return {
         "id": message.id,
         "author": message.author,
         "author_label": AUTHOR_LABELS.get(message.author, message.author),
-        "staff": message.staff_user or "",
+        "staff": (names or {}).get(user, user),
         "text": message.text,
         "at": _local_time(message.at, now),
         "delivery": message.delivery or "",
@@ -150,6 +162,29 @@ def _message_json(message: HandoffMessage, now: datetime) -> dict[str, Any]:
             for a in message.attachments
             if isinstance(a, dict)
         ],
+    }
+
+
+def _names(svc: Services, messages: list[HandoffMessage]) -> dict[str, str]:
+    return svc.handoffs.staff_names({m.staff_user for m in messages if m.staff_user})
+
+
+def notice_json(delivery: WebhookDelivery) -> dict[str, Any]:
+    """Whether the citizen was told of a claim, hand-back, end or expiry (never assumed)."""
+    if delivery.state == "pending":
+        state, text = "pending", "đang gửi…"
+    elif delivery.state == "delivered" and delivery.citizen_notified:
+        state, text = "told", "đã báo"
+    else:
+        state, text = "not_told", "chưa báo được"
+    reason = delivery.citizen_reason or ("" if state != "not_told" else delivery.last_error or "")
+    return {
+        "id": delivery.id,
+        "event": delivery.event,
+        "label": NOTICE_LABELS.get(delivery.event, delivery.event),
+        "state": state,
+        "text": text,
+        "reason": reason,
     }
 
 
@@ -225,11 +260,13 @@ def _conversation_context(
 ) -> dict[str, Any]:
     now = svc.handoffs.clock()
     rows, extra = _field_rows(svc, handoff)
+    names = _names(svc, handoff.messages)
     return {
         "active": "inbox",
         "h": handoff,
         "status_label": STATUS_LABELS.get(handoff.status, handoff.status),
-        "messages": [_message_json(m, now) for m in handoff.messages],
+        "messages": [_message_json(m, now, names) for m in handoff.messages],
+        "notices": [notice_json(d) for d in svc.handoffs.notices(handoff.id)],
         "last_id": handoff.messages[-1].id if handoff.messages else 0,
         "can_act": _can_act(handoff, user),
         "ended": _ended_note(handoff),
@@ -275,6 +312,7 @@ def conversation_messages(
     if watched:
         updates = [m for m in svc.handoffs.get(handoff_id).messages if m.id in watched]
     now = svc.handoffs.clock()
+    names = _names(svc, [*messages, *updates])
     return JSONResponse(
         {
             "status": handoff.status,
@@ -282,8 +320,9 @@ def conversation_messages(
             "staff": handoff.staff_name or "",
             "can_act": _can_act(handoff, user),
             "ended": _ended_note(handoff),
-            "messages": [_message_json(m, now) for m in messages],
-            "updates": [_message_json(m, now) for m in updates],
+            "messages": [_message_json(m, now, names) for m in messages],
+            "updates": [_message_json(m, now, names) for m in updates],
+            "notices": [notice_json(d) for d in svc.handoffs.notices(handoff_id)],
         }
     )
 
@@ -301,7 +340,7 @@ def claim(handoff_id: DbId, request: Request, user: StaffDep, _csrf: CsrfDep) ->
         flash(request, exc.message, "error")
         return redirect("/console/inbox")
     record(request, user.username, "claim_handoff", f"handoff:{handoff_id}")
-    flash(request, "Đã nhận cuộc trò chuyện; người dân được báo có cán bộ hỗ trợ.")
+    flash(request, "Đã nhận cuộc trò chuyện. Trợ lý đang báo người dân có cán bộ hỗ trợ.")
     return redirect(f"/console/handoffs/{handoff_id}")
 
 
@@ -327,7 +366,8 @@ async def reply(
         record, request, user.username, "reply_handoff", f"handoff:{handoff_id}", detail
     )
     if _wants_json(request):
-        return JSONResponse({"message": _message_json(message, svc.handoffs.clock())})
+        names = {user.username: staff_name(user)}
+        return JSONResponse({"message": _message_json(message, svc.handoffs.clock(), names)})
     if message.delivery == "delivered":
         note = f" {message.delivery_reason}" if message.delivery_reason else ""
         flash(request, f"Đã gửi tin nhắn tới người dân.{note}")

@@ -144,6 +144,9 @@ def test_detail_and_status_change_with_note(console: TestClient, sqlite_url: str
     )
     assert no_note.status_code == 422
     assert "Cần ghi chú" in no_note.text
+    # the drop-down keeps the choice: staff only add the note (issue 16, item 6)
+    assert re.search(r'<option value="needs_info" selected>', no_note.text)
+    assert not re.search(r'<option value="in_review" selected>', no_note.text)
     no_csrf = console.post(f"/console/dossiers/{code}/status", data={"status": "in_review"})
     assert no_csrf.status_code == 403
     done = console.post(
@@ -186,6 +189,26 @@ def test_statistics_page(console: TestClient) -> None:
     assert "Năm 2019" in page
     assert "chỉ số hài lòng" in page
     assert "Hộp thư hỗ trợ" in page  # the handoff inbox has its place in the navigation
+
+
+def rating_count(page: str) -> int:
+    found = re.search(r"\((\d+) đánh giá", page)
+    assert found is not None, page[:2000]
+    return int(found.group(1))
+
+
+def test_ratings_without_a_comment_are_counted(console: TestClient) -> None:
+    """The bot sends ``comment: null`` after "Không góp ý" (issue 16: "0 đánh giá")."""
+    login(console)
+    before = rating_count(console.get("/console/stats").text)
+    for score, comment in ((5, None), (2, "Chờ lâu")):
+        answer = console.post(
+            "/api/v1/ratings",
+            json={"channel": "webchat", "sender_id": "web-1", "score": score, "comment": comment},
+            headers={"X-API-Key": "test-api-key-0123456789"},
+        )
+        assert answer.status_code == 201, answer.text
+    assert rating_count(console.get("/console/stats").text) == before + 2
 
 
 def test_staff_cannot_manage_accounts_but_admin_can(console: TestClient) -> None:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 
 from intake_service.db import Database
 from intake_service.models import AuditEntry
 
-from .conftest import ADMIN, STAFF
+from .conftest import ADMIN, STAFF, BotStub
 from .handoff_support import BOT, FAR_MONDAY_9AM, Clock, build_app_client, open_handoff
 from .test_console import login
 from .test_handoff_api import staff_user
@@ -330,3 +332,70 @@ def test_expected_wait_follows_recent_claims(tmp_path: Path, sqlite_url: str) ->
             clock.advance(minutes=2)
             service.claim(handoff_id, user)
         assert open_handoff(client)["expected_wait_minutes"] == 2
+
+
+# ---------------------------------------------------------------------- issue 16
+class LeftBot(BotStub):
+    """A bot whose citizen left the handoff: every event is answered "not told"."""
+
+    REASON = "Người dân đã rời yêu cầu hỗ trợ này; trợ lý không gửi gì cho người dân."
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return httpx.Response(200, json={"delivered": False, "reason": self.REASON})
+
+
+def test_the_console_shows_whether_the_citizen_was_told_of_the_claim(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """Never "người dân được báo" when nothing was sent (issue 16, item 2)."""
+    with build_app_client(tmp_path, sqlite_url, bot=LeftBot()) as client:
+        handoff_id = open_handoff(client)["handoff_id"]
+        page = claim(client, handoff_id, login(client))
+        assert "người dân được báo có cán bộ" not in page.text
+        assert "Trợ lý đang báo người dân" in page.text
+
+        def notices() -> list[dict[str, Any]]:
+            url = f"/console/handoffs/{handoff_id}/messages.json"
+            found: list[dict[str, Any]] = client.get(url).json()["notices"]
+            return found
+
+        deadline = time.monotonic() + 10
+        while notices()[-1]["state"] == "pending" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [notice] = notices()
+        assert notice["label"] == "Báo người dân có cán bộ hỗ trợ"
+        assert (notice["state"], notice["text"]) == ("not_told", "chưa báo được")
+        assert notice["reason"] == LeftBot.REASON
+        page = client.get(f"/console/handoffs/{handoff_id}").text
+        assert "chưa báo được" in page and LeftBot.REASON in page
+
+
+def test_staff_see_the_name_the_citizen_reads_and_every_turn_of_the_assistant(
+    console: Any,
+) -> None:
+    """The same name everywhere (items 4) and the assistant's lines after the end (item 3)."""
+    handoff_id = open_handoff(console)["handoff_id"]
+    token = login(console)
+    claim(console, handoff_id, token)
+    sent = console.post(
+        f"/console/handoffs/{handoff_id}/reply",
+        data={"csrf_token": token, "text": "Chào anh"},
+        headers={"Accept": "application/json"},
+    ).json()["message"]
+    assert sent["staff"] == "Cán bộ thử"  # not the account name "canbo"
+    polled = console.get(f"/console/handoffs/{handoff_id}/messages.json").json()
+    assert [m["staff"] for m in polled["messages"] if m["author"] == "staff"] == ["Cán bộ thử"]
+    page = console.get(f"/console/handoffs/{handoff_id}").text
+    assert "Cán bộ · Cán bộ thử" in page and "Cán bộ · canbo" not in page
+    console.post(f"/console/handoffs/{handoff_id}/close", data={"csrf_token": token})
+    said = console.post(
+        f"/api/v1/handoffs/{handoff_id}/messages",
+        json={"from": "bot", "text": "Vâng. Khi cần, ông/bà gọi 1900 9068."},
+        headers=BOT,
+    )
+    assert said.status_code == 201  # the assistant's words are kept after the end
+    late = console.post(
+        f"/api/v1/handoffs/{handoff_id}/messages", json={"text": "alo"}, headers=BOT
+    )
+    assert late.status_code == 409  # a citizen's message goes back to the assistant

@@ -200,7 +200,25 @@
       if (stick || !old) box.scrollTop = box.scrollHeight;
     }
 
+    function showNotices(items) {
+      var list = document.getElementById("notices");
+      if (!list || !items) return;
+      list.textContent = "";
+      items.forEach(function (n) {
+        var entry = make("li", "notice n-" + n.state);
+        entry.setAttribute("data-id", n.id);
+        entry.appendChild(document.createTextNode(n.label + ": "));
+        entry.appendChild(make("strong", "", n.text));
+        if (n.reason) {
+          entry.appendChild(document.createTextNode(" · "));
+          entry.appendChild(make("span", "reason", n.reason));
+        }
+        list.appendChild(entry);
+      });
+    }
+
     function applyState(data) {
+      showNotices(data.notices);
       var badge = document.getElementById("handoff-status");
       if (badge) {
         badge.textContent = data.status_label;
