@@ -47,6 +47,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from connectors.common.masking import mask_id
 from connectors.common.pause import HANDOFF_SLOT, handoff_of, locked_tracker, resumed
+from connectors.webchat.channel import WebchatOutput
 
 __all__ = [
     "HANDOFF_EVENTS",
@@ -113,6 +114,11 @@ def take_over(tracker: DialogueStateTracker, handoff_id: int) -> None:
         tracker.update(ConversationPaused())
 
 
+def _joined(event: Mapping[str, Any]) -> dict[str, str]:
+    """What the web chat shows of a staff member's message: the name, a person is here."""
+    return {"staff_name": str(event.get("staff_name") or "Cán bộ BHXH"), "handoff": "staff"}
+
+
 def _handoff_id(event: Mapping[str, Any]) -> int | None:
     text = str(event.get("handoff_id"))
     return int(text) if text.isdigit() else None
@@ -123,10 +129,16 @@ def _reason(error: Exception) -> str | None:
     return reason if isinstance(reason, str) else None
 
 
-async def _send(output: OutputChannel, sender_id: str, text: str) -> str | None:
-    """Sends a text on the channel; the platform's reason when it refused."""
+async def _send(
+    output: OutputChannel, sender_id: str, text: str, **shown: str
+) -> str | None:
+    """Sends a text on the channel; the platform's reason when it refused.
+
+    ``shown`` tells the web chat page who speaks (``staff_name``) and whether a person joined
+    or left (``handoff``: ``staff`` / ``bot``); the other channels ignore it.
+    """
     try:
-        await output.send_response(sender_id, {"text": text})
+        await output.send_response(sender_id, {"text": text, **shown})
     except Exception as error:
         reason = _reason(error)
         if reason is None:
@@ -176,7 +188,7 @@ async def apply_handoff_event(
             return LEFT
         if kind == "handoff_claimed":
             text = claimed_text(event.get("staff_name"))
-            refused = await _send(output, sender_id, text)
+            refused = await _send(output, sender_id, text, **_joined(event))
             if refused is None:
                 _record(tracker, text, event)
             take_over(tracker, handoff_id)
@@ -187,10 +199,12 @@ async def apply_handoff_event(
         if kind not in _TRIGGERED:  # handoff_closed
             tracker.update(SlotSet(HANDOFF_SLOT, None))
             text = closed_text(event.get("staff_name"))
-            refused = await _send(output, sender_id, text)
+            refused = await _send(output, sender_id, text, handoff="bot")
             if refused is None:
                 _record(tracker, text, event)
             return refused
+        if isinstance(output, WebchatOutput):  # the page's header: the assistant again
+            await output.send_response(sender_id, {"handoff": "bot"})
         entities = [
             {"entity": name, "value": event[name]}
             for name in _VALUES
@@ -214,7 +228,7 @@ async def _staff_message(
     text = str(event.get("text") or "").strip()
     if not text:
         return "Tin nhắn trống."
-    refused = await _send(output, sender_id, text)
+    refused = await _send(output, sender_id, text, **_joined(event))
     if refused is not None:
         return refused
     async with locked_tracker(agent, sender_id, output) as tracker:
