@@ -46,6 +46,7 @@ from bot.actions.intake_access import (
     IntakeError,
     IntakeRejected,
     TranscriptLine,
+    WithdrawReason,
 )
 from bot.actions.question_loop import (
     CALLER_CODE_INTENT,
@@ -79,6 +80,7 @@ __all__ = [
     "caller_code",
     "continue_dossier",
     "hand_off",
+    "leave_handoff",
     "taken_back",
 ]
 
@@ -279,14 +281,24 @@ class ActionHandoffCallback(BotAction):
         return cleared
 
 
-async def _withdraw(handoff_id: str) -> None:
+async def _withdraw(handoff_id: str, reason: WithdrawReason = "cancel") -> None:
     """Takes a declined handoff off the staff queue; a failure is logged (it expires later)."""
     if not handoff_id.isdigit():
         return
     try:
-        await intake_access.withdraw_handoff(int(handoff_id))
+        await intake_access.withdraw_handoff(int(handoff_id), reason)
     except IntakeError as error:
         logger.warning("handoff %s not withdrawn (%s)", handoff_id, type(error).__name__)
+
+
+async def leave_handoff(tracker: Tracker, reason: WithdrawReason) -> None:
+    """"hủy" / "bắt đầu lại": the conversation's handoff leaves the staff queue at once.
+
+    While a person owns the conversation the pause gate has withdrawn it already (repeating is
+    harmless); outside office hours, while the assistant asks for a call-back number, only this
+    takes it off the queue, so nobody claims a conversation whose citizen has gone.
+    """
+    await _withdraw(str(tracker.get_slot(HANDOFF_SLOT) or ""), reason)
 
 
 # ---------------------------------------------------------------------- person → bot

@@ -65,6 +65,7 @@ __all__ = [
     "Receipt",
     "Rejected",
     "TranscriptLine",
+    "WithdrawReason",
     "attach",
     "dossier",
     "dossiers",

@@ -23,7 +23,7 @@ from rasa_sdk.events import (
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import render_procedure
+from bot.actions import handoff, render_procedure
 from bot.actions.base import BotAction
 from bot.actions.replies import send
 
@@ -48,6 +48,7 @@ class ActionCancel(BotAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Says so and offers the menu."""
+        await handoff.leave_handoff(tracker, "cancel")  # off the staff queue (issue 16)
         send(dispatcher, render_procedure.featured(CANCELLED))
         kept = [
             SlotSet(name, tracker.get_slot(name))
@@ -71,6 +72,7 @@ class ActionRestart(BotAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Offers the menu and restarts the tracker."""
+        await handoff.leave_handoff(tracker, "restart")  # off the staff queue (issue 16)
         send(dispatcher, render_procedure.featured(RESTARTED))
         return [Restarted()]
 

@@ -29,7 +29,7 @@ from bot.actions.intake_access import (
     IntakeUnavailable,
 )
 from bot.actions.menu import ActionInform
-from bot.actions.session import ActionSessionStart
+from bot.actions.session import ActionCancel, ActionRestart, ActionSessionStart
 from bot.actions.status import ActionIntakeEvent
 from tests.bot.conftest import (
     PENSION,
@@ -299,6 +299,19 @@ async def test_declining_the_call_back_gives_the_hotline_and_leaves_the_queue(di
     assert intake.withdrawn == [41]  # nobody claims a conversation whose citizen has gone
     # staff read the button's words and the reply, not the payload (issue 16, items 2 and 3)
     assert intake.lines == [(41, "citizen", "Không cần"), (41, "bot", texts(dispatcher)[0])]
+
+
+@pytest.mark.parametrize(
+    ("action", "reason"), [(ActionCancel, "cancel"), (ActionRestart, "restart")]
+)
+async def test_cancel_or_restart_while_the_office_waits_leaves_the_queue(
+    dispatcher, intake, action, reason
+):
+    slots = {"handoff_id": "41", "requested_slot": "handoff_phone"}
+    await action().run(dispatcher, make_tracker("hủy", reason, slots=slots), {})
+    assert intake.withdrawn == [41]
+    await action().run(dispatcher, make_tracker("hủy", reason), {})  # no handoff: no call
+    assert intake.withdrawn == [41]
 
 
 async def test_every_turn_of_the_call_back_question_reaches_the_transcript(dispatcher, intake):
