@@ -120,6 +120,10 @@ class AttachmentOut(BaseModel):
     sha256: str
     uploaded_at: datetime
     url: str
+    already_attached: bool = Field(
+        default=False,
+        description="Cùng tệp đã có trong hồ sơ (gửi lại): không thêm bản mới.",
+    )
 
 
 class DossierOut(BaseModel):
