@@ -49,6 +49,7 @@ __all__ = [
     "CLOSED",
     "EXPIRED",
     "HOTLINE",
+    "NOTE",
     "OPEN_STATUSES",
     "REASON_LABELS",
     "RESUME_LABELS",
@@ -75,6 +76,8 @@ CLOSED = "closed"
 EXPIRED = "expired"
 WITHDRAWN = "withdrawn"
 OPEN_STATUSES = frozenset({WAITING, CLAIMED})
+NOTE = "note"
+"""The author of an internal note (``handoff_messages.author``): staff only, never the bot."""
 HOTLINE = "1900 9068"
 
 STATUS_LABELS = {
@@ -711,6 +714,83 @@ class HandoffService:
                 )
             )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    def add_note(self, handoff_id: int, user: User, text: str) -> HandoffMessage:
+        """An internal note on the conversation: staff read it, the citizen never does.
+
+        Any staff member may write one, on any handoff (also a finished one).
+
+        Raises:
+            HandoffNotFound: no such handoff.
+            SubmissionRejected: the note is empty.
+        """
+        text = text.strip()
+        if not text:
+            raise SubmissionRejected([("note", "Ghi chú trống.")])
+        with self.db.transaction() as session:
+            if session.get(Handoff, handoff_id) is None:
+                raise HandoffNotFound()
+            note = HandoffMessage(
+                handoff_id=handoff_id,
+                author=NOTE,
+                staff_user=user.username,
+                text=text,
+                at=self.clock(),
+                attachments=[],
+            )
+            session.add(note)
+        return note
+
+    def colleagues(self, user: User) -> list[User]:
+        """The active accounts a conversation can be handed to (everyone but ``user``)."""
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(User)
+                    .where(User.active.is_(True), User.username != user.username)
+                    .order_by(User.full_name, User.username)
+                )
+            )
+
+    def transfer(self, handoff_id: int, user: User, to_username: str) -> Handoff:
+        """Hands a claimed conversation to a colleague, who owns it from then on.
+
+        The citizen is told who helps now (a ``handoff_claimed`` event with the new name) and
+        the transcript says who passed it to whom.
+
+        Raises:
+            HandoffNotFound: no such handoff.
+            HandoffConflict: not owned by ``user``, or the colleague cannot take it.
+        """
+        now = self.clock()
+        with self.db.transaction() as session:
+            handoff = self._owned(session, handoff_id, user)
+            colleague = session.scalar(select(User).where(User.username == to_username))
+            if colleague is None or not colleague.active:
+                raise HandoffConflict("Không tìm thấy cán bộ này (hoặc tài khoản đã bị khóa).")
+            if colleague.username == handoff.claimed_by:
+                raise HandoffConflict("Cuộc trò chuyện đã do cán bộ này phụ trách.")
+            before = handoff.staff_name or handoff.claimed_by or ""
+            name = staff_name(colleague)
+            handoff.claimed_by = colleague.username
+            handoff.staff_name = name
+            session.add(
+                HandoffMessage(
+                    handoff_id=handoff_id,
+                    author="system",
+                    text=f"Cán bộ {before} đã chuyển cuộc trò chuyện cho cán bộ {name}.",
+                    at=now,
+                    attachments=[],
+                )
+            )
+            enqueue_event(
+                session,
+                "handoff_claimed",
+                {**self._common(handoff, now), "staff_name": name},
+                handoff_id=handoff.id,
+            )
+        self.notify()
+        return self.get(handoff_id)
 
     def correct(self, handoff_id: int, user: User, values: Mapping[str, str]) -> list[str]:
         """Corrects the collected data with the shared validators.

@@ -29,6 +29,7 @@ from intake_service.forms import (
 )
 from intake_service.handoffs import (
     CLAIMED,
+    NOTE,
     OPEN_STATUSES,
     RESUME_LABELS,
     STATUS_LABELS,
@@ -64,7 +65,13 @@ DELIVERY_LABELS = {
     "delivered": "Đã gửi tới người dân",
     "failed": "Gửi không được",
 }
-AUTHOR_LABELS = {"citizen": "Người dân", "bot": "Trợ lý", "staff": "Cán bộ", "system": "Hệ thống"}
+AUTHOR_LABELS = {
+    "citizen": "Người dân",
+    "bot": "Trợ lý",
+    "staff": "Cán bộ",
+    "system": "Hệ thống",
+    NOTE: "Ghi chú nội bộ (người dân không thấy)",
+}
 NOTICE_LABELS = {
     "handoff_claimed": "Báo người dân có cán bộ hỗ trợ",
     "handoff_returned": "Báo người dân trợ lý tiếp tục",
@@ -285,6 +292,7 @@ def _conversation_context(
         "errors": errors or {},
         "typed": typed or {},
         "callbacks": [c for c in svc.handoffs.callbacks("open") if c.handoff_id == handoff.id],
+        "colleagues": svc.handoffs.colleagues(user) if _can_act(handoff, user) else [],
     }
 
 
@@ -374,6 +382,44 @@ async def reply(
     else:
         flash(request, f"Tin nhắn gửi không được: {message.delivery_reason}", "error")
     return redirect(f"/console/handoffs/{handoff_id}")
+
+
+@router.post("/handoffs/{handoff_id}/note")
+def add_note(
+    handoff_id: DbId,
+    request: Request,
+    user: StaffDep,
+    _csrf: CsrfDep,
+    text: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """An internal note: kept with the conversation, never sent to the citizen."""
+    svc = services(request)
+    try:
+        svc.handoffs.add_note(handoff_id, user, text)
+    except (HandoffError, SubmissionRejected) as exc:
+        return _refused(request, handoff_id, exc)
+    record(request, user.username, "note_handoff", f"handoff:{handoff_id}")
+    flash(request, "Đã lưu ghi chú nội bộ (người dân không thấy).")
+    return redirect(f"/console/handoffs/{handoff_id}#transcript")
+
+
+@router.post("/handoffs/{handoff_id}/transfer")
+def transfer(
+    handoff_id: DbId,
+    request: Request,
+    user: StaffDep,
+    _csrf: CsrfDep,
+    to: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Hands the conversation to a colleague (the citizen is told who helps now)."""
+    svc = services(request)
+    try:
+        handoff = svc.handoffs.transfer(handoff_id, user, to)
+    except HandoffError as exc:
+        return _refused(request, handoff_id, exc)
+    record(request, user.username, "transfer_handoff", f"handoff:{handoff_id}", to)
+    flash(request, f"Đã chuyển cuộc trò chuyện cho cán bộ {handoff.staff_name}.")
+    return redirect("/console/inbox")
 
 
 @router.post("/handoffs/{handoff_id}/data")

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from starlette.templating import Jinja2Templates
 
-from intake_service import handoffs, statuses
+from intake_service import audit, handoffs, statuses
 from intake_service.catalog_fields import CatalogFields
 from intake_service.dossiers import LOCAL_TZ, PAPER_CHANNELS
 
@@ -88,5 +88,7 @@ def build_templates(directory: Path, catalog: CatalogFields) -> Jinja2Templates:
         handoff_status_label=lambda status: handoffs.STATUS_LABELS.get(status, status),
         reason_label=handoffs.reason_label,
         resume_label=lambda resume: handoffs.RESUME_LABELS.get(resume or "", resume or ""),
+        action_label=audit.action_label,
+        detail_label=audit.detail_label,
     )
     return templates
