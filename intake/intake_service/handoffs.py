@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -45,6 +45,7 @@ from intake_service.schemas import AttachmentRef, HandoffCreate, HandoffMessageI
 from intake_service.webhooks import SendResult, answer_reason, enqueue_event, send_now
 
 __all__ = [
+    "CALLBACK_OUTCOMES",
     "CLAIMED",
     "CLOSED",
     "EXPIRED",
@@ -76,6 +77,12 @@ CLOSED = "closed"
 EXPIRED = "expired"
 WITHDRAWN = "withdrawn"
 OPEN_STATUSES = frozenset({WAITING, CLAIMED})
+CALLBACK_OUTCOMES = {
+    "reached": "Đã gọi được",
+    "no_answer": "Không liên lạc được",
+    "wrong_number": "Sai số điện thoại",
+}
+"""What came of a call back (kept at the start of its note)."""
 NOTE = "note"
 """The author of an internal note (``handoff_messages.author``): staff only, never the bot."""
 HOTLINE = "1900 9068"
@@ -376,6 +383,40 @@ class HandoffService:
                     select(Handoff)
                     .where(Handoff.status.not_in(OPEN_STATUSES))
                     .order_by(Handoff.closed_at.desc(), Handoff.id.desc())
+                    .limit(limit)
+                )
+            )
+
+    def earlier(self, handoff: Handoff, limit: int = 10) -> list[Handoff]:
+        """The conversation's other handoffs (same channel and sender), newest first."""
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(Handoff)
+                    .where(
+                        Handoff.channel == handoff.channel,
+                        Handoff.sender_id == handoff.sender_id,
+                        Handoff.id != handoff.id,
+                    )
+                    .order_by(Handoff.created_at.desc(), Handoff.id.desc())
+                    .limit(limit)
+                )
+            )
+
+    def search(self, text: str, limit: int = 30) -> list[Handoff]:
+        """Past and open conversations whose sender id is ``text`` or whose messages contain
+        it (staff search the inbox), newest first."""
+        words = text.strip()
+        if not words:
+            return []
+        pattern = "%" + words.replace("\\", "").replace("%", "").replace("_", " ") + "%"
+        said = select(HandoffMessage.handoff_id).where(HandoffMessage.text.ilike(pattern))
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(Handoff)
+                    .where(or_(Handoff.sender_id == words, Handoff.id.in_(said)))
+                    .order_by(Handoff.created_at.desc(), Handoff.id.desc())
                     .limit(limit)
                 )
             )
@@ -975,18 +1016,45 @@ class HandoffService:
             )
         return int(count or 0)
 
-    def complete_callback(self, callback_id: int, user: User, note: str) -> CallbackRequest:
-        """Marks a call back as done, with what came of it.
+    def complete_callback(
+        self, callback_id: int, user: User, note: str, outcome: str = "reached"
+    ) -> list[CallbackRequest]:
+        """Marks a call back as done with its outcome; the same number's other open requests
+        (a citizen who asked several times) are done with it.
 
         Raises:
-            HandoffError: no such request.
+            HandoffError: no such request, or an unknown outcome.
         """
+        if outcome not in CALLBACK_OUTCOMES:
+            raise HandoffError("Chọn kết quả cuộc gọi.")
+        words = CALLBACK_OUTCOMES[outcome] + (f": {note.strip()}" if note.strip() else "")
+        now = self.clock()
         with self.db.transaction() as session:
             request = session.get(CallbackRequest, callback_id)
             if request is None:
                 raise HandoffError("Không tìm thấy yêu cầu gọi lại.")
-            request.status = "done"
-            request.done_by = user.username
-            request.done_at = self.clock()
-            request.done_note = note.strip() or None
-        return request
+            same = list(
+                session.scalars(
+                    select(CallbackRequest).where(
+                        CallbackRequest.phone == request.phone, CallbackRequest.status == "open"
+                    )
+                )
+            )
+            for item in same or [request]:
+                item.status = "done"
+                item.done_by = user.username
+                item.done_at = now
+                item.done_note = words
+        return same
+
+    def callback_topics(self, handoff_ids: list[int]) -> dict[int, tuple[str | None, str]]:
+        """The procedure and the reason of the handoffs the call backs came from."""
+        if not handoff_ids:
+            return {}
+        with self.db.session() as session:
+            rows = session.execute(
+                select(Handoff.id, Handoff.procedure_id, Handoff.reason).where(
+                    Handoff.id.in_(handoff_ids)
+                )
+            ).all()
+        return {handoff_id: (procedure, reason) for handoff_id, procedure, reason in rows}

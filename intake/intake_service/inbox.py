@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from intake_service import handoff_codes
 from intake_service.catalog_fields import FieldInfo
 from intake_service.context import Services, services
-from intake_service.dossiers import LOCAL_TZ, SubmissionRejected
+from intake_service.dossiers import LOCAL_TZ, DossierFilter, SubmissionRejected
 from intake_service.forms import (
     MAX_VALUE_LENGTH,
     chosen_procedure,
@@ -28,6 +28,7 @@ from intake_service.forms import (
     typed_values,
 )
 from intake_service.handoffs import (
+    CALLBACK_OUTCOMES,
     CLAIMED,
     NOTE,
     OPEN_STATUSES,
@@ -42,7 +43,7 @@ from intake_service.handoffs import (
     staff_name,
     withdrawal_note,
 )
-from intake_service.models import Handoff, HandoffMessage, User, WebhookDelivery
+from intake_service.models import Dossier, Handoff, HandoffMessage, User, WebhookDelivery
 from intake_service.pages import (
     AdminDep,
     CsrfDep,
@@ -232,13 +233,19 @@ def _load(svc: Services, handoff_id: int) -> Handoff:
 
 # -------------------------------------------------------------------- queue
 @router.get("/inbox")
-def inbox(request: Request, user: StaffDep) -> Response:
-    """The queue of waiting conversations, the ones being answered, and recent ones."""
+def inbox(request: Request, user: StaffDep, q: str = "") -> Response:
+    """The queue of waiting conversations, the ones being answered, and recent ones; with
+    ``q``, the past conversations whose messages contain it (or whose sender id it is)."""
     svc = services(request)
+    query = q.replace("\x00", "").strip()[:100]
+    if query:
+        record(request, user.username, "search_handoffs", detail=query)
     context = {
         "active": "inbox",
         "queue": _queue(svc, user),
         "recent": svc.handoffs.recent(),
+        "query": query,
+        "found": svc.handoffs.search(query) if query else [],
     }
     return render(request, "inbox.html", context)
 
@@ -293,7 +300,24 @@ def _conversation_context(
         "typed": typed or {},
         "callbacks": [c for c in svc.handoffs.callbacks("open") if c.handoff_id == handoff.id],
         "colleagues": svc.handoffs.colleagues(user) if _can_act(handoff, user) else [],
+        "earlier": svc.handoffs.earlier(handoff),
+        "citizen_dossiers": _citizen_dossiers(svc, handoff),
     }
+
+
+def _citizen_dossiers(svc: Services, handoff: Handoff) -> list[Dossier]:
+    """The citizen's dossiers: sent from this conversation, or with the same CCCD, mã số
+    BHXH or phone number as the data collected (found through the keyed search index)."""
+    found: dict[int, Dossier] = {}
+    searches = [DossierFilter(channel=handoff.channel, query=handoff.sender_id)]
+    for info in svc.catalog.field_infos(handoff.procedure_id or ""):
+        value = handoff.collected.get(info.id)
+        if info.type in ("cccd", "bhxh_code", "phone") and value:
+            searches.append(DossierFilter(query=str(value)))
+    for flt in searches:
+        rows, _ = svc.dossiers.search(flt, limit=10)
+        found.update({d.id: d for d in rows})
+    return sorted(found.values(), key=lambda d: d.created_at, reverse=True)[:10]
 
 
 @router.get("/handoffs/{handoff_id}")
@@ -502,14 +526,33 @@ def close(handoff_id: DbId, request: Request, user: StaffDep, _csrf: CsrfDep) ->
 
 
 # ---------------------------------------------------------------- callbacks
+def _callback_groups(svc: Services) -> list[dict[str, Any]]:
+    """The open call backs, one entry per phone number (repeat requests merged), with topics."""
+    open_requests = svc.handoffs.callbacks("open")
+    topics = svc.handoffs.callback_topics([c.handoff_id for c in open_requests if c.handoff_id])
+    groups: dict[str, dict[str, Any]] = {}
+    for request in open_requests:
+        group = groups.setdefault(
+            request.phone,
+            {"phone": request.phone, "first": request, "requests": [], "topics": []},
+        )
+        group["requests"].append(request)
+        procedure, reason = topics.get(request.handoff_id or 0, (None, ""))
+        topic = svc.catalog.short_name(procedure) if procedure else reason_label(reason or "")
+        if topic and topic not in group["topics"]:
+            group["topics"].append(topic)
+    return list(groups.values())
+
+
 @router.get("/callbacks")
 def callbacks(request: Request, user: StaffDep) -> Response:
-    """The phone numbers left for a call back (open first), and those already called."""
+    """The phone numbers left for a call back (one line per number), and those already called."""
     svc = services(request)
     record(request, user.username, "view_callbacks")
     context = {
         "active": "inbox",
-        "open": svc.handoffs.callbacks("open"),
+        "groups": _callback_groups(svc),
+        "outcomes": CALLBACK_OUTCOMES,
         "done": svc.handoffs.callbacks("done", limit=50),
     }
     return render(request, "callbacks.html", context)
@@ -522,15 +565,20 @@ def callback_done(
     user: StaffDep,
     _csrf: CsrfDep,
     note: Annotated[str, Form(max_length=2000)] = "",
+    outcome: Annotated[str, Form(max_length=16)] = "reached",
 ) -> Response:
-    """Marks a call back as made, with a note of its outcome."""
+    """Marks a number as called, with the outcome (every open request of that number)."""
     svc = services(request)
     try:
-        svc.handoffs.complete_callback(callback_id, user, note)
+        done = svc.handoffs.complete_callback(callback_id, user, note, outcome)
     except HandoffError as exc:
-        raise HTTPException(404, exc.message) from None
-    record(request, user.username, "complete_callback", f"callback:{callback_id}", note)
-    flash(request, "Đã đánh dấu đã gọi lại.")
+        if "Không tìm thấy" in exc.message:
+            raise HTTPException(404, exc.message) from None
+        flash(request, exc.message, "error")
+        return redirect("/console/callbacks")
+    detail = f"{CALLBACK_OUTCOMES[outcome]} ({len(done)} yêu cầu) {note}".strip()
+    record(request, user.username, "complete_callback", f"callback:{callback_id}", detail)
+    flash(request, f"Đã ghi kết quả cuộc gọi: {CALLBACK_OUTCOMES[outcome].lower()}.")
     return redirect("/console/callbacks")
 
 
