@@ -278,7 +278,7 @@ def _conversation_context(
     return {
         "active": "inbox",
         "h": handoff,
-        "status_label": STATUS_LABELS.get(handoff.status, handoff.status),
+        "handoff_label": STATUS_LABELS.get(handoff.status, handoff.status),
         "messages": [_message_json(m, now, names) for m in handoff.messages],
         "notices": [notice_json(d) for d in svc.handoffs.notices(handoff.id)],
         "last_id": handoff.messages[-1].id if handoff.messages else 0,
