@@ -28,9 +28,22 @@ MIN_TARGET_PX = 44
 RENDER_TARGET_MS = 300
 RENDER_LIMIT_MS = 1500  # a loaded machine; the figure is printed either way
 
-# Started before the click: the time from the click to the first new message of the assistant.
+# Started before the click: the time from the click to the first new message of the assistant,
+# and to the end of the POST /message (the server has answered: Rasa, actions and intake done).
 _WATCH_JS = """
 const log = document.getElementById('log');
+if (!window.__fetchWatched) {
+  const original = window.fetch;
+  window.fetch = function (url, options) {
+    const call = original.apply(this, arguments);
+    if (url === 'message') {
+      call.then(() => { window.__answered = performance.now() - window.__sent; });
+    }
+    return call;
+  };
+  window.__fetchWatched = true;
+}
+window.__answered = null;
 const before = log.querySelectorAll('.msg.bot, .msg.staff').length;
 window.__rendered = null;
 const observer = new MutationObserver(() => {
@@ -46,14 +59,15 @@ document.getElementById('send').click();
 """
 
 
-def send_and_time(chat: Chat, text: str) -> float:
-    """Types ``text``, presses "Gửi"; milliseconds until the reply is on the screen."""
+def send_and_time(chat: Chat, text: str) -> tuple[float, float]:
+    """Types ``text``, presses "Gửi"; milliseconds until the reply is on the screen, and until
+    the server had answered the message (the end of its POST)."""
     chat.driver.execute_script(_WATCH_JS, text)
     deadline = time.monotonic() + REPLY_SECONDS
     while time.monotonic() < deadline:
-        took = chat.driver.execute_script("return window.__rendered;")
-        if took is not None:
-            return float(took)
+        took = chat.driver.execute_script("return [window.__rendered, window.__answered];")
+        if took[0] is not None and took[1] is not None:
+            return float(took[0]), float(took[1])
         time.sleep(0.02)
     raise AssertionError(f"no reply to {text!r}")
 
@@ -119,8 +133,13 @@ def test_eligibility_check_through_the_page(page_url, citizen):
     verdict = chat.wait_for("Kết quả kiểm tra")
     assert "Căn cứ:" in verdict
     assert typed_wrong
-    answered = chat.elements(".msg.bot .buttons button")
-    assert answered and all(not b.is_enabled() for b in answered[:-1])  # old buttons off
+    old_buttons_on = chat.driver.execute_script(
+        "const msgs = [...document.querySelectorAll('#log .msg.bot')]"
+        ".filter(m => m.querySelector('.buttons'));"
+        "return msgs.slice(0, -1).flatMap(m => [...m.querySelectorAll('button')])"
+        ".filter(b => !b.disabled).map(b => b.textContent);"
+    )
+    assert old_buttons_on == []  # buttons of answered messages cannot be pressed again
 
     shown = len(chat.bot_texts())
     chat.driver.find_element("css selector", "#human").click()
@@ -136,15 +155,16 @@ def test_replies_are_on_the_screen_within_a_few_hundred_milliseconds(page_url, c
     chat = citizen
     chat.driver.get(page_url)
     chat.wait_for("Xin chào ông/bà")
-    timings = [
-        send_and_time(chat, text)
-        for text in ("rút bhxh một lần", "cần giấy tờ gì", "nộp ở đâu", "bao lâu thì có kết quả")
-    ]
+    texts = ("rút bhxh một lần", "cần giấy tờ gì", "nộp ở đâu", "bao lâu thì có kết quả") * 2
+    measured = [send_and_time(chat, text) for text in texts]
+    timings = [rendered for rendered, _ in measured]
     median = statistics.median(timings)
+    server = statistics.median(answered for _, answered in measured)
     print(
         f"\nsend-to-render (web chat, server push): median {median:.0f} ms, "
         f"min {min(timings):.0f} ms, max {max(timings):.0f} ms over {len(timings)} replies "
-        f"(target {RENDER_TARGET_MS} ms): {[round(t) for t in timings]}"
+        f"(target {RENDER_TARGET_MS} ms); the server's answer (end of POST /message) median "
+        f"{server:.0f} ms: {[(round(r), round(a)) for r, a in measured]}"
     )
     assert chat.driver.execute_script("return window.EventSource !== undefined;")
     assert median < RENDER_LIMIT_MS
@@ -190,7 +210,7 @@ def test_the_page_passes_the_accessibility_check(page_url, citizen):
     chat.driver.get(page_url)
     chat.wait_for("Xin chào ông/bà")
     chat.click(PROCEDURE_BUTTON)
-    chat.wait_for("Hồ sơ")  # the overview, with its buttons
+    chat.wait_for("Hưởng bảo hiểm xã hội một lần")  # the overview, with its buttons
     driver = chat.driver
     log = driver.find_element("css selector", "#log")
     assert (log.get_attribute("role"), log.get_attribute("aria-live")) == ("log", "polite")
