@@ -49,8 +49,14 @@ ACTION_LABELS = {
     "api": "Gọi API",
 }
 """The audit log's actions in Vietnamese (the stored codes stay as they are)."""
-_CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
-_RESUME = {"continue_form": "tiếp tục thu thập hồ sơ", "end": "kết thúc cuộc trò chuyện"}
+_CODE = re.compile(r"(?<![\w/=.-])[a-z]+(?:_[a-z]+)*(?![\w/])")
+_WORDS = {
+    "continue_form": "tiếp tục thu thập hồ sơ",
+    "end": "kết thúc cuộc trò chuyện",
+    "delivered": "đã gửi tới người dân",
+    "failed": "gửi không được",
+    "pending": "đang gửi",
+}
 
 
 def action_label(action: str) -> str:
@@ -59,9 +65,9 @@ def action_label(action: str) -> str:
 
 
 def detail_label(detail: str) -> str:
-    """An entry's detail with the status and hand-back codes in words ("needs_info" →
-    "Cần bổ sung thông tin")."""
-    words = {**{s: statuses.label(s) for s in statuses.STATUSES}, **_RESUME}
+    """An entry's detail with the status, hand-back and delivery codes in words ("needs_info" →
+    "Cần bổ sung thông tin", "end" → "kết thúc cuộc trò chuyện"); other words stay."""
+    words = {**{s: statuses.label(s) for s in statuses.STATUSES}, **_WORDS}
     return _CODE.sub(lambda m: words.get(m.group(0), m.group(0)), detail)
 
 
