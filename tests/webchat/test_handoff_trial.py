@@ -165,20 +165,24 @@ def test_decline_leaves_the_queue_and_an_end_asks_the_rating_which_counts(
     ratings_before = rating_count(staff)
     for score, comment in (("5", "Không góp ý"), ("4", "Cán bộ trả lời nhanh")):
         ask_for_a_person(chat)
+        shown = len(chat.bot_texts())
         claim(staff, sender)
-        chat.wait_for("đang hỗ trợ ông/bà")
+        chat.wait_for("đang hỗ trợ ông/bà", after=shown)
         staff.find("#resume-end").click()
+        shown = len(chat.bot_texts())
         staff.click_and_load(staff.find("#return-button"))
-        done = chat.wait_for("đã hoàn tất hỗ trợ", after=len(chat.bot_texts()) - 1)
+        done = chat.wait_for("đã hoàn tất hỗ trợ", after=shown)
         assert done.startswith(f"Cán bộ {STAFF_NAME} ")
-        chat.wait_for("chấm điểm từ 1", after=len(chat.bot_texts()) - 2)
+        chat.wait_for("chấm điểm từ 1", after=shown)
+        shown = len(chat.bot_texts())
         chat.click(score)
-        chat.wait_for("góp ý gì thêm", after=len(chat.bot_texts()) - 1)
+        chat.wait_for("góp ý gì thêm", after=shown)
+        shown = len(chat.bot_texts())
         if comment == "Không góp ý":
             chat.click(comment)
         else:
             chat.type(comment)
-        chat.wait_for("Cảm ơn ông/bà đã đánh giá", after=len(chat.bot_texts()) - 1)
+        chat.wait_for("Cảm ơn ông/bà đã đánh giá", after=shown)
     assert rating_count(staff) == ratings_before + 2
 
 
