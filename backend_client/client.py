@@ -14,7 +14,7 @@ import random
 import ssl
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -254,8 +254,13 @@ class IntakeClient:
         attachments: tuple[Attachment, ...] = (),
         at: str | None = None,
         idempotency_key: str | None = None,
+        author: Literal["citizen", "bot"] = "citizen",
     ) -> RelayedMessage:
         """Relays what the citizen wrote while a person owns the conversation.
+
+        With ``author="bot"`` it records what the assistant said to the citizen instead (the
+        out-of-hours reply, the call-back question …), so staff read every turn; such a line
+        is stored whatever the handoff's status.
 
         Args:
             handoff_id: the open handoff.
@@ -263,13 +268,14 @@ class IntakeClient:
             attachments: files or places sent with it.
             at: when it was written (ISO 8601); now when absent.
             idempotency_key: the same key on a retry stores the message once.
+            author: ``citizen`` (default) or ``bot``.
 
         Raises:
-            HandoffNotOpen: the conversation is back with the assistant (409).
+            HandoffNotOpen: the conversation is back with the assistant (409; citizen lines).
             HandoffNotFound: no such handoff (404).
             IntakeRejected: empty message (422).
         """
-        body: dict[str, Any] = {"from": "citizen", "text": text[:4000]}
+        body: dict[str, Any] = {"from": author, "text": text[:4000]}
         if at:
             body["at"] = at
         if attachments:

@@ -28,7 +28,9 @@ Rasa input channel ``connectors.intake_events.IntakeEventsInput`` (name ``intake
   (``event: dossier_delivered``; ``dossier_rejected`` when the intake refused it).
 * ``GET /webhooks/intake/notifications?sender=<id>&after=<last id>`` — channels that cannot push
   (the REST channel, a channel without credentials) keep the messages in a small store; their
-  client fetches them here (``{"messages": [...], "last_id"}``).
+  client fetches them here (``{"messages": [...], "last_id"}``). Nothing reached the citizen
+  yet, so the intake is answered ``{"delivered": false, "reason": KEPT}``: the console then says
+  the citizen was not told (and to call), never "Đã báo cho người dân".
 * ``GET /webhooks/intake/`` — ``{"status": "ok"}``, or 503 ``{"status": "disabled"}`` when no
   secret is set (the outbox worker still runs).
 
@@ -102,6 +104,10 @@ DEFAULT_NOTICES_PATH = REPO_ROOT / "var" / "intake_notices.db"
 MAX_SENDER_LENGTH = 128
 STOP_SECONDS = 10.0
 NOT_DELIVERED = "Không gửi được tin nhắn tới người dân trên kênh này."
+KEPT = (
+    "Kênh này không tự gửi tin tới người dân: tin nhắn được giữ để ứng dụng của người dân lấy "
+    "về khi mở lại, chưa chắc người dân đã đọc."
+)
 STATUS_EVENT = "status_changed"
 DELIVERED_EVENT = "dossier_delivered"
 """A dossier queued while the intake was down has reached it: its receipt code is a status notice
@@ -132,9 +138,16 @@ class Told:
 
 
 def told(refusal: str | None, output: OutputChannel) -> Told:
-    """The outcome of messages sent through ``output``: refused, or delivered (and how)."""
+    """The outcome of messages sent through ``output``: refused, kept, or delivered (and how).
+
+    A channel that cannot push (the REST channel, a channel without credentials) only keeps
+    the message for its client to fetch: the citizen was not told yet (:data:`KEPT`), and the
+    console must not say so.
+    """
     if refusal is not None:
         return Told(False, refusal)
+    if isinstance(output, NoticeOutput):
+        return Told(False, KEPT)
     note = output.delivery_note if isinstance(output, PlatformOutput) else None
     return Told(True, note)
 

@@ -39,10 +39,12 @@ _KINDS = frozenset({"image", "photo", "file", "document"})
 
 @dataclass(frozen=True)
 class Uploaded:
-    """How many files were attached to a dossier, and how many could not be."""
+    """How many files were attached to a dossier, how many could not be, and how many the
+    dossier had already (the same photo sent twice is kept once: the citizen is told so)."""
 
     attached: int
     failed: int
+    already: int = 0
 
 
 def _text(value: object) -> str | None:
@@ -99,7 +101,7 @@ def _filename(attachment: Mapping[str, object], number: int, content_type: str) 
 
 async def upload_all(receipt_code: str, attachments: Sequence[Mapping[str, object]]) -> Uploaded:
     """Fetches each attachment and attaches it to the dossier; failures are counted, not raised."""
-    attached = failed = 0
+    attached = failed = already = 0
     async with httpx.AsyncClient(timeout=DOWNLOAD_TIMEOUT, follow_redirects=True) as client:
         for number, attachment in enumerate(attachments, 1):
             url = attachment.get("url")
@@ -111,7 +113,7 @@ async def upload_all(receipt_code: str, attachments: Sequence[Mapping[str, objec
                 content_type = str(
                     attachment.get("mime_type") or header_type or "application/octet-stream"
                 )
-                await intake_access.attach(
+                stored = await intake_access.attach(
                     receipt_code,
                     _filename(attachment, number, content_type),
                     content,
@@ -126,5 +128,8 @@ async def upload_all(receipt_code: str, attachments: Sequence[Mapping[str, objec
                 )
                 failed += 1
                 continue
-            attached += 1
-    return Uploaded(attached, failed)
+            if stored.get("already_attached") is True:
+                already += 1
+            else:
+                attached += 1
+    return Uploaded(attached, failed, already)

@@ -238,17 +238,17 @@ def summary(
     attachments: Sequence[Mapping[str, object]],
     docs: Sequence[Document],
 ) -> list[Reply]:
-    """Every value (sensitive numbers masked), attachments and missing documents; then
-    "Gửi hồ sơ" / "Hủy" and one "Sửa …" button per field (five per message)."""
+    """Every value (sensitive numbers masked), attachments and missing documents; one "Sửa …"
+    button per field (five per message); last "Hủy" / "Gửi hồ sơ", the main action being the
+    last button the citizen sees (issue 16)."""
     lines = [f"Ông/bà kiểm tra lại hồ sơ {proc.short_name}:"]
     lines.extend(f"• {item.display_label}: {display(item, value)}" for item, value in rows)
     lines.extend(_attachments_lines(attachments, docs))
-    lines.append("Nếu thông tin đã đúng, ông/bà bấm “Gửi hồ sơ”.")
-    main = Reply(
-        "\n".join(lines),
-        (Button("Gửi hồ sơ", payload("inform", answer=SEND)), Button("Hủy", payload("cancel"))),
+    send = Reply(
+        "Nếu thông tin đã đúng, ông/bà bấm “Gửi hồ sơ”.",
+        (Button("Hủy", payload("cancel")), Button("Gửi hồ sơ", payload("inform", answer=SEND))),
     )
-    return [main, *edit_menu(rows)]
+    return [Reply("\n".join(lines)), *edit_menu(rows), send]
 
 
 def edit_menu(rows: Sequence[tuple[FieldDef, object]]) -> list[Reply]:

@@ -32,7 +32,7 @@ from rasa_sdk.events import (
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import render_procedure
+from bot.actions import handoff, render_procedure
 from bot.actions.base import BotAction
 from bot.actions.replies import Button, Reply, payload, send
 
@@ -129,6 +129,7 @@ class ActionCancel(BotAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Asks to confirm when work would be lost; otherwise says so and offers the menu."""
+        await handoff.leave_handoff(tracker, "cancel")  # off the staff queue (issue 16)
         work = _snapshot(tracker)
         events: list[EventType] = [ActiveLoop(None), AllSlotsReset(), *_kept(tracker)]
         if work is not None:
@@ -187,6 +188,7 @@ class ActionRestart(BotAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Offers the menu and restarts the tracker."""
+        await handoff.leave_handoff(tracker, "restart")  # off the staff queue (issue 16)
         send(dispatcher, render_procedure.featured(RESTARTED))
         return [Restarted()]
 

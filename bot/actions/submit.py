@@ -86,6 +86,11 @@ def after_upload(result: attachments.Uploaded) -> list[Reply]:
     lines = []
     if result.attached:
         lines.append(f"Tôi đã đính kèm {result.attached} ảnh/tệp vào hồ sơ.")
+    if result.already:
+        lines.append(
+            f"{result.already} ảnh/tệp ông/bà đã gửi trước đó (hồ sơ đã có), tôi không đính kèm "
+            "lại."
+        )
     if result.failed:
         lines.append(
             f"{result.failed} ảnh/tệp chưa đính kèm được; ông/bà vui lòng gửi lại ảnh "

@@ -7,23 +7,34 @@ Routes (under Rasa's ``/webhooks/webchat`` prefix):
   the payload of the button they pressed (``display`` is what the page shows as the user's bubble,
   ``null`` for a message sent silently, such as the first ``/greet``). The bot's replies are
   stored, not returned.
-* ``GET /messages?sender=…&after=…`` — the sender's stored messages after a message id.
+* ``GET /events?sender=…&after=…`` — a server-sent event stream (``text/event-stream``) of the
+  sender's messages after a message id, each as soon as it is stored (one ``data:`` line of the
+  message's JSON, its id as the event id, so a reconnecting browser goes on from
+  ``Last-Event-ID``). The stream ends after :data:`STREAM_SECONDS`; the browser reconnects.
+* ``GET /messages?sender=…&after=…`` — the sender's stored messages after a message id (the
+  page's fallback when the stream cannot be used).
+* ``POST /forget`` — ``{"sender"}``: deletes the conversation's messages ("Kết thúc và xóa trên
+  máy này" on a shared phone); the page then forgets its id.
 * ``POST /upload`` — multipart ``sender`` + ``file``: a photo or PDF of a document. The file is
   kept (:mod:`connectors.webchat.uploads`) and Rasa receives ``/inform`` with the metadata
   ``attachments: [{"type", "url", "name", "mime_type"}]``, like the other channels' photos.
 * ``GET /files/<token>`` — an uploaded file (the action server fetches it for the dossier).
 
 Every bot message for a web chat user, including those sent later without a user message
-(``get_output_channel``), goes through :class:`WebchatOutput` into the SQLite store, so the page
-finds them by polling.
+(``get_output_channel``), goes through :class:`WebchatOutput` into the SQLite store, which wakes
+the page's stream at once; a staff member's message carries ``staff_name``, and ``handoff``
+(``staff`` / ``bot``) says when a person joins or leaves, so the page shows who is talking.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import json
 import logging
 import os
 import re
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -48,6 +59,12 @@ DEFAULT_DB_PATH = REPO_ROOT / "var" / "webchat.db"
 PAGE_FILE = Path(__file__).with_name("page.html")
 
 MAX_MESSAGE_LENGTH = 2000
+STREAM_SECONDS = 300.0
+"""How long one event stream stays open (the browser then reconnects from its last id)."""
+STREAM_CHECK_SECONDS = 2.0
+"""How often a stream looks at the table for messages stored by another server process."""
+STREAM_PING_SECONDS = 15.0
+STREAM_RETRY_MS = 1000
 MAX_DISPLAY_LENGTH = 300
 _SENDER = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
@@ -83,7 +100,11 @@ class WebchatOutput(OutputChannel):  # type: ignore[misc]  # Rasa is untyped
         return CHANNEL_NAME
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        """Stores one bot message whole (text with its buttons, image, custom payload)."""
+        """Stores one bot message whole (text with its buttons, image, custom payload).
+
+        ``staff_name`` (a staff member wrote it) and ``handoff`` (a person joined or left) are
+        kept for the page; other channels ignore them.
+        """
         body = {key: value for key, value in message.items() if value}
         buttons = body.get("buttons") or body.pop("quick_replies", None)
         if buttons:
@@ -91,7 +112,8 @@ class WebchatOutput(OutputChannel):  # type: ignore[misc]  # Rasa is untyped
                 {"title": str(button.get("title", "")), "payload": str(button.get("payload", ""))}
                 for button in buttons
             ]
-        if any(body.get(key) for key in ("text", "buttons", "image", "attachment", "custom")):
+        shown = ("text", "buttons", "image", "attachment", "custom", "handoff")
+        if any(body.get(key) for key in shown):
             await self.store.add(recipient_id, "bot", body)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
@@ -122,10 +144,16 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         store: where the page's messages are kept.
     """
 
-    def __init__(self, store: MessageStore, uploads: UploadStore | None = None) -> None:
+    def __init__(
+        self,
+        store: MessageStore,
+        uploads: UploadStore | None = None,
+        stream_seconds: float = STREAM_SECONDS,
+    ) -> None:
         self.store = store
         self.uploads = uploads or UploadStore(store.path.parent / "webchat_uploads")
         self.gate = PauseGate(CHANNEL_NAME)
+        self.stream_seconds = stream_seconds
 
     @classmethod
     def name(cls) -> str:
@@ -165,9 +193,12 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
             if isinstance(parsed, str):
                 return response.json({"ok": False, "error": parsed}, status=400)
             sender_id, text, display = parsed
+            shown: dict[str, Any] = {"hidden": True} if display is None else {}
             if display is not None:
                 await self.store.add(sender_id, "user", {"text": display})
-            return await self._to_rasa(on_new_message, sender_id, text, "a message")
+                if text.startswith("/"):
+                    shown["title"] = display  # staff read the button's words, not its payload
+            return await self._to_rasa(on_new_message, sender_id, text, "a message", **shown)
 
         async def messages(request: Request) -> HTTPResponse:
             sender_id = request.args.get("sender", "")
@@ -180,6 +211,23 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
                 {"messages": [item.as_json() for item in stored], "last_id": last_id}
             )
 
+        async def events(request: Request) -> HTTPResponse | None:
+            sender_id = request.args.get("sender", "")
+            after = request.headers.get("Last-Event-ID") or request.args.get("after", "0")
+            if not _SENDER.fullmatch(sender_id) or not after.isdigit():
+                return response.json({"ok": False, "error": "Yêu cầu không hợp lệ."}, status=400)
+            await self._stream(request, sender_id, int(after))
+            return None
+
+        async def forget(request: Request) -> HTTPResponse:
+            body = request.json if isinstance(request.json, dict) else {}
+            sender_id = body.get("sender")
+            if not isinstance(sender_id, str) or not _SENDER.fullmatch(sender_id):
+                return response.json({"ok": False, "error": "Yêu cầu không hợp lệ."}, status=400)
+            removed = await self.store.forget(sender_id)
+            logger.info("web chat: a conversation cleared from its phone (%d messages)", removed)
+            return response.json({"ok": True})
+
         async def upload(request: Request) -> HTTPResponse:
             sender_id = request.form.get("sender", "") if request.form else ""
             sent = request.files.get("file") if request.files else None
@@ -189,7 +237,10 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
                 stored = await self.uploads.save(sent.body, sent.name or "")
             except UploadRefused as refused:
                 return response.json({"ok": False, "error": str(refused)}, status=400)
-            await self.store.add(sender_id, "user", {"text": f"📎 {stored.name}"})
+            shown: dict[str, Any] = {"text": f"Đã gửi: {stored.name}"}
+            if stored.mime_type.startswith("image/"):
+                shown["image"] = f"files/{stored.token}"  # the page shows a thumbnail
+            await self.store.add(sender_id, "user", shown)
             base = f"{request.scheme}://{request.host}{request.path.rsplit('/', 1)[0]}"
             attachment = {
                 "type": "file" if stored.mime_type == "application/pdf" else "image",
@@ -215,9 +266,43 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         webchat.add_route(chat_page, "/", methods=["GET"])
         webchat.add_route(receive, "/message", methods=["POST"])
         webchat.add_route(messages, "/messages", methods=["GET"])
+        webchat.add_route(events, "/events", methods=["GET"])
+        webchat.add_route(forget, "/forget", methods=["POST"])
         webchat.add_route(upload, "/upload", methods=["POST"])
         webchat.add_route(file, "/files/<token:str>", methods=["GET"])
         return webchat
+
+    async def _stream(self, request: Request, sender_id: str, after: int) -> None:
+        """Sends the sender's messages after ``after`` as server-sent events, each at once."""
+        stream = await request.respond(
+            content_type="text/event-stream; charset=utf-8",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+        await stream.send(f"retry: {STREAM_RETRY_MS}\n\n")
+        started = last_sent = time.monotonic()
+        with self.store.listening(sender_id) as woken:
+            while True:
+                woken.clear()
+                stored = await self.store.after(sender_id, after)
+                for item in stored:
+                    data = json.dumps(item.as_json(), ensure_ascii=False)
+                    await stream.send(f"id: {item.id}\ndata: {data}\n\n")
+                    after = item.id
+                    last_sent = time.monotonic()
+                if len(stored) >= 100:
+                    continue  # more are waiting
+                remaining = self.stream_seconds - (time.monotonic() - started)
+                if remaining <= 0:
+                    break
+                try:
+                    await asyncio.wait_for(
+                        woken.wait(), timeout=min(STREAM_CHECK_SECONDS, remaining)
+                    )
+                except asyncio.TimeoutError:
+                    if time.monotonic() - last_sent >= STREAM_PING_SECONDS:
+                        await stream.send(": ping\n\n")
+                        last_sent = time.monotonic()
+        await stream.eof()
 
     async def _to_rasa(
         self,

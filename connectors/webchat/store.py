@@ -1,9 +1,12 @@
-"""Messages of the web chat, kept per sender in SQLite so the page can poll for them.
+"""Messages of the web chat, kept per sender in SQLite; the page is told of new ones at once.
 
 Everything the bot sends to a web chat user goes through this store: replies to a message the
 user just typed and messages sent later (status notifications, staff replies). The page asks for
-the messages after the last id it has seen. User messages are stored too, so a reloaded page shows
-the conversation again.
+the messages after the last id it has seen, over a server-sent event stream that
+:meth:`MessageStore.listening` wakes as soon as a message of that sender is stored in this
+process (other processes' messages are found by the stream's regular look at the table). User
+messages are stored too, so a reloaded page shows the conversation again; :meth:`forget` deletes
+a conversation ("Kết thúc và xóa trên máy này").
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,7 +34,7 @@ CREATE TABLE IF NOT EXISTS webchat_messages (
 CREATE INDEX IF NOT EXISTS ix_webchat_messages_sender ON webchat_messages (sender_id, id);
 """
 
-_BODY_KEYS = ("text", "buttons", "image", "attachment", "custom")
+_BODY_KEYS = ("text", "buttons", "image", "attachment", "custom", "staff_name", "handoff")
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,8 @@ class StoredMessage:
         id: increasing id; the page asks for messages after the last id it has.
         role: ``"user"`` or ``"bot"``.
         body: ``text`` and, when present, ``buttons`` (``[{"title", "payload"}]``), ``image``,
-            ``attachment``, ``custom``.
+            ``attachment``, ``custom``; ``staff_name`` for a message written by a staff member,
+            ``handoff`` (``staff`` / ``bot``) when a person joins or leaves the conversation.
         created_at: UTC time, ISO 8601.
     """
 
@@ -68,6 +73,7 @@ class MessageStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._ready = False
+        self._listeners: dict[str, set[asyncio.Event]] = {}
 
     def ensure_folder(self) -> None:
         """Creates the database's folder (``var/``) when missing."""
@@ -110,9 +116,43 @@ class MessageStore:
         connection.close()
         return [StoredMessage(row[0], row[1], json.loads(row[2]), row[3]) for row in rows]
 
+    def forget_sync(self, sender_id: str) -> int:
+        """Deletes every message of a sender (blocking); returns how many."""
+        with self._connect() as connection:
+            cursor = connection.execute(
+                "DELETE FROM webchat_messages WHERE sender_id = ?", (sender_id,)
+            )
+            count = cursor.rowcount
+        connection.close()
+        return count
+
     async def add(self, sender_id: str, role: str, message: Mapping[str, Any]) -> int:
-        """Stores one message without blocking the event loop; returns its id."""
-        return await asyncio.to_thread(self.add_sync, sender_id, role, message)
+        """Stores one message without blocking the event loop; returns its id.
+
+        The streams listening to this sender in this process are woken.
+        """
+        row_id = await asyncio.to_thread(self.add_sync, sender_id, role, message)
+        for event in self._listeners.get(sender_id, ()):
+            event.set()
+        return row_id
+
+    async def forget(self, sender_id: str) -> int:
+        """Deletes every message of a sender without blocking the event loop."""
+        return await asyncio.to_thread(self.forget_sync, sender_id)
+
+    @contextmanager
+    def listening(self, sender_id: str) -> Iterator[asyncio.Event]:
+        """An event set whenever a message of ``sender_id`` is stored by this process."""
+        event = asyncio.Event()
+        self._listeners.setdefault(sender_id, set()).add(event)
+        try:
+            yield event
+        finally:
+            waiting = self._listeners.get(sender_id)
+            if waiting is not None:
+                waiting.discard(event)
+                if not waiting:
+                    del self._listeners[sender_id]
 
     async def after(self, sender_id: str, after_id: int, limit: int = 100) -> list[StoredMessage]:
         """Returns the sender's messages after ``after_id`` without blocking the event loop."""

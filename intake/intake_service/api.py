@@ -275,7 +275,7 @@ async def upload_attachment(
     if not created:
         response.status_code = 200
     code = (await run_in_threadpool(svc.dossiers.get, receipt_code)).receipt_code
-    return attachment_out(code, attachment)
+    return attachment_out(code, attachment).model_copy(update={"already_attached": not created})
 
 
 def download_attachment(

@@ -20,7 +20,8 @@ from intake_service.attachments import AttachmentStore
 from intake_service.catalog_fields import CatalogFields
 from intake_service.context import Services
 from intake_service.db import Database
-from intake_service.dossiers import DossierService
+from intake_service.dossiers import LOCAL_TZ, DossierService
+from intake_service.due_dates import DueDates
 from intake_service.errors import install_exception_handlers
 from intake_service.handoff_codes import HandoffCodeService
 from intake_service.handoff_expiry import ExpiryWorker
@@ -104,6 +105,11 @@ def create_app(
         store=AttachmentStore(settings.attachments_dir, settings.max_upload_bytes),
         secret_key=_derive(settings.secret_key, "search"),
         notify=worker.wake if worker else (lambda: None),
+        due_dates=DueDates(
+            catalog.processing_limit,
+            hours.closed,
+            lambda: datetime.now(LOCAL_TZ).date(),
+        ),
     )
     handoffs = HandoffService(
         db=db,

@@ -25,7 +25,7 @@ from bhxh_catalog.validators.registry import plain_value
 
 __all__ = ["CatalogFields", "CheckedSubmission", "FieldInfo", "QuestionInfo"]
 
-_SEARCHABLE = frozenset({"cccd", "cmnd", "bhxh_code", "bhyt_card"})
+_SEARCHABLE = frozenset({"cccd", "cmnd", "bhxh_code", "bhyt_card", "phone", "full_name"})
 # Field types validated first because other fields' checks use them as context.
 _CONTEXT_TYPES = ("date", "choice", "yes_no", "bank")
 _TYPE_LABELS = {
@@ -139,6 +139,15 @@ class CatalogFields:
         if proc is None:
             return "Theo quy định của cơ quan BHXH."
         return proc.submission.processing_time.describe()
+
+    def processing_limit(self, procedure_id: str) -> tuple[int | None, int | None]:
+        """The processing time as ``(working days, calendar days)``; ``(None, None)`` when
+        the catalog gives it as text or does not know the procedure."""
+        proc = self._procedure(procedure_id)
+        if proc is None:
+            return None, None
+        limit = proc.submission.processing_time
+        return limit.working_days, limit.days
 
     def field_infos(self, procedure_id: str) -> list[FieldInfo]:
         """The data fields of a procedure, in the catalog's order."""

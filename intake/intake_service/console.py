@@ -37,7 +37,13 @@ from intake_service.dossiers import (
     NotFound,
     SubmissionRejected,
 )
-from intake_service.forms import chosen_procedure, field_errors, masked_person, phone_number
+from intake_service.forms import (
+    chosen_procedure,
+    field_errors,
+    full_name,
+    masked_person,
+    phone_number,
+)
 from intake_service.models import AuditEntry, Dossier, User, WebhookDelivery, utcnow
 from intake_service.pages import (
     AdminDep,
@@ -95,6 +101,8 @@ def _filter_from(request: Request) -> DossierFilter:
         date_to=_parse_day(params.get("date_to")),
         query=_param(request, "q", 64),
         not_notified=params.get("notified") == NOT_NOTIFIED,
+        overdue=params.get("overdue") == "1",
+        new_documents=params.get("new_docs") == "1",
     )
 
 
@@ -108,6 +116,8 @@ def _filter_query(flt: DossierFilter, **extra: object) -> str:
         "date_to": flt.date_to.isoformat() if flt.date_to else "",
         "q": flt.query,
         "notified": NOT_NOTIFIED if flt.not_notified else "",
+        "overdue": "1" if flt.overdue else "",
+        "new_docs": "1" if flt.new_documents else "",
         **extra,
     }
     return urlencode({k: v for k, v in values.items() if v not in ("", None)})
@@ -197,7 +207,19 @@ def dossier_list(request: Request, user: StaffDep, page: int = 1) -> Response:
     rows, total = svc.dossiers.search(flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     if flt.query:
         record(request, user.username, "search", detail=flt.query)
-    items = [(d, *masked_person(svc.catalog, d.procedure_id, d.fields)) for d in rows]
+    new_docs = svc.dossiers.with_new_documents([d.id for d in rows])
+    items = [
+        {
+            "d": d,
+            "name": name,
+            "identifier": identifier,
+            "due": svc.dossiers.due(d),
+            "overdue": svc.dossiers.is_overdue(d),
+            "new_documents": d.id in new_docs,
+        }
+        for d in rows
+        for name, identifier in [masked_person(svc.catalog, d.procedure_id, d.fields)]
+    ]
     pages = max(1, -(-total // PAGE_SIZE))
     return render(
         request,
@@ -219,7 +241,8 @@ def dossier_list(request: Request, user: StaffDep, page: int = 1) -> Response:
 
 @router.get("/dossiers.csv")
 def export_csv(request: Request, user: StaffDep) -> Response:
-    """The filtered list as CSV (UTF-8 with BOM for spreadsheet programs); no personal data."""
+    """The filtered list as CSV (UTF-8 with BOM for spreadsheet programs): the citizen's name
+    and the due date, no personal numbers (the export is audited)."""
     svc = services(request)
     flt = _filter_from(request)
     rows, total = svc.dossiers.search(flt, limit=EXPORT_LIMIT)
@@ -228,6 +251,7 @@ def export_csv(request: Request, user: StaffDep) -> Response:
     writer.writerow(
         [
             "Mã hồ sơ",
+            "Người nộp",
             "Thủ tục",
             "Trạng thái",
             "Kênh",
@@ -235,13 +259,17 @@ def export_csv(request: Request, user: StaffDep) -> Response:
             "Tỉnh/thành phố",
             "Cơ quan xử lý",
             "Ngày nộp",
+            "Hạn giải quyết",
+            "Quá hạn",
             "Cập nhật",
         ]
     )
     for d in rows:
+        due = svc.dossiers.due(d)
         writer.writerow(
             [
                 d.receipt_code,
+                full_name(svc.catalog, d.procedure_id, d.fields),
                 svc.catalog.name(d.procedure_id),
                 statuses.label(d.status),
                 channel_label(d.channel),
@@ -249,6 +277,8 @@ def export_csv(request: Request, user: StaffDep) -> Response:
                 d.province or "",
                 d.office or "",
                 d.created_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M"),
+                due.strftime("%d/%m/%Y") if due else "",
+                "có" if svc.dossiers.is_overdue(d) else "",
                 d.updated_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M"),
             ]
         )
@@ -292,9 +322,13 @@ def _detail_context(svc: Services, dossier: Dossier) -> dict[str, Any]:
             for key, value in dossier.answers.items()
         ],
         "next_statuses": statuses.TRANSITIONS.get(dossier.status, ()),
+        "chosen_status": "",
         "note_required": sorted(statuses.NOTE_REQUIRED),
         "deliveries": deliveries,
         "processing_time": svc.catalog.processing_time(dossier.procedure_id),
+        "due": svc.dossiers.due(dossier),
+        "overdue": svc.dossiers.is_overdue(dossier),
+        "new_documents": bool(svc.dossiers.with_new_documents([dossier.id])),
     }
 
 
@@ -327,7 +361,9 @@ def dossier_status(
         raise HTTPException(404, "Không tìm thấy hồ sơ có mã này.") from None
     except statuses.TransitionError as exc:
         dossier = svc.dossiers.get(code)
+        # the choice and the note typed stay as they were: staff only add what was missing
         context = {**_detail_context(svc, dossier), "error": str(exc), "note": note}
+        context["chosen_status"] = status
         return render(request, "dossier.html", context, 422)
     record(request, user.username, "change_status", dossier.receipt_code, f"{status}: {note}")
     flash(request, f"Đã chuyển hồ sơ sang “{statuses.label(status)}”.")

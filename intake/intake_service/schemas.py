@@ -120,6 +120,10 @@ class AttachmentOut(BaseModel):
     sha256: str
     uploaded_at: datetime
     url: str
+    already_attached: bool = Field(
+        default=False,
+        description="Cùng tệp đã có trong hồ sơ (gửi lại): không thêm bản mới.",
+    )
 
 
 class DossierOut(BaseModel):
@@ -175,7 +179,7 @@ class RatingCreate(BaseModel):
     channel: ChannelName
     sender_id: SenderId
     score: int = Field(ge=1, le=5)
-    comment: Text2000 = ""
+    comment: Text2000 | None = ""  # null: the citizen had nothing to add ("Không góp ý")
 
 
 class RatingOut(BaseModel):
@@ -301,7 +305,9 @@ class HandoffOut(BaseModel):
 
 
 class HandoffMessageIn(BaseModel):
-    """A message the citizen wrote while a person owns the conversation."""
+    """A message the citizen wrote while a person owns the conversation, or (``from: bot``)
+    what the assistant said to the citizen while the handoff waited (kept whatever the
+    handoff's status, so staff read every turn)."""
 
     model_config = ConfigDict(populate_by_name=True)
 

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from bot.actions import attachments, intake_access
+from bot.actions.submit import after_upload
 
 
 def test_each_channels_format_is_read():
@@ -69,6 +70,24 @@ async def test_files_are_fetched_and_attached_named_after_their_document(attache
         ("so_bhxh-1.png", "image/png"),
         ("giay-to-4.pdf", "application/pdf"),
     ]
+
+
+async def test_a_photo_the_dossier_has_already_is_not_counted_as_attached(monkeypatch):
+    """The intake keeps the same photo once; the citizen must not read "đã đính kèm"."""
+
+    async def attach(code: str, filename: str, content: bytes, content_type: str) -> Any:
+        return {"id": 1, "already_attached": content == b"same"}
+
+    async def download(client: httpx.AsyncClient, url: str) -> tuple[bytes, str | None]:
+        return (b"same" if url.endswith("/1") else b"new"), "image/png"
+
+    monkeypatch.setattr(intake_access, "attach", attach)
+    monkeypatch.setattr(attachments, "_download", download)
+    files = [{"kind": "image", "url": f"https://x.example/{n}"} for n in (1, 2)]
+    result = await attachments.upload_all("HS-7K3M-9Q2P", files)
+    assert result == attachments.Uploaded(attached=1, failed=0, already=1)
+    [reply] = after_upload(result)
+    assert "đính kèm 1 ảnh/tệp" in reply.text and "đã gửi trước đó" in reply.text
 
 
 async def test_only_web_urls_are_fetched():

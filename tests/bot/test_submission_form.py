@@ -183,7 +183,7 @@ async def test_the_summary_shows_the_owner_their_numbers_with_send_cancel_edit(d
     assert "• Chi nhánh ngân hàng: (bỏ qua)" in summary
     assert "Văn bản đề nghị thay đổi hình thức nhận" in summary  # a missing document
     titles = [b["title"] for b in buttons(dispatcher)]
-    assert titles[:2] == ["Gửi hồ sơ", "Hủy"]
+    assert titles[-2:] == ["Hủy", "Gửi hồ sơ"]  # the main action is the last button
     assert "Sửa Số điện thoại" in titles
     assert len([t for t in titles if t.startswith("Sửa ")]) == len(PENSION_FIELDS)
     assert all(len(m.get("buttons") or []) <= 5 for m in dispatcher.messages)

@@ -23,6 +23,7 @@ from connectors.common.database import ConnectorDatabase
 from connectors.common.dedupe import DedupeStore
 from connectors.intake_events import (
     INTENT,
+    KEPT,
     IntakeEventsInput,
     IntakeEventsSettings,
     NoticeOutput,
@@ -205,7 +206,9 @@ async def test_a_refusal_by_the_channel_is_reported_not_retried(bot, asgi):
 async def test_rest_conversations_fetch_their_notifications(bot, asgi):
     app, _, agent = bot
     body = event(channel="rest", sender_id="rest-user-7", event_id="ev-rest")
-    await post(asgi, app, body, sign(body), "ev-rest")
+    told = await post(asgi, app, body, sign(body), "ev-rest")
+    # nothing was pushed: the console must not say the citizen was told (issue 16)
+    assert told.json() == {"delivered": False, "reason": KEPT}
     assert isinstance(agent.triggered[0][2], NoticeOutput)
     answer = await asgi(app).get(
         "/webhooks/intake/notifications", params={"sender": "rest-user-7", "after": 0}

@@ -130,7 +130,9 @@ def test_a_person_takes_over_a_dossier_and_hands_it_back_to_continue(office: Run
     staff.claim(handoff_id)
     notice_containing(office, sender, "đang hỗ trợ ông/bà")
     sent = staff.reply(handoff_id, "Chào ông, ông xem ngày sinh trên CCCD giúp tôi ạ.")
-    assert sent["delivery"] == "delivered", sent
+    # REST cannot push: the reply is kept for the client, and the console does not say it
+    # reached the citizen (issue 16)
+    assert sent["delivery"] == "failed" and "không tự gửi tin" in sent["reason"], sent
     notice_containing(office, sender, "ông xem ngày sinh trên CCCD")
 
     # every service restarts: the conversation is still with the person

@@ -68,7 +68,11 @@ async def test_a_photo_reaches_rasa_with_a_url_the_action_server_can_fetch(clien
     assert fetched.headers["content-type"] == "image/png"
     assert fetched.headers["x-content-type-options"] == "nosniff"
     shown = await client.get("/webhooks/webchat/messages", params={"sender": SENDER, "after": 0})
-    assert [m["text"] for m in shown.json()["messages"]] == ["📎 so-bhxh.png", "Đã nhận."]
+    stored = shown.json()["messages"]
+    assert [m["text"] for m in stored] == ["Đã gửi: so-bhxh.png", "Đã nhận."]
+    assert stored[0]["image"].startswith("files/")  # a thumbnail of the photo sent
+    thumbnail = await client.get(f"/webhooks/webchat/{stored[0]['image']}")
+    assert thumbnail.content == PNG
 
 
 async def test_a_pdf_is_a_file(client, received):
