@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from bhxh_catalog.validators import describe_months, find_duration
@@ -111,6 +111,31 @@ def _read_back_line(question: Question, typed: str, value: object) -> str | None
             return f"Tôi ghi: năm {value.year}."
         return f"Tôi ghi: tháng {value.month:02d}/{value.year}."
     return None
+
+
+def told_in_story(proc: Procedure, told: Mapping[str, object]) -> list[Reply]:
+    """The answers taken from the citizen's own message, so they are not asked again."""
+    lines = ["Tôi ghi nhận từ tin nhắn của ông/bà (nếu sai, ông/bà gõ “hủy” rồi hỏi lại):"]
+    for qid, value in told.items():
+        question = proc.question(qid)
+        if question is not None:
+            lines.append(f"• {catalog_access.shown(question.text)} {_in_words(question, value)}")
+    return [Reply("\n".join(lines))] if len(lines) > 1 else []
+
+
+def _in_words(question: Question, value: object) -> str:
+    """A value found in a story, as it is read back: "năm 2008", "10 năm 8 tháng (128 tháng)"."""
+    if isinstance(value, date):
+        if (value.month, value.day) == (1, 1):
+            return f"năm {value.year}"
+        if value.day == 1:
+            return f"tháng {value.month:02d}/{value.year}"
+        return f"{value.day:02d}/{value.month:02d}/{value.year}"
+    if isinstance(value, (int, float)) and fold(question.unit or "") in ("nam", "thang"):
+        months = round(value * 12) if fold(question.unit or "") == "nam" else round(value)
+        return describe_months(months)
+    label = question.option_label(value)
+    return label if label is not None else str(value)
 
 
 def question_prompt(question: Question, optional: bool = False) -> list[Reply]:

@@ -186,6 +186,7 @@ class _ProcedureBuilder:
             minimum=raw.get("min"),
             maximum=raw.get("max"),
             verified=self.flag(raw),
+            cues=tuple(raw.get("cues") or ()),
         )
 
     def eligibility(self, raw: Raw, amount_inputs: frozenset[str]) -> models.Eligibility:

@@ -193,6 +193,8 @@ class Question:
     maximum: float | None = None
     verified: bool = True
     year_alone: YearAlone | None = None
+    cues: tuple[str, ...] = ()
+    """Words citizens put before this answer in a story ("đóng từ"): :mod:`bhxh_catalog.story`."""
 
     @property
     def spec(self) -> AnswerSpec:

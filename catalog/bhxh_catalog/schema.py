@@ -549,7 +549,7 @@ def _question_spec(known: _Known) -> Check:
         {"id": _ident, "text": text, "kind": _enum(QUESTION_KINDS)},
         {"options": _list(option, nonempty=True), "help": _nullable(text),
          "ask_if": _condition, "unit": _nullable(_text), "min": _number, "max": _number,
-         "verified": _bool},
+         "verified": _bool, "cues": _list(_text)},
     )
 
 

@@ -61,7 +61,7 @@ def test_a_date_is_read_in_the_vietnamese_order():
 
 
 def test_an_unreadable_date_gets_one_message_with_an_example():
-    outcome = run("ngay_dung_dong", message("hôm qua", "nlu_fallback"))
+    outcome = run("ngay_dung_dong", message("dạo trước", "nlu_fallback"))
     assert outcome.decision is Decision.ERROR
     assert "ví dụ" in outcome.message.lower()
     assert "/" in outcome.message  # the example shows the date format
