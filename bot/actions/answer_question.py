@@ -135,6 +135,10 @@ class ActionAnswerQuestion(BotAction):
             return [SlotSet("offer_human", False)]
         send(dispatcher, result.replies)
         events: list[EventType] = [SlotSet("offer_human", False)]
-        if result.procedure:
+        current = tracker.get_slot("procedure")
+        named = conversation.procedure_from_message(message)
+        if result.procedure and (named is not None or current is None):
+            # A side question does not move the conversation off the procedure being discussed
+            # ("nộp giúp tôi" afterwards once opened the side topic's procedure).
             events.append(SlotSet("procedure", result.procedure))
         return events

@@ -63,8 +63,13 @@ answer: one word matches too many topics."""
 MAX_LEGAL_REFS = 2
 CONDOLENCE = "Xin chia buồn cùng gia đình ông/bà."
 
-_DEATH = re.compile(r"\b(?:mat|qua doi|tu tran|tu vong|chet|tu tuat|mai tang|ma chay|"
-                    r"an tang|chon cat|tang le|vua khuat|da khuat|ta the)\b")
+_DEATH = re.compile(
+    r"\b(?:qua doi|tu tran|tu vong|chet|tu tuat|mai tang|ma chay|an tang|chon cat|tang le|"
+    r"vua khuat|da khuat|ta the)\b"
+    r"|\b(?:bo|me|cha|ba|ma|ong|chong|vo|con|anh|chi|em|than|nha|cu|bac|chu|co|di)"
+    r"(?:\s+\w+){0,2}\s+mat\b(?!\s+(?:so|the|quyen|tien|giay|viec|het|luong))"
+)
+"""A death, not a loss: "bố tôi mất", "mẹ vừa mất"; "rút thì mất quyền lợi gì" is not one."""
 _SCAM_DIRECT = re.compile(r"\b(?:lua dao|mao danh|gia danh|gia mao)\b")
 _SCAM_SECRET = re.compile(r"\b(?:otp|mat khau|ma xac (?:nhan|thuc)|ma pin|so the)\b")
 _SCAM_ACTOR = re.compile(r"\b(?:nguoi|ai|ai do|ng|ke|doi tuong|can bo|nhan vien|goi|goi dien|"
@@ -292,7 +297,7 @@ def answer_message(text: str, kb: KnowledgeBase, as_of: date) -> MessageAnswer:
     condolence = condolence and (
         any(a.topic.tone == "bereavement" for a in answers)
         or any(t.tone == "bereavement" for t in suggestions)
-        or bool(re.search(r"\b(?:mat|qua doi|tu tran|tu vong|chet)\b", folded))
+        or bool(_DEATH.search(folded))
     )
     also: list[Topic] = []
     close = len(whole) > 1 and whole[0][1] - whole[1][1] < CLOSE_MARGIN

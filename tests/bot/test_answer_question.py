@@ -66,7 +66,7 @@ async def test_the_fallback_offers_the_closest_topics(dispatcher):
         {"id": "lua_dao_otp", "score": 0.05}]
     await ActionFallback().run(dispatcher, tracker, {})
     assert [b["title"] for b in buttons(dispatcher)] == [
-        "Trợ cấp mai táng bao nhiêu tiền", "Hạn nộp hồ sơ tử tuất, mai táng", "Gặp nhân viên"]
+        "Trợ cấp mai táng bao nhiêu tiền", "Hạn nộp hồ sơ tử tuất và nộp ở đâu", "Gặp nhân viên"]
 
 
 @pytest.mark.parametrize(

@@ -147,3 +147,13 @@ def test_is_scam(text: str, scam: bool) -> None:
 
 def test_installing_the_official_app_is_not_a_scam() -> None:
     assert not is_scam("Cài ứng dụng bảo hiểm xã hội số trên điện thoại rồi mà không biết đăng ký")
+
+
+def test_a_loss_is_not_a_death():
+    """"rút 1 lần thì mất những quyền lợi gì" was answered with condolences."""
+    from bhxh_catalog.topics_answer import _DEATH
+
+    assert not _DEATH.search("rut 1 lan thi mat nhung quyen loi j z")
+    assert not _DEATH.search("toi lam mat so bhxh")
+    assert _DEATH.search("bo toi mat ngay 20/11")
+    assert _DEATH.search("me toi moi mat")
