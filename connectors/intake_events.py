@@ -27,8 +27,10 @@ Rasa input channel ``connectors.intake_events.IntakeEventsInput`` (name ``intake
   during an outage reaches the intake, the citizen is told its receipt code the same way
   (``event: dossier_delivered``; ``dossier_rejected`` when the intake refused it).
 * ``GET /webhooks/intake/notifications?sender=<id>&after=<last id>`` — channels that cannot push
-  (the REST channel, a channel without credentials) keep the messages in a small store; their
-  client fetches them here (``{"messages": [...], "last_id"}``).
+  (the REST channel, a channel without credentials) keep the messages in a small store; the REST
+  channel's client fetches them here (``{"messages": [...], "last_id"}``) with the REST
+  channel's key (``Authorization: Bearer <REST_CHANNEL_KEY>``, else 401), and only those of
+  ``rest:`` conversations (``sender`` is read as the REST channel reads it; issue 17).
 * ``GET /webhooks/intake/`` — ``{"status": "ok"}``, or 503 ``{"status": "disabled"}`` when no
   secret is set (the outbox worker still runs).
 
@@ -77,6 +79,7 @@ from connectors.common.output import PlatformOutput
 from connectors.common.pause import resumed
 from connectors.common.webhook import WebhookInput
 from connectors.handoff_events import HANDOFF_EVENTS, apply_handoff_event
+from connectors.rest import rest_client_ok, rest_sender_id
 from connectors.webchat.channel import WebchatOutput
 from connectors.webchat.store import MessageStore
 
@@ -486,11 +489,13 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
             return await self.handle_event(request)
 
         async def notifications(request: Request) -> HTTPResponse:
+            if not rest_client_ok(request.headers.get("Authorization")):
+                return response.json({"error": "missing or wrong key"}, status=401)
             sender_id = request.args.get("sender", "")
             after = request.args.get("after", "0")
             if not sender_id or len(sender_id) > MAX_SENDER_LENGTH or not after.isdigit():
                 return response.json({"error": "Yêu cầu không hợp lệ."}, status=400)
-            stored = await self.notices.after(sender_id, int(after))
+            stored = await self.notices.after(rest_sender_id(sender_id), int(after))
             last_id = stored[-1].id if stored else int(after)
             return response.json(
                 {"messages": [item.as_json() for item in stored], "last_id": last_id}

@@ -377,8 +377,12 @@ async def test_without_a_running_agent_every_message_goes_through():
 
 
 # ---------------------------------------------------------------------- the REST channel
+REST_KEY = "rest-test-key-0123456789-abcdefghijKLMNOP"
+REST_AUTH = {"Authorization": f"Bearer {REST_KEY}"}
+
+
 async def test_the_rest_channel_is_rasas_behind_the_gate(agent, asgi, monkeypatch):
-    rest = RestInput()
+    rest = RestInput(REST_KEY)
     relay = Relay()
     rest.gate.relay = relay
     app = Sanic(f"rest_gate_{next(_apps)}")
@@ -386,10 +390,14 @@ async def test_the_rest_channel_is_rasas_behind_the_gate(agent, asgi, monkeypatc
     app.ctx.agent = agent
     await start_app(app)
     client = asgi(app)
-    answer = await client.post("/webhooks/rest/webhook", json={"sender": "u1", "message": "chào"})
+    answer = await client.post(
+        "/webhooks/rest/webhook", headers=REST_AUTH, json={"sender": "u1", "message": "chào"}
+    )
     assert [m["text"] for m in answer.json()] == [ANSWER]
-    await agent.set_paused("u1", "41")
-    answer = await client.post("/webhooks/rest/webhook", json={"sender": "u1", "message": "alo"})
+    await agent.set_paused("rest:u1", "41")
+    answer = await client.post(
+        "/webhooks/rest/webhook", headers=REST_AUTH, json={"sender": "u1", "message": "alo"}
+    )
     assert answer.json() == []
     assert relay.sent[0][:2] == (41, "alo")
 

@@ -37,6 +37,8 @@ from tests.connectors.messenger.payloads import PSID
 from tests.connectors.zalo.payloads import USER_ID
 
 SECRET = "shared-webhook-secret"
+REST_KEY = "rest-test-key-0123456789-abcdefghijKLMNOP"
+REST_AUTH = {"Authorization": f"Bearer {REST_KEY}"}
 _apps = iter(range(1, 10_000))
 
 
@@ -202,21 +204,48 @@ async def test_a_refusal_by_the_channel_is_reported_not_retried(bot, asgi):
     assert answer.json() == {"delivered": False, "reason": WindowClosed.reason_vi}
 
 
-async def test_rest_conversations_fetch_their_notifications(bot, asgi):
+async def test_rest_conversations_fetch_their_notifications(bot, asgi, monkeypatch):
+    monkeypatch.setenv("REST_CHANNEL_KEY", REST_KEY)
     app, _, agent = bot
-    body = event(channel="rest", sender_id="rest-user-7", event_id="ev-rest")
+    body = event(channel="rest", sender_id="rest:user-7", event_id="ev-rest")
     await post(asgi, app, body, sign(body), "ev-rest")
     assert isinstance(agent.triggered[0][2], NoticeOutput)
     answer = await asgi(app).get(
-        "/webhooks/intake/notifications", params={"sender": "rest-user-7", "after": 0}
+        "/webhooks/intake/notifications",
+        params={"sender": "user-7", "after": 0},
+        headers=REST_AUTH,
     )
     messages = answer.json()["messages"]
     assert [m["text"] for m in messages] == ["Hồ sơ HS-7K3M-9Q2P"]
     later = await asgi(app).get(
         "/webhooks/intake/notifications",
-        params={"sender": "rest-user-7", "after": answer.json()["last_id"]},
+        params={"sender": "rest:user-7", "after": answer.json()["last_id"]},
+        headers=REST_AUTH,
     )
     assert later.json()["messages"] == []
+
+
+async def test_notifications_need_the_rest_key_and_stay_in_the_rest_namespace(
+    bot, asgi, monkeypatch
+):
+    monkeypatch.setenv("REST_CHANNEL_KEY", REST_KEY)
+    app, _, _ = bot
+    body = event(channel="zalo", sender_id="zalo:48213377", event_id="ev-zalo-notice")
+    await post(asgi, app, body, sign(body), "ev-zalo-notice")
+    client = asgi(app)
+    for headers in ({}, {"Authorization": "Bearer change-me"}):
+        refused = await client.get(
+            "/webhooks/intake/notifications",
+            params={"sender": "zalo:48213377", "after": 0},
+            headers=headers,
+        )
+        assert refused.status_code == 401
+    other = await client.get(
+        "/webhooks/intake/notifications",
+        params={"sender": "zalo:48213377", "after": 0},
+        headers=REST_AUTH,
+    )
+    assert other.json()["messages"] == []  # read as rest:zalo:48213377, never zalo's
 
 
 async def test_malformed_events_are_refused(bot, asgi):

@@ -71,8 +71,8 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
 
 @pytest.fixture
 def sender() -> str:
-    """A fresh conversation id."""
-    return f"e2e-{uuid.uuid4().hex[:12]}"
+    """A fresh conversation id of the REST channel (its ids live in ``rest:``)."""
+    return f"rest:e2e-{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture(scope="session")

@@ -85,7 +85,10 @@ def receipt_code(text: str) -> str:
 def _kept_messages(system: RunningStack, path: str, sender: str) -> list[dict[str, Any]]:
     """The messages Rasa keeps for a conversation at ``/webhooks/<path>``, oldest first."""
     answer = httpx.get(
-        f"{system.rasa_url}/webhooks/{path}", params={"sender": sender, "after": 0}, timeout=10
+        f"{system.rasa_url}/webhooks/{path}",
+        params={"sender": sender, "after": 0},
+        headers=system.rest_headers,
+        timeout=10,
     )
     answer.raise_for_status()
     messages: list[dict[str, Any]] = answer.json()["messages"]
