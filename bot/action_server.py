@@ -48,6 +48,7 @@ def install_gc_freeze_after_start() -> None:
 
 def main() -> None:
     """Runs Rasa SDK's command line after installing the freeze."""
+    os.umask(0o077)  # files it creates (the outbox database): 0600
     os.environ.setdefault("SANIC_HOST", "127.0.0.1")
     refuse_weak_secrets(("INTAKE_API_KEY",))
     from rasa_sdk.__main__ import main as sdk_main

@@ -147,6 +147,7 @@ def install_gc_freeze_after_load() -> None:
 
 def main() -> None:
     """Runs Rasa's command line after installing the fixes."""
+    os.umask(0o077)  # databases, uploads, token store: 0600 files, 0700 folders
     disable_telemetry()
     refuse_weak_secrets()
     from rasa.__main__ import main as rasa_main

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,9 +16,13 @@ OPENAPI_FILE = Path(__file__).resolve().parents[1] / "openapi.json"
 
 
 def _cmd_bootstrap(_args: argparse.Namespace) -> int:
-    from intake_service.bootstrap import bootstrap
+    from intake_service.bootstrap import BootstrapRefused, bootstrap
 
-    bootstrap()
+    try:
+        bootstrap()
+    except BootstrapRefused as refused:
+        print(str(refused), file=sys.stderr)
+        return 2
     return 0
 
 
@@ -25,11 +30,15 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from intake_service.logging_setup import logging_config
-    from intake_service.settings import load_settings
+    from intake_service.settings import load_settings, weak_secrets_message
 
     settings = load_settings()
     if not settings.secret_key or not settings.api_key:
         print("Thiếu bí mật: chạy `python -m intake_service bootstrap` trước.", file=sys.stderr)
+        return 2
+    problems = settings.secret_problems()
+    if problems:
+        print(weak_secrets_message(problems), file=sys.stderr)
         return 2
     uvicorn.run(
         "intake_service.app:create_app",
@@ -70,7 +79,7 @@ def _cmd_new_migration(args: argparse.Namespace) -> int:
 def _cmd_create_user(args: argparse.Namespace) -> int:
     from intake_service.bootstrap import create_user
     from intake_service.db import Database
-    from intake_service.security import new_token, password_problem
+    from intake_service.security import new_password, password_problem
     from intake_service.settings import load_settings
 
     if args.password_stdin:
@@ -80,14 +89,21 @@ def _cmd_create_user(args: argparse.Namespace) -> int:
     else:
         password = ""
     generated = not password
-    password = password or new_token(12)
-    problem = password_problem(password)
+    password = password or new_password()
+    problem = password_problem(password, args.username)
     if problem:
         print(problem, file=sys.stderr)
         return 2
     db = Database(load_settings().database_url)
     try:
-        create_user(db, args.username, password, args.role, args.full_name)
+        create_user(
+            db,
+            args.username,
+            password,
+            args.role,
+            args.full_name,
+            must_change_password=generated,
+        )
     except ValueError as exc:
         print(f"Không tạo được: {exc}", file=sys.stderr)
         return 1
@@ -161,7 +177,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Runs one command and returns the exit status."""
+    """Runs one command and returns the exit status.
+
+    Every file the service creates (database, attachments, secrets) is readable by its own user
+    only: the process runs with umask 077 (files 0600, folders 0700).
+    """
+    os.umask(0o077)
     args = _parser().parse_args(argv)
     status: int = args.run(args)
     return status

@@ -31,7 +31,7 @@ from intake_service.models import utcnow
 from intake_service.office_hours import OfficeHoursError, parse_office_hours
 from intake_service.reply_templates import ReplyTemplates
 from intake_service.security import LoginThrottle
-from intake_service.settings import Settings, load_settings
+from intake_service.settings import Settings, load_settings, weak_secrets_message
 from intake_service.templating import build_templates
 from intake_service.webhooks import DeliveryPolicy, WebhookWorker
 
@@ -71,14 +71,17 @@ def create_app(
         expiry_poll_seconds: time between two rounds of the handoff expiry worker.
 
     Raises:
-        ConfigurationError: secrets are missing (run ``python -m intake_service bootstrap``)
-            or the office hours cannot be read.
+        ConfigurationError: secrets are missing (run ``python -m intake_service bootstrap``),
+            too short or placeholders (``change-me``), or the office hours cannot be read.
     """
     settings = settings or load_settings()
     if not settings.secret_key or not settings.api_key:
         raise ConfigurationError(
             "Thiếu INTAKE_SECRET_KEY / INTAKE_API_KEY: chạy `python -m intake_service bootstrap`."
         )
+    problems = settings.secret_problems()
+    if problems:
+        raise ConfigurationError(weak_secrets_message(problems))
     try:
         hours = parse_office_hours(
             settings.office_hours, settings.office_timezone, settings.office_closed_days

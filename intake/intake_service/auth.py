@@ -23,6 +23,7 @@ __all__ = [
     "CSRF_HEADER",
     "LoginRequired",
     "LoginThrottled",
+    "PasswordChangeRequired",
     "Principal",
     "api_principal",
     "authenticate",
@@ -66,6 +67,16 @@ class LoginRequired(Exception):
     def __init__(self, next_url: str) -> None:
         super().__init__(next_url)
         self.next_url = next_url
+
+
+class PasswordChangeRequired(Exception):
+    """The account's password was generated: the console shows the password form first."""
+
+
+MUST_CHANGE_TEXT = (
+    "Tài khoản dùng mật khẩu được cấp tự động: đổi mật khẩu ở /console/account trước."
+)
+PASSWORD_CHANGE_PATHS = frozenset({"/console/account", "/console/logout"})
 
 
 class LoginThrottled(Exception):
@@ -115,7 +126,18 @@ def start_session(request: Request, user: User) -> None:
 
 
 def end_session(request: Request) -> None:
-    """Signs out (the cookie is emptied)."""
+    """Signs out: the cookie is emptied and, server-side, every session of the user ends.
+
+    The session cookie is signed, not stored: a copy of it kept by someone else would stay valid
+    until it expires. Incrementing the user's ``session_epoch`` makes every earlier cookie of the
+    account worthless (other devices of the same person are signed out too).
+    """
+    uid = request.session.get("uid")
+    if isinstance(uid, int):
+        with services(request).db.transaction() as session:
+            user = session.get(User, uid)
+            if user is not None and user.session_epoch == request.session.get("epoch"):
+                user.session_epoch += 1
     request.session.clear()
 
 
@@ -153,6 +175,8 @@ def require_staff(request: Request) -> User:
     if user is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(target)
+    if user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired()
     request.state.user = user
     return user
 
@@ -186,9 +210,13 @@ def api_principal(
             ) from None
         if user is None:
             raise HTTPException(401, "Tên đăng nhập hoặc mật khẩu không đúng.")
+        if user.must_change_password:
+            raise HTTPException(403, MUST_CHANGE_TEXT)
         return Principal(name=user.username, kind="staff", role=user.role)
     user = session_user(request)
     if user is not None:
+        if user.must_change_password:
+            raise HTTPException(403, MUST_CHANGE_TEXT)
         if request.method not in SAFE_METHODS and not check_csrf(
             request, request.headers.get(CSRF_HEADER)
         ):

@@ -495,7 +495,7 @@ def create_user(
     elif role not in {"staff", "admin"}:
         problem = "Vai trò không hợp lệ."
     else:
-        problem = password_problem(password)
+        problem = password_problem(password, username)
     with svc.db.transaction() as session:
         if problem is None and session.scalar(select(User).where(User.username == username)):
             problem = f"Tên đăng nhập “{username}” đã có."
@@ -506,6 +506,7 @@ def create_user(
                     full_name=full_name.strip(),
                     role=role,
                     password_hash=hash_password(password),
+                    must_change_password=generated,
                 )
             )
             audit.record(session, user.username, "create_user", username, role, client_ip(request))
@@ -515,10 +516,22 @@ def create_user(
         context = {"active": "users", "users": users, "error": problem}
         return render(request, "users.html", context, 422)
     message = f"Đã tạo tài khoản {username}."
-    if generated:
-        message += f" Mật khẩu tạm thời: {password} (chỉ hiện một lần)."
-    flash(request, message)
-    return redirect("/console/users")
+    if not generated:
+        flash(request, message)
+        return redirect("/console/users")
+    # a temporary password is shown in this answer only, never kept in the session cookie
+    message += f" Mật khẩu tạm thời: {password} (chỉ hiện một lần; đổi ở lần đăng nhập đầu)."
+    return _users_page_once(request, message)
+
+
+def _users_page_once(request: Request, message: str) -> Response:
+    """The accounts page with a message shown in this answer only (not stored anywhere)."""
+    with services(request).db.session() as session:
+        users = list(session.scalars(select(User).order_by(User.username)))
+    context = {"active": "users", "users": users, "error": None, "once": message}
+    response = render(request, "users.html", context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.post("/users/{user_id}")
@@ -531,7 +544,7 @@ def update_user(
 ) -> Response:
     """Disables, enables or resets the password of an account (administrators)."""
     svc = services(request)
-    message = ""
+    message = once = ""
     with svc.db.transaction() as session:
         target = session.get(User, user_id)
         if target is None:
@@ -549,19 +562,26 @@ def update_user(
             password = new_password()
             target.password_hash = hash_password(password)
             target.session_epoch += 1
-            message = f"Mật khẩu mới của {target.username}: {password} (chỉ hiện một lần)."
+            target.must_change_password = True
+            once = (
+                f"Mật khẩu mới của {target.username}: {password} "
+                "(chỉ hiện một lần; đổi ở lần đăng nhập đầu)."
+            )
         else:
             raise HTTPException(422, "Thao tác không hợp lệ.")
         audit.record(session, user.username, action, target.username, "", client_ip(request))
+    if once and target.id != user.id:
+        return _users_page_once(request, once)
+    if once:  # an administrator reset their own password: shown once, then signed in again
+        return render(request, "login.html", {"next": "/console/dossiers", "error": None,
+                                              "once": once})
     flash(request, message)
-    if target.id == user.id:
-        return redirect("/console/login")
     return redirect("/console/users")
 
 
 @router.get("/account")
 def account_page(request: Request, user: StaffDep) -> Response:
-    """The signed-in user's password form."""
+    """The signed-in user's password form (the only page of an account that must change it)."""
     return render(request, "account.html", {"active": "", "error": None})
 
 
@@ -581,8 +601,10 @@ def change_password(
         problem = "Mật khẩu hiện tại không đúng."
     elif new != confirm:
         problem = "Hai lần nhập mật khẩu mới không giống nhau."
+    elif new == current:
+        problem = "Mật khẩu mới phải khác mật khẩu hiện tại."
     else:
-        problem = password_problem(new)
+        problem = password_problem(new, user.username)
     if problem is not None:
         return render(request, "account.html", {"active": "", "error": problem}, 422)
     with svc.db.transaction() as session:
@@ -590,6 +612,7 @@ def change_password(
         assert target is not None
         target.password_hash = hash_password(new)
         target.session_epoch += 1
+        target.must_change_password = False
         audit.record(
             session, user.username, "change_password", user.username, "", client_ip(request)
         )

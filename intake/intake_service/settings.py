@@ -36,12 +36,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from intake_service.secret_rules import secret_problem
+
 __all__ = [
     "GENERATED_SECRETS",
     "REPO_ROOT",
     "Settings",
     "load_settings",
     "read_env_file",
+    "weak_secrets_message",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -116,6 +119,15 @@ class Settings:
     zalo_oa_id: str = ""
     telegram_bot_username: str = ""
 
+    def secret_problems(self) -> list[str]:
+        """Why the secrets cannot be used (missing, short, placeholder); empty when fine."""
+        named = (
+            ("INTAKE_API_KEY", self.api_key),
+            ("INTAKE_SECRET_KEY", self.secret_key),
+            ("BOT_WEBHOOK_SECRET", self.bot_webhook_secret),
+        )
+        return [problem for name, value in named if (problem := secret_problem(name, value))]
+
     @property
     def secrets_file(self) -> Path:
         """The git-ignored file that keeps generated secrets."""
@@ -125,6 +137,17 @@ class Settings:
     def attachments_dir(self) -> Path:
         """Where uploaded files are stored (one file per checksum)."""
         return self.var_dir / "attachments"
+
+
+def weak_secrets_message(problems: list[str]) -> str:
+    """The operator's message when the service refuses its secrets."""
+    return (
+        "Từ chối khởi động — bí mật không an toàn: "
+        + "; ".join(problems)
+        + ". Dùng giá trị ngẫu nhiên ít nhất 32 byte, ví dụ "
+        "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`, hoặc bỏ biến đi để "
+        "`python -m intake_service bootstrap` tự tạo vào var/secrets.env."
+    )
 
 
 def read_env_file(path: Path) -> dict[str, str]:

@@ -34,12 +34,12 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-API_KEY = "test-api-key-0123456789"
-SECRET_KEY = "test-secret-key"
-WEBHOOK_SECRET = "test-webhook-secret"
+API_KEY = "test-api-key-0123456789-abcdefghijklmn"
+SECRET_KEY = "test-session-signing-key-0123456789-abcdef"
+WEBHOOK_SECRET = "test-webhook-hmac-key-0123456789-abcdef"
 BOT_URL = "http://bot.test/webhooks/intake/events"
-ADMIN = ("quantri", "Quantri-2026-pass")
-STAFF = ("canbo", "Canbo-2026-pass")
+ADMIN = ("quantri", "Giamsat-2026-pass")
+STAFF = ("canbo", "Tiepnhan-2026-pass")
 PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 PROCEDURE = "huong_bhxh_mot_lan"
