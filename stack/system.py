@@ -270,6 +270,8 @@ def _bot_env(stack: RunningStack) -> dict[str, str]:
         "CONNECTORS_DATABASE_URL": shared_db or f"sqlite:///{work / 'connectors.sqlite3'}",
         "INTAKE_NOTICES_DB_PATH": str(work / "notices.db"),
         "WEBCHAT_DB_PATH": str(work / "webchat.db"),
+        # where the web chat's uploads are fetched by the action server (its only own origin)
+        "WEBCHAT_UPLOAD_ORIGIN": stack.rasa_url,
         **config.env,
     }
     env.pop("BHXH_CATALOG_DIR", None)

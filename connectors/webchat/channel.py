@@ -37,24 +37,39 @@ from connectors.common.pause import PauseGate
 from connectors.webchat.store import MessageStore
 from connectors.webchat.uploads import UploadRefused, UploadStore
 
-__all__ = ["WebchatInput", "WebchatOutput", "webchat_db_path"]
+__all__ = ["WebchatInput", "WebchatOutput", "upload_origin", "webchat_db_path"]
 
 logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "webchat"
 DB_PATH_ENV = "WEBCHAT_DB_PATH"
+UPLOAD_ORIGIN_ENV = "WEBCHAT_UPLOAD_ORIGIN"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB_PATH = REPO_ROOT / "var" / "webchat.db"
 PAGE_FILE = Path(__file__).with_name("page.html")
 
 MAX_MESSAGE_LENGTH = 2000
 MAX_DISPLAY_LENGTH = 300
-_SENDER = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# The page makes ``web-`` + 32 random hex digits; an id of fewer than 16 characters is refused
+# (the id is the only key to a conversation's messages). Web chat ids contain no ``:``, so they
+# never meet a namespaced id of another channel (``rest:``, ``zalo:`` …).
+_SENDER = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 BUSY_TEXT = (
     "Xin lỗi, hệ thống đang bận. Ông/bà vui lòng thử lại sau ít phút "
     "hoặc gọi Tổng đài BHXH Việt Nam 1900 9068."
 )
+
+
+def upload_origin(environ: Mapping[str, str] | None = None) -> str:
+    """Where the action server fetches the web chat's uploads: ``$WEBCHAT_UPLOAD_ORIGIN``.
+
+    Default ``http://127.0.0.1:$RASA_PORT`` (5005). The action server allows exactly this origin
+    (``bot/actions/attachments.py`` reads the same variable); never the Host of a request.
+    """
+    env = os.environ if environ is None else environ
+    configured = env.get(UPLOAD_ORIGIN_ENV, "").strip().rstrip("/")
+    return configured or f"http://127.0.0.1:{env.get('RASA_PORT', '').strip() or '5005'}"
 
 
 def webchat_db_path(credentials: Mapping[str, Any] | None) -> Path:
@@ -190,10 +205,11 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
             except UploadRefused as refused:
                 return response.json({"ok": False, "error": str(refused)}, status=400)
             await self.store.add(sender_id, "user", {"text": f"📎 {stored.name}"})
-            base = f"{request.scheme}://{request.host}{request.path.rsplit('/', 1)[0]}"
+            # the origin comes from the configuration, never from the request's Host header:
+            # the action server fetches this URL (issue 17, bot/actions/attachments.py)
             attachment = {
                 "type": "file" if stored.mime_type == "application/pdf" else "image",
-                "url": f"{base}/files/{stored.token}",
+                "url": f"{upload_origin()}/webhooks/webchat/files/{stored.token}",
                 "name": stored.name,
                 "mime_type": stored.mime_type,
             }

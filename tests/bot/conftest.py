@@ -58,6 +58,12 @@ def real_catalog(sample_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def media_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example media hosts of the tests' photos are allowed sources (attachments.py)."""
+    monkeypatch.setenv("ATTACHMENT_MEDIA_HOSTS", "cdn.example,x.example,zdn.vn,fbcdn.net")
+
+
+@pytest.fixture(autouse=True)
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> date:
     """Every action test runs on 01/03/2026."""
     monkeypatch.setattr(clock, "today", lambda: TODAY)

@@ -22,6 +22,7 @@ from tests.e2e.conftest import PNG
 from tests.e2e.harness import (
     WEBHOOK_SECRET,
     Chat,
+    WebChat,
     change_status,
     intake_dossier,
     intake_dossiers,
@@ -116,9 +117,11 @@ def test_pension_to_a_bank_account_with_a_wrong_answer_corrected(
 
 
 def test_one_time_payment_with_help_after_three_wrong_answers_and_a_photo(
-    system: RunningStack, sender: str, photo_url: str
+    system: RunningStack,
 ):
-    chat = Chat(system, sender)
+    # a web chat conversation: its uploads are what the action server fetches (the REST channel
+    # ignores a client's metadata, and the action server fetches no other address of this host)
+    chat = WebChat(system)
     chat.say('/start_submission{"procedure":"huong_bhxh_mot_lan"}')
     chat.press("Đã dừng đóng BHXH")
     assert "đóng BHXH lần đầu" in chat.press("Nghỉ việc, không đóng tiếp")
@@ -128,7 +131,7 @@ def test_one_time_payment_with_help_after_three_wrong_answers_and_a_photo(
     chat.say("Trần Thị Lan")
     assert "căn cước" in chat.say("20/08/1975")
     # a photo of the paper sổ BHXH, sent in the middle of the questions
-    reply = chat.say("/inform", {"attachments": [{"type": "image", "url": photo_url}]})
+    reply = chat.upload("so-bhxh.png", PNG)
     assert "Đây là giấy tờ nào" in reply
     reply = chat.press("Sổ bảo hiểm xã hội")
     assert "Tôi đã ghi nhận ảnh/tệp là: Sổ bảo hiểm xã hội." in reply
