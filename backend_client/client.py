@@ -225,6 +225,27 @@ class IntakeClient:
         if response.status_code not in (200, 201):
             raise self._unexpected(response)
 
+    # ------------------------------------------------------------------ personal data
+    async def erase_conversation(self, *, channel: str, sender_id: str) -> list[str]:
+        """Erases what the intake keeps of one conversation (issue 17; the citizen asked).
+
+        Handoff transcripts, call-back requests, ratings and finished notifications go; filed
+        dossiers stay with the office.
+
+        Returns:
+            The receipt codes of the dossiers kept.
+
+        Raises:
+            IntakeUnavailable: the intake could not be reached after the retries.
+            IntakeError: any other unexpected answer.
+        """
+        body = {"channel": channel, "sender_id": sender_id}
+        response = await self._request("POST", "/api/v1/privacy/erasures", json=body)
+        if response.status_code not in (200, 201):
+            raise self._unexpected(response)
+        kept = response.json().get("kept_dossiers") or []
+        return [str(code) for code in kept]
+
     # ------------------------------------------------------------------ human handoff
     async def create_handoff(self, request: HandoffRequest) -> HandoffTicket:
         """Hands a conversation to the office; the conversation's open handoff if it has one.

@@ -51,7 +51,7 @@ import inspect
 import json
 import logging
 import os
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,7 @@ from backend_client import (
 from connectors.common.config import load_common_settings
 from connectors.common.database import ConnectorDatabase, seen_events
 from connectors.common.dedupe import DedupeStore
+from connectors.common.erasure import erase_conversation as erase_everywhere
 from connectors.common.output import PlatformOutput
 from connectors.common.pause import resumed
 from connectors.common.webhook import WebhookInput
@@ -99,6 +100,7 @@ logger = logging.getLogger(__name__)
 CHANNEL_NAME = "intake"
 INTENT = "EXTERNAL_intake_event"
 SIGNATURE_HEADER = "X-Intake-Signature"
+ERASE_EVENT = "erase_conversation"  # staff erased a citizen's data (connectors.common.erasure)
 EVENT_ID_HEADER = "X-Intake-Event-Id"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_NOTICES_PATH = REPO_ROOT / "var" / "intake_notices.db"
@@ -260,6 +262,17 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
                 "Status changes cannot reach citizens; the outbox worker still runs."
             )
         return cls(settings)
+
+    # -------------------------------------------------- personal data (connectors.common.erasure)
+    async def conversation_mark(self, sender_id: str) -> int:
+        """The id of the latest message kept for the conversation (0 when none)."""
+        return await self.notices.last_id(sender_id)
+
+    async def erase_conversation(
+        self, sender_id: str, up_to: int | None, events: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Forgets the messages kept for the conversation (up to ``up_to`` when given)."""
+        await self.notices.forget(sender_id, up_to)
 
     def get_output_channel(self) -> OutputChannel:
         """The store of messages for channels that cannot push."""
@@ -452,6 +465,9 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         channel, sender_id = event.get("channel"), event.get("sender_id")
         if not isinstance(channel, str) or not isinstance(sender_id, str) or not sender_id:
             return response.json({"error": "channel and sender_id are required"}, status=400)
+        if event.get("event") == ERASE_EVENT:  # staff erased the conversation (issue 17)
+            await erase_everywhere(request.app, sender_id)
+            return response.json({"delivered": True})
         event_id = str(
             request.headers.get(EVENT_ID_HEADER)
             or event.get("event_id")

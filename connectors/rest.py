@@ -38,6 +38,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from connectors.common.erasure import ConversationEraser
 from connectors.common.masking import mask_id
 from connectors.common.pause import PauseGate
 from connectors.common.secrets import bearer_ok, secret_problem
@@ -91,6 +92,7 @@ class RestInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
     def __init__(self, key: str | None = None) -> None:
         self.key = key
         self.gate = PauseGate(CHANNEL_NAME)
+        self.eraser = ConversationEraser()
 
     @classmethod
     def name(cls) -> str:
@@ -119,7 +121,8 @@ class RestInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         module = inspect.getmodule(self)
         blueprint = Blueprint("custom_webhook_RestInput", module.__name__ if module else None)
         blueprint.middleware("request")(self.gate.bind)
-        gated = self.gate.handler(on_new_message)
+        blueprint.middleware("request")(self.eraser.bind)
+        gated = self.eraser.handler(self.gate.handler(on_new_message))
 
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})

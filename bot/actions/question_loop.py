@@ -63,7 +63,9 @@ ANSWER_INTENTS = frozenset({"inform", "affirm", "deny", "nlu_fallback"})
 # Rasa triggers it in the conversation, the rules answer it, the loop asks its question again.
 EXTERNAL_INTENT = "EXTERNAL_intake_event"
 # Intents that always leave the loop to the rules (the domain's answer slots exclude them too).
-NEVER_AN_ANSWER = frozenset({"cancel", "restart", "request_human", EXTERNAL_INTENT})
+NEVER_AN_ANSWER = frozenset(
+    {"cancel", "restart", "request_human", EXTERNAL_INTENT, "erase_my_data"}  # issue 17
+)
 # What a citizen types to skip an optional question (folded).
 SKIP_WORDS = frozenset({"bo qua", "khong biet", "khong nho", "khong ro", "bo qua cau nay"})
 _ENTITY_FOR_KIND = {

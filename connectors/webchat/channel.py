@@ -24,7 +24,7 @@ import inspect
 import logging
 import os
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from connectors.common.erasure import ConversationEraser, uploaded_tokens
 from connectors.common.pause import PauseGate
 from connectors.webchat.store import MessageStore
 from connectors.webchat.uploads import UploadRefused, UploadStore
@@ -141,6 +142,7 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         self.store = store
         self.uploads = uploads or UploadStore(store.path.parent / "webchat_uploads")
         self.gate = PauseGate(CHANNEL_NAME)
+        self.eraser = ConversationEraser()
 
     @classmethod
     def name(cls) -> str:
@@ -162,6 +164,18 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         """The output channel used for messages sent without a user message (notifications)."""
         return WebchatOutput(self.store)
 
+    # -------------------------------------------------- personal data (connectors.common.erasure)
+    async def conversation_mark(self, sender_id: str) -> int:
+        """The id of the conversation's latest stored message (0 when none)."""
+        return await self.store.last_id(sender_id)
+
+    async def erase_conversation(
+        self, sender_id: str, up_to: int | None, events: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Forgets the stored messages up to ``up_to`` and every file the conversation sent."""
+        await self.store.forget(sender_id, up_to)
+        await self.uploads.forget(uploaded_tokens(events))
+
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
@@ -169,7 +183,8 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         module = inspect.getmodule(self)
         webchat = Blueprint("webchat_webhook", module.__name__ if module else None)
         webchat.middleware("request")(self.gate.bind)
-        on_new_message = self.gate.handler(on_new_message)
+        webchat.middleware("request")(self.eraser.bind)
+        on_new_message = self.eraser.handler(self.gate.handler(on_new_message))
         page = PAGE_FILE.read_text(encoding="utf-8")
 
         async def chat_page(request: Request) -> HTTPResponse:

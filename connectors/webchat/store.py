@@ -110,6 +110,47 @@ class MessageStore:
         connection.close()
         return [StoredMessage(row[0], row[1], json.loads(row[2]), row[3]) for row in rows]
 
+    def last_id_sync(self, sender_id: str) -> int:
+        """The id of the sender's latest message, 0 when none (blocking)."""
+        with self._connect() as connection:
+            row = connection.execute(
+                "SELECT max(id) FROM webchat_messages WHERE sender_id = ?", (sender_id,)
+            ).fetchone()
+        connection.close()
+        return int(row[0] or 0) if row else 0
+
+    def forget_sync(self, sender_id: str, up_to: int | None = None) -> int:
+        """Deletes the sender's messages (those with an id up to ``up_to`` when given)."""
+        with self._connect() as connection:
+            cursor = connection.execute(
+                "DELETE FROM webchat_messages WHERE sender_id = ? AND id <= ?",
+                (sender_id, up_to if up_to is not None else 2**62),
+            )
+            deleted = cursor.rowcount
+        connection.close()
+        return deleted
+
+    def purge_sync(self, before: datetime) -> int:
+        """Deletes the conversations whose latest message is older than ``before`` (retention)."""
+        cutoff = before.astimezone(timezone.utc).isoformat(timespec="seconds")
+        with self._connect() as connection:
+            cursor = connection.execute(
+                "DELETE FROM webchat_messages WHERE sender_id IN (SELECT sender_id FROM "
+                "webchat_messages GROUP BY sender_id HAVING max(created_at) < ?)",
+                (cutoff,),
+            )
+            deleted = cursor.rowcount
+        connection.close()
+        return deleted
+
+    async def last_id(self, sender_id: str) -> int:
+        """The id of the sender's latest message without blocking the event loop."""
+        return await asyncio.to_thread(self.last_id_sync, sender_id)
+
+    async def forget(self, sender_id: str, up_to: int | None = None) -> int:
+        """Deletes the sender's messages without blocking the event loop."""
+        return await asyncio.to_thread(self.forget_sync, sender_id, up_to)
+
     async def add(self, sender_id: str, role: str, message: Mapping[str, Any]) -> int:
         """Stores one message without blocking the event loop; returns its id."""
         return await asyncio.to_thread(self.add_sync, sender_id, role, message)
