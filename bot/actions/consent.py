@@ -27,6 +27,7 @@ is asked again; "xóa dữ liệu của tôi" withdraws it (:mod:`bot.actions.pr
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from enum import Enum
@@ -84,7 +85,7 @@ _YES_PHRASES = frozenset(
         "chau dong y",
     }
 )
-_NO_WORDS = ("khong dong y", "ko dong y", "k dong y", "tu choi", "khong chap nhan")
+_NO = re.compile(r"(?<!\w)(?:(?:khong|ko|k|chua) dong y|tu choi|khong chap nhan)(?!\w)")
 _NO_PHRASES = frozenset({"khong", "ko", "k", "thoi", "khong a", "khong muon", "toi khong"})
 
 
@@ -143,8 +144,10 @@ def typed_answer(text: str) -> bool | None:
     folded = " ".join(fold(text).replace(",", " ").replace(".", " ").replace("!", " ").split())
     if not folded:
         return None
-    if any(word in folded for word in _NO_WORDS) or folded in _NO_PHRASES:
+    if _NO.search(folded) or folded in _NO_PHRASES:
         return False
+    if "khong" in folded.split() or "?" in text:
+        return None  # "đồng ý không?" asks, it does not agree
     if folded in _YES_PHRASES or folded.startswith(("dong y ", "ok dong y ", "toi dong y ")):
         return True
     return None

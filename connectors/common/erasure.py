@@ -213,15 +213,57 @@ class _MarkerCatcher(OutputChannel):  # type: ignore[misc]  # Rasa is untyped
         """Never used as a channel name (Rasa asks the inner channel's messages)."""
         return "erasure"
 
+    async def _catch(self, recipient_id: str) -> None:
+        self.marks = {
+            id(keeper): await keeper.conversation_mark(recipient_id)
+            for keeper in _keepers(self.eraser.app)
+        }
+
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         """Catches the marker (remembering what the channels hold now); forwards the rest."""
         if message.get("custom") == dict(ERASE_MARKER):
-            self.marks = {
-                id(keeper): await keeper.conversation_mark(recipient_id)
-                for keeper in _keepers(self.eraser.app)
-            }
+            await self._catch(recipient_id)
             return
         await self.inner.send_response(recipient_id, message)
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        """Catches the marker sent directly; forwards other custom payloads."""
+        if json_message == dict(ERASE_MARKER):
+            await self._catch(recipient_id)
+            return
+        await self.inner.send_custom_json(recipient_id, json_message, **kwargs)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Forwarded."""
+        await self.inner.send_text_message(recipient_id, text, **kwargs)
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        """Forwarded."""
+        await self.inner.send_image_url(recipient_id, image, **kwargs)
+
+    async def send_attachment(self, recipient_id: str, attachment: str, **kwargs: Any) -> None:
+        """Forwarded."""
+        await self.inner.send_attachment(recipient_id, attachment, **kwargs)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """Forwarded."""
+        await self.inner.send_text_with_buttons(recipient_id, text, buttons, **kwargs)
+
+    async def send_quick_replies(
+        self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """Forwarded."""
+        await self.inner.send_quick_replies(recipient_id, text, quick_replies, **kwargs)
+
+    async def send_elements(
+        self, recipient_id: str, elements: Iterable[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """Forwarded."""
+        await self.inner.send_elements(recipient_id, elements, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
