@@ -68,6 +68,46 @@ def _cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_purge(_args: argparse.Namespace) -> int:
+    from intake_service.db import Database
+    from intake_service.privacy import RetentionWorker
+    from intake_service.settings import load_settings
+
+    settings = load_settings()
+    db = Database(settings.database_url)
+    try:
+        purged = RetentionWorker(db, settings.retention).run_once()
+    finally:
+        db.dispose()
+    print(
+        f"[intake] đã xóa dữ liệu quá hạn lưu: {purged.handoffs} cuộc hỗ trợ, "
+        f"{purged.callbacks} yêu cầu gọi lại, {purged.codes} mã, {purged.notifications} thông báo."
+    )
+    return 0
+
+
+def _cmd_reencrypt(_args: argparse.Namespace) -> int:
+    from intake_service.crypto import DataCipher, KeyProblem, install_cipher
+    from intake_service.db import Database
+    from intake_service.reencrypt import reencrypt_all
+    from intake_service.settings import load_settings
+
+    settings = load_settings()
+    try:
+        data_cipher = DataCipher.from_setting(settings.data_keys)
+    except KeyProblem as problem:
+        print(str(problem), file=sys.stderr)
+        return 2
+    install_cipher(data_cipher)
+    db = Database(settings.database_url)
+    try:
+        rows, files = reencrypt_all(db, settings.attachments_dir, data_cipher)
+    finally:
+        db.dispose()
+    print(f"[intake] đã mã hóa lại {rows} hồ sơ và {files} tệp bằng khóa đầu tiên.")
+    return 0
+
+
 def _cmd_new_migration(args: argparse.Namespace) -> int:
     from intake_service.migrate import new_revision
 
@@ -118,13 +158,17 @@ def _cmd_create_user(args: argparse.Namespace) -> int:
 def openapi_document() -> dict[str, object]:
     """The OpenAPI document the service serves (built without a database connection)."""
     from intake_service.app import create_app
+    from intake_service.crypto import new_data_key
+    from intake_service.security import new_token
     from intake_service.settings import load_settings
 
     settings = load_settings(
-        {
+        {  # throw-away secrets: the document does not depend on them
             "INTAKE_VAR_DIR": "/nonexistent",
-            "INTAKE_SECRET_KEY": "x",
-            "INTAKE_API_KEY": "x",
+            "INTAKE_SECRET_KEY": new_token(32),
+            "INTAKE_API_KEY": new_token(32),
+            "BOT_WEBHOOK_SECRET": new_token(32),
+            "INTAKE_DATA_KEYS": new_data_key(),
             "INTAKE_WEBHOOKS": "0",
         }
     )
@@ -170,6 +214,12 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--full-name", default="")
     user.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ stdin")
     user.set_defaults(run=_cmd_create_user)
+    sub.add_parser(
+        "purge", help="xóa dữ liệu quá thời hạn lưu (máy chủ cũng tự chạy mỗi giờ)"
+    ).set_defaults(run=_cmd_purge)
+    sub.add_parser(
+        "reencrypt", help="mã hóa lại hồ sơ và tệp bằng khóa đầu tiên của INTAKE_DATA_KEYS"
+    ).set_defaults(run=_cmd_reencrypt)
     openapi = sub.add_parser("openapi", help="in tài liệu OpenAPI")
     openapi.add_argument("--write", action="store_true", help="ghi vào intake/openapi.json")
     openapi.set_defaults(run=_cmd_openapi)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from intake_service.crypto import new_data_key
 from intake_service.db import Database, is_sqlite
 from intake_service.migrate import upgrade
 from intake_service.models import User
@@ -67,7 +68,11 @@ def private_file(path: Path) -> None:
 
 
 def _secret_value(name: str) -> str:
-    return new_password() if name == "INTAKE_ADMIN_PASSWORD" else new_token(32)
+    if name == "INTAKE_ADMIN_PASSWORD":
+        return new_password()
+    if name == "INTAKE_DATA_KEYS":
+        return new_data_key()
+    return new_token(32)
 
 
 def ensure_secrets(var_dir: Path, environ: Mapping[str, str]) -> tuple[Path, list[str]]:

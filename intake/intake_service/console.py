@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
@@ -44,6 +44,7 @@ from intake_service.pages import (
     CsrfDep,
     DbId,
     StaffDep,
+    file_response,
     flash,
     record,
     redirect,
@@ -367,17 +368,12 @@ def attachment_file(attachment_id: DbId, request: Request, user: StaffDep) -> Re
         attachment, code = svc.dossiers.attachment(attachment_id)
     except NotFound:
         raise HTTPException(404, "Không tìm thấy tệp đính kèm.") from None
-    path = svc.dossiers.store.path_for(attachment.sha256)
-    if not path.is_file():
+    content = svc.dossiers.store.read(attachment.sha256)
+    if content is None:
         raise HTTPException(404, "Tệp đính kèm không còn trên máy chủ.")
     record(request, user.username, "download_attachment", code, attachment.filename)
     disposition = "inline" if request.query_params.get("inline") else "attachment"
-    return FileResponse(
-        path,
-        media_type=attachment.content_type,
-        filename=attachment.filename,
-        content_disposition_type=disposition,
-    )
+    return file_response(content, attachment.content_type, attachment.filename, disposition)
 
 
 # --------------------------------------------------------------- statistics

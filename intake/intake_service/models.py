@@ -26,6 +26,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from intake_service.crypto import EncryptedJSON
+
 __all__ = [
     "Attachment",
     "AuditEntry",
@@ -131,8 +133,13 @@ class Dossier(Base):
     electronic: Mapped[bool] = mapped_column(Boolean, default=True)
     province: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
     office: Mapped[str | None] = mapped_column(String(128), default=None)
-    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # the personal data: encrypted at rest (intake_service.crypto; identifiers are searchable
+    # through the keyed digests of DossierIdentifier)
+    fields: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(), default=dict)
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # the citizen's consent to the processing of their data, as the bot recorded it:
+    # {"status", "version", "at", "channel", "how", "notice_sha256"} (issue 17)
+    consent: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON(), default=None)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
     request_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     created_by: Mapped[str] = mapped_column(String(64), default="bot")

@@ -37,6 +37,7 @@ with warnings.catch_warnings():
 API_KEY = "test-api-key-0123456789-abcdefghijklmn"
 SECRET_KEY = "test-session-signing-key-0123456789-abcdef"
 WEBHOOK_SECRET = "test-webhook-hmac-key-0123456789-abcdef"
+DATA_KEYS = "dGVzdC1kYXRhLWtleS0wMTIzNDU2Nzg5YWJjZGVmZ2g="  # a Fernet key (32 bytes, base64)
 BOT_URL = "http://bot.test/webhooks/intake/events"
 ADMIN = ("quantri", "Giamsat-2026-pass")
 STAFF = ("canbo", "Tiepnhan-2026-pass")
@@ -117,6 +118,7 @@ def make_settings(var_dir: Path, database_url: str, **extra: str) -> Settings:
         "INTAKE_API_KEY": API_KEY,
         "INTAKE_SECRET_KEY": SECRET_KEY,
         "BOT_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "INTAKE_DATA_KEYS": DATA_KEYS,
         "BOT_EVENTS_URL": BOT_URL,
         **extra,
     }

@@ -34,6 +34,7 @@ def test_bootstrap_generates_secrets_once_and_is_idempotent(tmp_path: Path) -> N
         "INTAKE_SECRET_KEY",
         "BOT_WEBHOOK_SECRET",
         "INTAKE_ADMIN_PASSWORD",
+        "INTAKE_DATA_KEYS",
     }
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
     assert first.admin_created == "admin"
