@@ -53,6 +53,7 @@ import logging
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,7 @@ from backend_client import (
     OutboxWorker,
     Receipt,
 )
+from bhxh_catalog.privacy import RetentionPeriods
 from connectors.common.config import load_common_settings
 from connectors.common.database import ConnectorDatabase, seen_events
 from connectors.common.dedupe import DedupeStore
@@ -263,7 +265,14 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
             )
         return cls(settings)
 
-    # -------------------------------------------------- personal data (connectors.common.erasure)
+    # -------------------------------------------------- personal data (issue 17)
+    async def purge_before(self, periods: RetentionPeriods, now: float) -> int:
+        """Retention (``connectors.retention``): messages kept for conversations idle too long."""
+        if not periods.conversation_days:
+            return 0
+        cutoff = datetime.fromtimestamp(now - periods.conversation_days * 86_400, timezone.utc)
+        return await asyncio.to_thread(self.notices.purge_sync, cutoff)
+
     async def conversation_mark(self, sender_id: str) -> int:
         """The id of the latest message kept for the conversation (0 when none)."""
         return await self.notices.last_id(sender_id)

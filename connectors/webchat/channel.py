@@ -20,11 +20,13 @@ finds them by polling.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import os
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bhxh_catalog.privacy import RetentionPeriods
 from connectors.common.erasure import ConversationEraser, uploaded_tokens
 from connectors.common.pause import PauseGate
 from connectors.webchat.store import MessageStore
@@ -164,7 +167,18 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         """The output channel used for messages sent without a user message (notifications)."""
         return WebchatOutput(self.store)
 
-    # -------------------------------------------------- personal data (connectors.common.erasure)
+    # -------------------------------------------------- personal data (issue 17)
+    async def purge_before(self, periods: RetentionPeriods, now: float) -> int:
+        """Retention (``connectors.retention``): old conversations' messages, old uploads."""
+        deleted = 0
+        if periods.conversation_days:
+            cutoff = datetime.fromtimestamp(now - periods.conversation_days * 86_400, timezone.utc)
+            deleted += await asyncio.to_thread(self.store.purge_sync, cutoff)
+        if periods.upload_days:
+            before = now - periods.upload_days * 86_400
+            deleted += await asyncio.to_thread(self.uploads.purge_sync, before)
+        return deleted
+
     async def conversation_mark(self, sender_id: str) -> int:
         """The id of the conversation's latest stored message (0 when none)."""
         return await self.store.last_id(sender_id)
