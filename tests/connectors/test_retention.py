@@ -60,7 +60,8 @@ async def test_one_round_deletes_only_what_is_past_its_period(tmp_path, outbox_u
     outbox = Outbox(outbox_url, clock=lambda: now - 10 * DAY)
     submission = DossierSubmission("d-1", "cap_lai_the_bhyt", "zalo", "zalo:1", {"ho_ten": "A"})
     outbox.put(submission)
-    outbox.record_delivered("d-1", Receipt("HS-7K3M-9Q2P", "received", "cap_lai_the_bhyt"), notified=True)
+    receipt = Receipt("HS-7K3M-9Q2P", "received", "cap_lai_the_bhyt")
+    outbox.record_delivered("d-1", receipt, notified=True)
     outbox.put(DossierSubmission("d-2", "cap_lai_the_bhyt", "zalo", "zalo:1", {}))  # pending
     outbox.close()
 

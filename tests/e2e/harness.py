@@ -61,6 +61,13 @@ class Chat:
         self.last = self.system.say(self.sender, text, metadata=metadata)
         return "\n".join(message.get("text") or "" for message in self.last)
 
+    def start(self, text: str) -> str:
+        """Starts a dossier (``/start_submission…``) and agrees to the privacy notice it shows
+        first (bot/actions/consent.py); returns what follows the agreement."""
+        notice = self.say(text)
+        assert "dữ liệu cá nhân" in notice and "Đồng ý" in self.buttons(), notice
+        return self.press("Đồng ý")
+
     def press(self, title: str) -> str:
         """Presses a button of the bot's last messages by its title."""
         for message in self.last:

@@ -48,7 +48,7 @@ def test_pension_to_a_bank_account_with_a_wrong_answer_corrected(
     system: RunningStack, sender: str
 ):
     chat = Chat(system, sender)
-    reply = chat.say('/start_submission{"procedure":"doi_hinh_thuc_nhan_luong_huu"}')
+    reply = chat.start('/start_submission{"procedure":"doi_hinh_thuc_nhan_luong_huu"}')
     assert "Ông/bà đang hưởng lương hưu" in reply
     chat.say("có")
     reply = chat.press("Tiền mặt → tài khoản ngân hàng")
@@ -122,7 +122,7 @@ def test_one_time_payment_with_help_after_three_wrong_answers_and_a_photo(
     # a web chat conversation: its uploads are what the action server fetches (the REST channel
     # ignores a client's metadata, and the action server fetches no other address of this host)
     chat = WebChat(system)
-    chat.say('/start_submission{"procedure":"huong_bhxh_mot_lan"}')
+    chat.start('/start_submission{"procedure":"huong_bhxh_mot_lan"}')
     chat.press("Đã dừng đóng BHXH")
     assert "đóng BHXH lần đầu" in chat.press("Nghỉ việc, không đóng tiếp")
     chat.say("01/03/2012")
@@ -184,7 +184,7 @@ def test_one_time_payment_with_help_after_three_wrong_answers_and_a_photo(
 
 def test_health_card_with_a_conditional_field_and_a_correction(system: RunningStack, sender: str):
     chat = Chat(system, sender)
-    chat.say('/start_submission{"procedure":"cap_lai_the_bhyt"}')
+    chat.start('/start_submission{"procedure":"cap_lai_the_bhyt"}')
     chat.press("Thông tin trên thẻ sai/thay đổi")
     chat.press("Có")
     assert "sinh ngày nào" in chat.say("Vũ Thị Mai")
@@ -224,7 +224,7 @@ def test_cancel_in_the_middle_leaves_no_dossier_and_nothing_for_the_next_attempt
     system: RunningStack, sender: str
 ):
     chat = Chat(system, sender)
-    chat.say('/start_submission{"procedure":"doi_hinh_thuc_nhan_luong_huu"}')
+    chat.start('/start_submission{"procedure":"doi_hinh_thuc_nhan_luong_huu"}')
     chat.say("có")
     chat.press("Tiền mặt → tài khoản ngân hàng")
     chat.press("Có")
@@ -248,7 +248,7 @@ def test_cancel_in_the_middle_leaves_no_dossier_and_nothing_for_the_next_attempt
 
 def fill_health_card(chat: Chat) -> str:
     """Answers every question of cap_lai_the_bhyt; returns the summary."""
-    chat.say('/start_submission{"procedure":"cap_lai_the_bhyt"}')
+    chat.start('/start_submission{"procedure":"cap_lai_the_bhyt"}')
     chat.press("Thẻ bị mất hoặc hỏng")
     chat.press("Có")
     for answer in ("Lê Văn Hùng", "12/02/1970", "0212345678", "001070001234", "0912345678"):
@@ -288,7 +288,7 @@ def test_intake_down_at_submit_is_delivered_once_when_it_returns(
 
 def test_the_form_continues_after_the_bot_restarts(system: RunningStack, sender: str):
     chat = Chat(system, sender)
-    chat.say('/start_submission{"procedure":"cap_lai_the_bhyt"}')
+    chat.start('/start_submission{"procedure":"cap_lai_the_bhyt"}')
     chat.press("Thẻ bị mất hoặc hỏng")
     chat.press("Có")
     assert "sinh ngày nào" in chat.say("Phạm Thị Hoa")
