@@ -4,8 +4,11 @@ Rasa input channel ``connectors.intake_events.IntakeEventsInput`` (name ``intake
 
 * ``POST /webhooks/intake/events`` — the intake service's signed events (docs/contracts.md):
   ``X-Intake-Signature: sha256=<hex HMAC-SHA256(BOT_WEBHOOK_SECRET, raw body)>`` is checked in
-  constant time (wrong or missing → 403); ``X-Intake-Event-Id`` is claimed once in the connector
-  database (``connectors.common.dedupe``), so a re-delivery is answered 200 and dropped. The
+  constant time (wrong or missing → 403); the body's ``sent_at`` must be within
+  ``INTAKE_EVENT_MAX_AGE_SECONDS`` (300) of now (else 403) and the body's ``event_id`` (signed;
+  the ``X-Intake-Event-Id`` header is not trusted) is claimed once in the connector database
+  (``connectors.common.dedupe``), so a re-delivery is answered 200 and dropped
+  (``connectors.common.signed_events``). The
   event is told in the citizen's conversation (``channel`` + ``sender_id`` of the body) by
   triggering the intent ``EXTERNAL_intake_event`` with the body's values as entities (``event``,
   ``receipt_code``, ``status``, ``status_label``, ``note`` …): the rules run
@@ -51,6 +54,7 @@ import inspect
 import json
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -80,6 +84,7 @@ from connectors.common.dedupe import DedupeStore
 from connectors.common.erasure import erase_conversation as erase_everywhere
 from connectors.common.output import PlatformOutput
 from connectors.common.pause import resumed
+from connectors.common.signed_events import event_key, freshness_problem, max_age_seconds
 from connectors.common.webhook import WebhookInput
 from connectors.handoff_events import HANDOFF_EVENTS, apply_handoff_event
 from connectors.rest import rest_client_ok, rest_sender_id
@@ -474,14 +479,13 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         channel, sender_id = event.get("channel"), event.get("sender_id")
         if not isinstance(channel, str) or not isinstance(sender_id, str) or not sender_id:
             return response.json({"error": "channel and sender_id are required"}, status=400)
+        stale = freshness_problem(event, time.time(), max_age_seconds())  # issue 17: replays
+        if stale is not None:
+            return response.json({"error": f"refused: {stale}"}, status=403)
         if event.get("event") == ERASE_EVENT:  # staff erased the conversation (issue 17)
             await erase_everywhere(request.app, sender_id)
             return response.json({"delivered": True})
-        event_id = str(
-            request.headers.get(EVENT_ID_HEADER)
-            or event.get("event_id")
-            or hashlib.sha256(body).hexdigest()
-        )
+        event_id = event_key(event, hashlib.sha256(body).hexdigest())
         if not await self.dedupe.first_delivery(CHANNEL_NAME, event_id):
             return response.json({"delivered": True, "duplicate": True})
         try:

@@ -11,6 +11,7 @@ import hmac
 import json
 import logging
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -458,6 +459,7 @@ async def post(asgi: Any, app: Sanic, **values: Any) -> dict[str, Any]:
             "sender_id": "u1",
             "procedure_id": None,
             "at": "2026-03-01T08:00:00+00:00",
+            "sent_at": datetime.now(timezone.utc).isoformat(),  # signed, fresh (issue 17)
             **values,
         },
         ensure_ascii=False,

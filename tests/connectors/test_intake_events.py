@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,7 @@ def event(**extra: Any) -> bytes:
         "channel": "webchat",
         "sender_id": "webchat-user-1",
         "at": "2026-03-01T08:00:00+00:00",
+        "sent_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),  # signed: fresh
         **extra,
     }
     return json.dumps(body, ensure_ascii=False).encode()
@@ -444,6 +446,7 @@ async def test_a_late_staff_reply_on_messenger_uses_human_agent_when_enabled(
             "message_id": 9,
             "text": "Chào ông, hồ sơ đã đủ.",
             "staff_name": "Lan",
+            "sent_at": datetime.now(timezone.utc).isoformat(),
             **MESSENGER,
         },
         ensure_ascii=False,
@@ -471,3 +474,18 @@ async def test_a_late_receipt_notice_after_an_outage_is_tagged_like_a_status(
     assert told.delivered and (told.reason or "").startswith("Đã gửi bằng thẻ ACCOUNT_UPDATE")
     [sent] = fake_graph.sent
     assert (sent["messaging_type"], sent["tag"]) == ("MESSAGE_TAG", "ACCOUNT_UPDATE")
+
+
+async def test_a_replayed_or_stale_event_is_dropped(bot, asgi):
+    """Issue 17: the id that counts is the signed one; an old capture is refused."""
+    app, _, agent = bot
+    body = event(event_id="ev-replay")
+    assert (await post(asgi, app, body, sign(body), "ev-replay")).json() == {"delivered": True}
+    again = await post(asgi, app, body, sign(body), "another-header-id")
+    assert again.json()["duplicate"] is True
+    old = (datetime.now(timezone.utc) - timedelta(minutes=10)).isoformat()
+    stale = event(event_id="ev-stale", sent_at=old)
+    assert (await post(asgi, app, stale, sign(stale), "ev-stale")).status_code == 403
+    undated = json.dumps({**json.loads(event(event_id="ev-undated")), "sent_at": None}).encode()
+    assert (await post(asgi, app, undated, sign(undated), "ev-undated")).status_code == 403
+    assert len(agent.triggered) == 1

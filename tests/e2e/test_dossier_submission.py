@@ -13,6 +13,7 @@ import json
 import sqlite3
 import time
 import uuid
+from datetime import datetime, timezone
 
 import httpx
 import pytest
@@ -348,6 +349,7 @@ def test_a_status_change_reaches_the_citizen_on_their_channel(system: RunningSta
             "channel": "webchat",
             "sender_id": webchat_sender,
             "at": "2026-03-01T08:00:00+00:00",
+            "sent_at": datetime.now(timezone.utc).isoformat(),  # signed and fresh (issue 17)
         }
     ).encode()
     signature = "sha256=" + hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
