@@ -26,13 +26,13 @@ from intake_service.errors import install_exception_handlers
 from intake_service.handoff_codes import HandoffCodeService
 from intake_service.handoff_expiry import ExpiryWorker
 from intake_service.handoffs import HandoffService
+from intake_service.login_throttle import DatabaseLoginThrottle
 from intake_service.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from intake_service.migrate import current_revision, head_revision
 from intake_service.models import utcnow
 from intake_service.office_hours import OfficeHoursError, parse_office_hours
 from intake_service.privacy import RetentionWorker
 from intake_service.reply_templates import ReplyTemplates
-from intake_service.security import LoginThrottle
 from intake_service.settings import Settings, load_settings, weak_secrets_message
 from intake_service.templating import build_templates
 from intake_service.webhooks import DeliveryPolicy, WebhookWorker
@@ -145,7 +145,9 @@ def create_app(
         handoffs=handoffs,
         codes=codes,
         reply_templates=ReplyTemplates(db),
-        throttle=LoginThrottle(settings.login_max_failures, settings.login_window_seconds),
+        throttle=DatabaseLoginThrottle(
+            db, settings.login_max_failures, settings.login_window_seconds
+        ),
         worker=worker,
         templates=build_templates(PACKAGE_DIR / "templates", catalog),
     )

@@ -88,8 +88,21 @@ class LoginThrottled(Exception):
 
 
 def client_ip(request: Request) -> str:
-    """The client address (the direct peer; no proxy headers are trusted)."""
-    return request.client.host if request.client else ""
+    """The client address: the direct peer, or — when the peer is one of the configured proxies
+    (``INTAKE_TRUSTED_PROXIES``) — the last address of ``X-Forwarded-For`` that is not a proxy.
+
+    Nobody else's ``X-Forwarded-For`` is believed: a client cannot choose its address.
+    """
+    peer = request.client.host if request.client else ""
+    trusted = getattr(getattr(request.app.state, "services", None), "settings", None)
+    proxies = set(getattr(trusted, "trusted_proxies", ()) or ())
+    if peer not in proxies:
+        return peer
+    forwarded = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",")]
+    for address in reversed([a for a in forwarded if a]):
+        if address not in proxies:
+            return address[:64]
+    return peer
 
 
 def authenticate(svc: Services, username: str, password: str, ip: str) -> User | None:

@@ -262,6 +262,19 @@ class AuditEntry(Base):
     ip: Mapped[str] = mapped_column(String(64), default="")
 
 
+class LoginFailure(Base):
+    """One failed sign-in, counted by every service process (``intake_service.login_throttle``).
+
+    ``key`` is ``ip:<address>`` or ``user:<name>``; rows older than the window are deleted.
+    """
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
 class Rating(Base):
     """A citizen's rating (1–5) of the help received, with an optional comment."""
 
