@@ -18,6 +18,7 @@ import os
 from typing import Any
 
 from bot.gc_freeze import freeze_loaded_objects
+from connectors.common.masking import install_record_masking
 from connectors.common.secrets import refuse_weak_secrets
 
 __all__ = ["install_gc_freeze_after_start", "main"]
@@ -51,6 +52,7 @@ def main() -> None:
     os.umask(0o077)  # files it creates (the outbox database): 0600
     os.environ.setdefault("SANIC_HOST", "127.0.0.1")
     refuse_weak_secrets(("INTAKE_API_KEY",))
+    install_record_masking()
     from rasa_sdk.__main__ import main as sdk_main
 
     install_gc_freeze_after_start()

@@ -29,6 +29,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from bot.gc_freeze import freeze_loaded_objects
+from connectors.common.masking import install_record_masking
 from connectors.common.secrets import refuse_weak_secrets
 
 __all__ = [
@@ -150,6 +151,7 @@ def main() -> None:
     os.umask(0o077)  # databases, uploads, token store: 0600 files, 0700 folders
     disable_telemetry()
     refuse_weak_secrets()
+    install_record_masking()
     from rasa.__main__ import main as rasa_main
 
     install_cached_validation()
