@@ -45,7 +45,13 @@ def _running_system(
     tmp_path_factory: pytest.TempPathFactory, name: str, intake_env: Mapping[str, str]
 ) -> Iterator[RunningStack]:
     """The intake service, the actions and Rasa with the REST, web chat and intake channels."""
-    config = StackConfig(model=trained_model(), webchat=True, intake_env=intake_env)
+    config = StackConfig(
+        model=trained_model(),
+        webchat=True,
+        # the retention jobs run every few seconds here (tests/e2e/test_security.py)
+        env={"RETENTION_INTERVAL_SECONDS": "3"},
+        intake_env={"INTAKE_PURGE_INTERVAL_SECONDS": "3", **intake_env},
+    )
     with running_stack(config, tmp_path_factory.mktemp(name)) as running:
         yield running
 
