@@ -38,6 +38,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from connectors.common import scam_guard
 from connectors.common.erasure import ConversationEraser
 from connectors.common.masking import mask_id
 from connectors.common.pause import PauseGate
@@ -122,7 +123,7 @@ class RestInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         blueprint = Blueprint("custom_webhook_RestInput", module.__name__ if module else None)
         blueprint.middleware("request")(self.gate.bind)
         blueprint.middleware("request")(self.eraser.bind)
-        gated = self.eraser.handler(self.gate.handler(on_new_message))
+        gated = self.eraser.handler(scam_guard.handler(self.gate.handler(on_new_message)))
 
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})

@@ -32,6 +32,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from connectors.common import scam_guard
 from connectors.common.config import (
     ChannelDisabled,
     CommonSettings,
@@ -206,7 +207,7 @@ class WebhookInput(InputChannel, Generic[SettingsT, EventT, ClientT]):
         webhook = Blueprint(f"{self.name()}_webhook", type(self).__module__)
         webhook.middleware("request")(self.gate.bind)
         webhook.middleware("request")(self.eraser.bind)
-        gated = self.eraser.handler(self.gate.handler(on_new_message))
+        gated = self.eraser.handler(scam_guard.handler(self.gate.handler(on_new_message)))
 
         async def health(_: Request) -> HTTPResponse:
             status = "ok" if self.enabled else "disabled"

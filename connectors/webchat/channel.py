@@ -36,6 +36,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bhxh_catalog.privacy import RetentionPeriods
+from connectors.common import scam_guard
 from connectors.common.erasure import ConversationEraser, uploaded_tokens
 from connectors.common.pause import PauseGate
 from connectors.webchat.store import MessageStore
@@ -198,7 +199,9 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         webchat = Blueprint("webchat_webhook", module.__name__ if module else None)
         webchat.middleware("request")(self.gate.bind)
         webchat.middleware("request")(self.eraser.bind)
-        on_new_message = self.eraser.handler(self.gate.handler(on_new_message))
+        on_new_message = self.eraser.handler(
+            scam_guard.handler(self.gate.handler(on_new_message))
+        )
         page = PAGE_FILE.read_text(encoding="utf-8")
 
         async def chat_page(request: Request) -> HTTPResponse:
@@ -209,8 +212,8 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
             if isinstance(parsed, str):
                 return response.json({"ok": False, "error": parsed}, status=400)
             sender_id, text, display = parsed
-            if display is not None:
-                await self.store.add(sender_id, "user", {"text": display})
+            if display is not None:  # an OTP typed is not kept, not even in the bubble
+                await self.store.add(sender_id, "user", {"text": scam_guard.scrub(display)[0]})
             return await self._to_rasa(on_new_message, sender_id, text, "a message")
 
         async def messages(request: Request) -> HTTPResponse:
