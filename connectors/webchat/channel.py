@@ -60,6 +60,20 @@ MAX_DISPLAY_LENGTH = 300
 # never meet a namespaced id of another channel (``rest:``, ``zalo:`` …).
 _SENDER = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
+PAGE_HEADERS = {
+    # issue 17: the page may not be framed by another site (clickjacking), loads nothing from
+    # elsewhere, and leaks no address in the Referer
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: https:; connect-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'; form-action 'self'; object-src 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
 BUSY_TEXT = (
     "Xin lỗi, hệ thống đang bận. Ông/bà vui lòng thử lại sau ít phút "
     "hoặc gọi Tổng đài BHXH Việt Nam 1900 9068."
@@ -205,7 +219,7 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         page = PAGE_FILE.read_text(encoding="utf-8")
 
         async def chat_page(request: Request) -> HTTPResponse:
-            return response.html(page, headers={"Cache-Control": "no-cache"})
+            return response.html(page, headers={"Cache-Control": "no-cache", **PAGE_HEADERS})
 
         async def receive(request: Request) -> HTTPResponse:
             parsed = _parse_message(request.json)

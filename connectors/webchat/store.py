@@ -17,6 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from connectors.common.database import private_sqlite_file
+
 __all__ = ["MessageStore", "StoredMessage"]
 
 _SCHEMA = """
@@ -76,6 +78,7 @@ class MessageStore:
     def _connect(self) -> sqlite3.Connection:
         if not self._ready:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(self.path)  # 0600: citizens' messages (issue 17)
         connection = sqlite3.connect(self.path, timeout=10)
         if not self._ready:
             connection.execute("PRAGMA journal_mode=WAL")

@@ -115,3 +115,11 @@ async def test_the_files_url_never_comes_from_the_host_header(client, received):
     assert answer.json() == {"ok": True}
     [attachment] = received[0].metadata["attachments"]
     assert attachment["url"].startswith("http://bot.example/webhooks/webchat/files/")
+
+
+async def test_the_page_cannot_be_framed_by_another_site(client):
+    page = await client.get("/webhooks/webchat/")
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "no-referrer"

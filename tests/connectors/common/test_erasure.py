@@ -133,3 +133,18 @@ async def test_retention_purges_conversations_idle_too_long(tmp_path):
     assert purge_trackers(store, before=5_000.0) == ["zalo:old"]
     assert await store.retrieve("zalo:old") is None
     assert await store.retrieve("zalo:new") is not None
+
+
+def test_the_connector_and_web_chat_databases_are_private(tmp_path):
+    import os
+
+    from connectors.common.database import connector_database
+
+    old = tmp_path / "connectors.sqlite3"
+    old.write_bytes(b"")
+    os.chmod(old, 0o644)  # a file from before: world-readable (the Zalo token store)
+    connector_database(f"sqlite:///{old}").engine()
+    assert oct(old.stat().st_mode & 0o777) == "0o600"
+    store = MessageStore(tmp_path / "webchat.db")
+    store.add_sync("web-0123456789abcdef", "user", {"text": "x"})
+    assert oct((tmp_path / "webchat.db").stat().st_mode & 0o777) == "0o600"
