@@ -156,12 +156,15 @@ class IntakeClient:
         raise self._unexpected(response)
 
     async def get_dossier(self, receipt_code: str) -> DossierStatus:
-        """Returns a dossier's status and history.
+        """Returns a dossier's status and history (the masked view: the bot only needs the
+        status, so the identity and bank fields never travel; issue 17).
 
         Raises:
             DossierNotFound: no dossier has this receipt code.
         """
-        response = await self._request("GET", f"/api/v1/dossiers/{receipt_code}")
+        response = await self._request(
+            "GET", f"/api/v1/dossiers/{receipt_code}", params={"view": "masked"}
+        )
         if response.status_code == 200:
             return DossierStatus.from_api(self._json(response))
         if response.status_code == 404:

@@ -104,3 +104,10 @@ def test_the_ingress_routes_none_of_the_internal_paths(uri):
 @pytest.mark.parametrize("uri", PUBLIC)
 def test_the_ingress_routes_the_channels_webhooks(uri):
     assert [p for p in _ingress_paths() if uri.startswith(p)]
+
+
+def test_the_intake_runtime_image_ships_no_test_tools():
+    dockerfile = (ROOT / "deploy" / "container" / "Dockerfile.intake").read_text(encoding="utf-8")
+    uninstalled = dockerfile.split("pip uninstall -y", 1)[1].split("\n\n", 1)[0]
+    for tool in ("pytest", "schemathesis", "hypothesis", "selenium", "mypy", "ruff"):
+        assert tool in uninstalled, tool
