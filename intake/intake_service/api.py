@@ -208,7 +208,8 @@ def list_dossiers(
 ) -> DossierList:
     """The dossiers of one conversation (newest first, at most 50)."""
     svc = services(request)
-    rows = svc.dossiers.for_conversation(sender_id, channel or None)
+    rows = [d for d in svc.dossiers.for_conversation(sender_id, channel or None)
+            if caller.sees(d.province)]
     return DossierList(items=[_summary(svc.catalog, d) for d in rows])
 
 
@@ -228,6 +229,8 @@ def get_dossier(
         dossier = svc.dossiers.get(receipt_code)
     except NotFound:
         raise HTTPException(404, NOT_FOUND) from None
+    if not caller.sees(dossier.province):
+        raise HTTPException(404, NOT_FOUND)
     if caller.kind == "staff":
         record(request, caller.name, "view_dossier", dossier.receipt_code, "api")
     return dossier_out(svc.catalog, dossier, masked=view == "masked")
@@ -245,6 +248,8 @@ def change_status(
     """
     svc = services(request)
     try:
+        if not caller.sees(svc.dossiers.get(receipt_code).province):
+            raise NotFound(receipt_code)
         dossier = svc.dossiers.change_status(receipt_code, change.status, change.note, caller.name)
     except NotFound:
         raise HTTPException(404, NOT_FOUND) from None

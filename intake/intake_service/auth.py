@@ -59,6 +59,12 @@ class Principal:
     name: str
     kind: Literal["bot", "staff"]
     role: str
+    province: str | None = None  # a staff account limited to one province (issue 17)
+
+    def sees(self, province: str | None) -> bool:
+        """Whether this caller may see a dossier of ``province``."""
+        scoped = self.kind == "staff" and self.role != "admin" and self.province
+        return not scoped or province == self.province
 
 
 class LoginRequired(Exception):
@@ -225,7 +231,7 @@ def api_principal(
             raise HTTPException(401, "Tên đăng nhập hoặc mật khẩu không đúng.")
         if user.must_change_password:
             raise HTTPException(403, MUST_CHANGE_TEXT)
-        return Principal(name=user.username, kind="staff", role=user.role)
+        return Principal(user.username, "staff", user.role, user.province)
     user = session_user(request)
     if user is not None:
         if user.must_change_password:
@@ -234,7 +240,7 @@ def api_principal(
             request, request.headers.get(CSRF_HEADER)
         ):
             raise HTTPException(403, "Thiếu hoặc sai mã chống giả mạo (X-CSRF-Token).")
-        return Principal(name=user.username, kind="staff", role=user.role)
+        return Principal(user.username, "staff", user.role, user.province)
     raise HTTPException(401, "Cần khóa API (X-API-Key) hoặc tài khoản cán bộ.")
 
 

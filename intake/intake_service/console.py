@@ -84,13 +84,32 @@ def _param(request: Request, name: str, limit: int) -> str:
     return request.query_params.get(name, "").replace("\x00", "")[:limit]
 
 
-def _filter_from(request: Request) -> DossierFilter:
+def scope_of(user: User) -> str | None:
+    """The province a staff account is limited to (issue 17); None: every province (admins,
+    and staff accounts without a province)."""
+    return None if user.role == "admin" or not user.province else user.province
+
+
+def visible_to(user: User, dossier: Dossier) -> bool:
+    """Whether the account may see the dossier (its province, or every one)."""
+    scope = scope_of(user)
+    return scope is None or dossier.province == scope
+
+
+def _visible_or_404(user: User, dossier: Dossier) -> Dossier:
+    if not visible_to(user, dossier):
+        raise HTTPException(404, "Không tìm thấy hồ sơ có mã này.")
+    return dossier
+
+
+def _filter_from(request: Request, user: User | None = None) -> DossierFilter:
     params = request.query_params
     status = params.get("status", "")
+    scope = scope_of(user) if user is not None else None
     return DossierFilter(
         procedure=_param(request, "procedure", 64),
         status=status if status in statuses.STATUSES else "",
-        province=_param(request, "province", 64),
+        province=scope or _param(request, "province", 64),
         channel=_param(request, "channel", 32),
         date_from=_parse_day(params.get("date_from")),
         date_to=_parse_day(params.get("date_to")),
@@ -191,9 +210,9 @@ def logout(request: Request, _csrf: CsrfDep) -> Response:
 # ----------------------------------------------------------------- dossiers
 @router.get("/dossiers")
 def dossier_list(request: Request, user: StaffDep, page: int = 1) -> Response:
-    """The dossier list with filters, search and pages."""
+    """The dossier list with filters, search and pages (a scoped account: its province only)."""
     svc = services(request)
-    flt = _filter_from(request)
+    flt = _filter_from(request, user)
     page = max(1, min(page, 10_000))
     rows, total = svc.dossiers.search(flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     if flt.query:
@@ -222,7 +241,7 @@ def dossier_list(request: Request, user: StaffDep, page: int = 1) -> Response:
 def export_csv(request: Request, user: StaffDep) -> Response:
     """The filtered list as CSV (UTF-8 with BOM for spreadsheet programs); no personal data."""
     svc = services(request)
-    flt = _filter_from(request)
+    flt = _filter_from(request, user)
     rows, total = svc.dossiers.search(flt, limit=EXPORT_LIMIT)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -304,7 +323,7 @@ def dossier_detail(code: str, request: Request, user: StaffDep) -> Response:
     """A dossier: fields, attachments, history, notifications and the status form."""
     svc = services(request)
     try:
-        dossier = svc.dossiers.get(code)
+        dossier = _visible_or_404(user, svc.dossiers.get(code))
     except NotFound:
         raise HTTPException(404, "Không tìm thấy hồ sơ có mã này.") from None
     record(request, user.username, "view_dossier", dossier.receipt_code)
@@ -323,6 +342,7 @@ def dossier_status(
     """Changes the status; the citizen is notified through the bot."""
     svc = services(request)
     try:
+        _visible_or_404(user, svc.dossiers.get(code))
         dossier = svc.dossiers.change_status(code, status, note, user.username)
     except NotFound:
         raise HTTPException(404, "Không tìm thấy hồ sơ có mã này.") from None
@@ -366,6 +386,7 @@ def attachment_file(attachment_id: DbId, request: Request, user: StaffDep) -> Re
     svc = services(request)
     try:
         attachment, code = svc.dossiers.attachment(attachment_id)
+        _visible_or_404(user, svc.dossiers.get(code))
     except NotFound:
         raise HTTPException(404, "Không tìm thấy tệp đính kèm.") from None
     content = svc.dossiers.store.read(attachment.sha256)
@@ -479,6 +500,7 @@ def create_user(
     full_name: Annotated[str, Form(max_length=200)] = "",
     role: Annotated[str, Form(max_length=16)] = "staff",
     password: Annotated[str, Form(max_length=256)] = "",
+    province: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """Creates a staff account; an empty password generates one, shown once."""
     svc = services(request)
@@ -503,6 +525,7 @@ def create_user(
                     role=role,
                     password_hash=hash_password(password),
                     must_change_password=generated,
+                    province=province.strip() or None,
                 )
             )
             audit.record(session, user.username, "create_user", username, role, client_ip(request))

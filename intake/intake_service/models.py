@@ -116,6 +116,9 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # A staff account of one province sees only that province's dossiers (issue 17); None:
+    # every province (administrators always).
+    province: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class Dossier(Base):

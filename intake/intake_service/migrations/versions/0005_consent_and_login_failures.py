@@ -1,6 +1,8 @@
 """The citizen's consent recorded with each dossier (``dossiers.consent``, encrypted JSON like
 ``fields``; issue 17). Existing dossiers have none (they were filed before consent was asked).
 
+Staff accounts scoped to a province (``users.province``; NULL: every province).
+
 Failed sign-ins kept in the database (``login_failures``), so that every service process counts
 the same attempts (the throttle was per process).
 
@@ -26,6 +28,8 @@ def upgrade() -> None:
     """Applies this revision."""
     with op.batch_alter_table("dossiers", schema=None) as batch_op:
         batch_op.add_column(sa.Column("consent", sa.JSON(), nullable=True))
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("province", sa.String(length=64), nullable=True))
     op.create_table(
         "login_failures",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -44,5 +48,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_login_failures_at"))
         batch_op.drop_index(batch_op.f("ix_login_failures_key"))
     op.drop_table("login_failures")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("province")
     with op.batch_alter_table("dossiers", schema=None) as batch_op:
         batch_op.drop_column("consent")
