@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -48,18 +49,36 @@ from bot.actions.submission_form import (
 )
 
 __all__ = [
+    "HISTORY_SLOT",
     "OUTCOME_SLOT",
     "QUEUED_SLOT",
     "RECEIPT_SLOT",
     "ActionSubmitDossier",
     "after_upload",
     "conversation_channel",
+    "recent_submissions",
 ]
 
 logger = logging.getLogger(__name__)
 
 OUTCOME_SLOT = "submission_outcome"
 RECEIPT_SLOT = "submission_receipt"
+HISTORY_SLOT = "submission_history"
+"""The dossiers sent in the last 30 days: ``[{"procedure", "receipt", "on"}]``."""
+REPEAT_WINDOW_DAYS = 30
+
+
+def recent_submissions(history: object, today: date) -> list[dict[str, str]]:
+    """The dossiers of ``history`` sent within the last 30 days (older ones are forgotten)."""
+    recent: list[dict[str, str]] = []
+    for item in history if isinstance(history, list) else []:
+        try:
+            sent_on = date.fromisoformat(str(item["on"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if (today - sent_on).days <= REPEAT_WINDOW_DAYS:
+            recent.append({key: str(item[key]) for key in ("procedure", "receipt", "on")})
+    return recent
 QUEUED_SLOT = "submission_queued"
 SENT, REFUSED, STOPPED = "sent", "refused", "stopped"
 DEFAULT_CHANNEL = "rest"
@@ -184,9 +203,13 @@ class ActionSubmitDossier(BotAction):
         if files:
             uploaded = await attachments.upload_all(receipt.receipt_code, files)
             send(dispatcher, after_upload(uploaded))
+        sent = {"procedure": state.proc.id, "receipt": receipt.receipt_code,
+                "on": today.isoformat()}
+        history = [*recent_submissions(tracker.get_slot(HISTORY_SLOT), today), sent]
         return [
             *_cleared(),
             SlotSet(RECEIPT_SLOT, receipt.receipt_code),
+            SlotSet(HISTORY_SLOT, history),
             SlotSet(OUTCOME_SLOT, SENT),
         ]
 

@@ -17,6 +17,7 @@ from bhxh_catalog import Catalog, FieldDef, Procedure, load_catalog
 from bhxh_catalog.conditions import evaluate
 from bhxh_catalog.errors import AnswerError
 from bhxh_catalog.formatting import format_date, format_money
+from bhxh_catalog.persons import person_context
 from bhxh_catalog.validators import InvalidValue, validate
 from bhxh_catalog.validators.masking import mask_field
 from bhxh_catalog.validators.provinces import current_provinces, parse_province
@@ -285,12 +286,8 @@ class CatalogFields:
         result: CheckedSubmission,
     ) -> dict[str, object]:
         values: dict[str, object] = {}
-        context: dict[str, object] = {}
-        for key, value in answers.items():
-            if "sinh" in key and isinstance(value, date):
-                context["birth_date"] = value
-            elif key.startswith("gioi_tinh") and value in ("nam", "nu"):
-                context["gender"] = value
+        known: dict[str, object] = dict(answers)
+        bank: object = None
         ordered = sorted(
             (f for f in proc.fields if f.id in fields),
             key=lambda f: 0 if f.type in _CONTEXT_TYPES else 1,
@@ -299,7 +296,9 @@ class CatalogFields:
             raw = fields[f.id]
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 continue
-            local = dict(context)
+            local = person_context(known, f.id)
+            if bank is not None:
+                local["bank"] = bank
             if f.example:
                 local["example"] = f.example
             if f.options:
@@ -310,12 +309,9 @@ class CatalogFields:
                 result.errors.append((f"fields.{f.id}", exc.message))
                 continue
             values[f.id] = value
-            if f.type == "date" and "sinh" in f.id:
-                context["birth_date"] = value
-            elif f.id.startswith("gioi_tinh") and value in ("nam", "nu"):
-                context["gender"] = value
-            elif f.type == "bank":
-                context["bank"] = value
+            known[f.id] = value
+            if f.type == "bank":
+                bank = value
         return values
 
     @staticmethod
