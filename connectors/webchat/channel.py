@@ -26,7 +26,7 @@ import logging
 import os
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,12 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+
+MAX_UPLOADS_PER_HOUR = 20
+TOO_MANY_UPLOADS = (
+    "Ông/bà đã gửi nhiều tệp trong một giờ. Ông/bà vui lòng gửi tiếp sau ít phút, hoặc mang "
+    "giấy tờ tới cơ quan BHXH."
+)
 
 BUSY_TEXT = (
     "Xin lỗi, hệ thống đang bận. Ông/bà vui lòng thử lại sau ít phút "
@@ -246,6 +252,10 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
             sent = request.files.get("file") if request.files else None
             if not _SENDER.fullmatch(sender_id or "") or sent is None:
                 return response.json({"ok": False, "error": "Yêu cầu không hợp lệ."}, status=400)
+            hour_ago = datetime.now(timezone.utc) - timedelta(hours=1)
+            recent = await asyncio.to_thread(self.store.uploads_since_sync, sender_id, hour_ago)
+            if recent >= MAX_UPLOADS_PER_HOUR:  # anonymous page: a bound on what it may store
+                return response.json({"ok": False, "error": TOO_MANY_UPLOADS}, status=429)
             try:
                 stored = await self.uploads.save(sent.body, sent.name or "")
             except UploadRefused as refused:

@@ -146,6 +146,18 @@ class MessageStore:
         connection.close()
         return deleted
 
+    def uploads_since_sync(self, sender_id: str, since: datetime) -> int:
+        """How many files the sender uploaded since ``since`` (their "📎 name" bubbles)."""
+        cutoff = since.astimezone(timezone.utc).isoformat(timespec="seconds")
+        with self._connect() as connection:
+            row = connection.execute(
+                "SELECT count(*) FROM webchat_messages WHERE sender_id = ? AND role = 'user' "
+                "AND body LIKE '{\"text\": \"📎%' AND created_at >= ?",
+                (sender_id, cutoff),
+            ).fetchone()
+        connection.close()
+        return int(row[0]) if row else 0
+
     async def last_id(self, sender_id: str) -> int:
         """The id of the sender's latest message without blocking the event loop."""
         return await asyncio.to_thread(self.last_id_sync, sender_id)

@@ -123,3 +123,18 @@ async def test_the_page_cannot_be_framed_by_another_site(client):
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert page.headers["x-content-type-options"] == "nosniff"
     assert page.headers["referrer-policy"] == "no-referrer"
+
+
+async def test_an_anonymous_page_cannot_upload_without_bound(client, monkeypatch):
+    from connectors.webchat import channel
+
+    monkeypatch.setattr(channel, "MAX_UPLOADS_PER_HOUR", 2)
+    answers = []
+    for number in range(3):
+        answer = await client.post(
+            "/webhooks/webchat/upload",
+            data={"sender": SENDER},
+            files={"file": (f"a{number}.png", PNG + bytes([number]), "image/png")},
+        )
+        answers.append(answer.status_code)
+    assert answers == [200, 200, 429]
