@@ -156,12 +156,15 @@ class IntakeClient:
         raise self._unexpected(response)
 
     async def get_dossier(self, receipt_code: str) -> DossierStatus:
-        """Returns a dossier's status and history.
+        """Returns a dossier's status and history (the masked view: the bot only needs the
+        status, so the identity and bank fields never travel; issue 17).
 
         Raises:
             DossierNotFound: no dossier has this receipt code.
         """
-        response = await self._request("GET", f"/api/v1/dossiers/{receipt_code}")
+        response = await self._request(
+            "GET", f"/api/v1/dossiers/{receipt_code}", params={"view": "masked"}
+        )
         if response.status_code == 200:
             return DossierStatus.from_api(self._json(response))
         if response.status_code == 404:
@@ -224,6 +227,27 @@ class IntakeClient:
         response = await self._request("POST", "/api/v1/ratings", json=body)
         if response.status_code not in (200, 201):
             raise self._unexpected(response)
+
+    # ------------------------------------------------------------------ personal data
+    async def erase_conversation(self, *, channel: str, sender_id: str) -> list[str]:
+        """Erases what the intake keeps of one conversation (issue 17; the citizen asked).
+
+        Handoff transcripts, call-back requests, ratings and finished notifications go; filed
+        dossiers stay with the office.
+
+        Returns:
+            The receipt codes of the dossiers kept.
+
+        Raises:
+            IntakeUnavailable: the intake could not be reached after the retries.
+            IntakeError: any other unexpected answer.
+        """
+        body = {"channel": channel, "sender_id": sender_id}
+        response = await self._request("POST", "/api/v1/privacy/erasures", json=body)
+        if response.status_code not in (200, 201):
+            raise self._unexpected(response)
+        kept = response.json().get("kept_dossiers") or []
+        return [str(code) for code in kept]
 
     # ------------------------------------------------------------------ human handoff
     async def create_handoff(self, request: HandoffRequest) -> HandoffTicket:

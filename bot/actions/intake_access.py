@@ -69,6 +69,7 @@ __all__ = [
     "attach",
     "dossier",
     "dossiers",
+    "erase_conversation",
     "hand_off",
     "open_client",
     "open_outbox",
@@ -129,6 +130,17 @@ async def dossiers(sender_id: str, channel: str) -> list[DossierStatus]:
     """
     async with open_client() as client:
         return await client.list_dossiers(sender_id, channel)
+
+
+async def erase_conversation(channel: str, sender_id: str) -> list[str]:
+    """Erases the intake's data of one conversation; returns the receipt codes of the dossiers
+    kept (filed dossiers stay with the office).
+
+    Raises:
+        IntakeError: the intake could not do it.
+    """
+    async with open_client() as client:
+        return await client.erase_conversation(channel=channel, sender_id=sender_id)
 
 
 async def dossier(receipt_code: str) -> DossierStatus:

@@ -68,7 +68,7 @@ EXTERNAL_INTENT = "EXTERNAL_intake_event"
 # Intents that always leave the loop to the rules (the domain's answer slots exclude them too).
 CALLER_CODE_INTENT = "EXTERNAL_caller_code"  # a caller's code (connectors/common/pause.py)
 NEVER_AN_ANSWER = frozenset(
-    {"cancel", "restart", "request_human", EXTERNAL_INTENT, CALLER_CODE_INTENT}
+    {"cancel", "restart", "request_human", EXTERNAL_INTENT, CALLER_CODE_INTENT, "erase_my_data"}
 )
 # What a citizen types to skip an optional question (folded).
 SKIP_WORDS = frozenset({"bo qua", "khong biet", "khong nho", "khong ro", "bo qua cau nay"})

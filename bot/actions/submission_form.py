@@ -33,7 +33,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bhxh_catalog.vntext import fold, tokens
-from bot.actions import attachments, catalog_access, clock, conversation, dossier, render_dossier
+from bot.actions import (
+    attachments,
+    catalog_access,
+    clock,
+    consent,
+    conversation,
+    dossier,
+    render_dossier,
+)
 from bot.actions.catalog_access import FieldDef, InvalidValue
 from bot.actions.conversation import LatestMessage
 from bot.actions.dossier import DossierState, Step
@@ -90,6 +98,8 @@ STATE_SLOTS = (
     ATTACHMENTS_SLOT,
     DOSSIER_SLOT,
     ANSWERS_SLOT,
+    consent.CONSENT_SLOT,  # issue 17: consent before the first question (bot/actions/consent.py)
+    consent.RECORD_SLOT,
 )
 START_INTENT = "start_submission"
 WHICH_PROCEDURE = "Ông/bà muốn nộp hồ sơ thủ tục nào?"
@@ -315,6 +325,11 @@ class ValidateSubmissionForm(FormValidationAction):  # type: ignore[misc]
             and not (at_summary and message.intent == "cancel" and not message.is_payload)
         ):
             outcome = Outcome(Decision.REJECT)
+        elif requested == consent.CONSENT_SLOT:  # consent hook (photos before it are not kept)
+            channel = str(tracker.get_latest_input_channel() or "rest")
+            outcome = consent.read_answer(
+                slots, message, channel, slots.get(DOSSIER_SLOT), dispatcher
+            )
         elif new_files:
             outcome = self._files(slots, new_files, dispatcher)
         elif requested == PROCEDURE_SLOT:
@@ -328,11 +343,13 @@ class ValidateSubmissionForm(FormValidationAction):  # type: ignore[misc]
             return [
                 SlotSet(ANSWER_SLOT, None),
                 SlotSet(CONFIRM_SLOT, None),
+                SlotSet(consent.CONSENT_SLOT, None),
                 ActionExecutionRejected(FORM),
             ]
         quiet = outcome is not None and outcome.decision is Decision.ERROR
         slots[ANSWER_SLOT] = None
         slots[CONFIRM_SLOT] = None
+        slots[consent.CONSENT_SLOT] = None
         next_slot = self.next_slot(slots)
         events: list[EventType] = [
             SlotSet(name, value) for name, value in slots.items() if value != before[name]
@@ -358,6 +375,12 @@ class ValidateSubmissionForm(FormValidationAction):  # type: ignore[misc]
             return PROCEDURE_SLOT
         if not slots.get(DOSSIER_SLOT):
             slots[DOSSIER_SLOT] = new_dossier_id()
+        consent_gate = consent.gate(slots, slots[DOSSIER_SLOT])  # consent hook
+        if consent_gate is consent.Gate.ASK:
+            return consent.CONSENT_SLOT
+        if consent_gate is consent.Gate.STOP:
+            slots[CONFIRMED_SLOT] = False
+            return None
         today = clock.today()
         if dossier.verdict(state, today).outcome == "not_eligible":
             slots[CONFIRMED_SLOT] = False

@@ -22,7 +22,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import attachments, clock, dossier, intake_access, render_dossier, render_loop
+from bot.actions import (
+    attachments,
+    clock,
+    consent,
+    dossier,
+    intake_access,
+    render_dossier,
+    render_loop,
+)
 from bot.actions.base import BotAction
 from bot.actions.dossier import DossierState
 from bot.actions.intake_access import Delivered, DossierSubmission, Queued, Rejected
@@ -143,6 +151,7 @@ class ActionSubmitDossier(BotAction):
             sender_id=tracker.sender_id,
             fields=dossier.submitted_fields(state, today),
             answers=dict(state.answers),
+            consent=consent.consent_for_dossier(tracker.slots),  # issue 17
         )
         result = await intake_access.submit(submission)
         if isinstance(result, Delivered):

@@ -35,7 +35,8 @@ import logging
 import os
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -44,16 +45,20 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bhxh_catalog.privacy import RetentionPeriods
+from connectors.common import scam_guard
+from connectors.common.erasure import ConversationEraser, uploaded_tokens
 from connectors.common.pause import PauseGate
-from connectors.webchat.store import MessageStore
+from connectors.webchat.store import UPLOADED_PREFIX, MessageStore
 from connectors.webchat.uploads import UploadRefused, UploadStore
 
-__all__ = ["WebchatInput", "WebchatOutput", "webchat_db_path"]
+__all__ = ["WebchatInput", "WebchatOutput", "upload_origin", "webchat_db_path"]
 
 logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "webchat"
 DB_PATH_ENV = "WEBCHAT_DB_PATH"
+UPLOAD_ORIGIN_ENV = "WEBCHAT_UPLOAD_ORIGIN"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB_PATH = REPO_ROOT / "var" / "webchat.db"
 PAGE_FILE = Path(__file__).with_name("page.html")
@@ -66,12 +71,46 @@ STREAM_CHECK_SECONDS = 2.0
 STREAM_PING_SECONDS = 15.0
 STREAM_RETRY_MS = 1000
 MAX_DISPLAY_LENGTH = 300
-_SENDER = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# The page makes ``web-`` + 32 random hex digits; an id of fewer than 16 characters is refused
+# (the id is the only key to a conversation's messages). Web chat ids contain no ``:``, so they
+# never meet a namespaced id of another channel (``rest:``, ``zalo:`` …).
+_SENDER = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+PAGE_HEADERS = {
+    # issue 17: the page may not be framed by another site (clickjacking), loads nothing from
+    # elsewhere, and leaks no address in the Referer
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: https:; connect-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'; form-action 'self'; object-src 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+MAX_UPLOADS_PER_HOUR = 20
+TOO_MANY_UPLOADS = (
+    "Ông/bà đã gửi nhiều tệp trong một giờ. Ông/bà vui lòng gửi tiếp sau ít phút, hoặc mang "
+    "giấy tờ tới cơ quan BHXH."
+)
 
 BUSY_TEXT = (
     "Xin lỗi, hệ thống đang bận. Ông/bà vui lòng thử lại sau ít phút "
     "hoặc gọi Tổng đài BHXH Việt Nam 1900 9068."
 )
+
+
+def upload_origin(environ: Mapping[str, str] | None = None) -> str:
+    """Where the action server fetches the web chat's uploads: ``$WEBCHAT_UPLOAD_ORIGIN``.
+
+    Default ``http://127.0.0.1:$RASA_PORT`` (5005). The action server allows exactly this origin
+    (``bot/actions/attachments.py`` reads the same variable); never the Host of a request.
+    """
+    env = os.environ if environ is None else environ
+    configured = env.get(UPLOAD_ORIGIN_ENV, "").strip().rstrip("/")
+    return configured or f"http://127.0.0.1:{env.get('RASA_PORT', '').strip() or '5005'}"
 
 
 def webchat_db_path(credentials: Mapping[str, Any] | None) -> Path:
@@ -154,6 +193,7 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         self.uploads = uploads or UploadStore(store.path.parent / "webchat_uploads")
         self.gate = PauseGate(CHANNEL_NAME)
         self.stream_seconds = stream_seconds
+        self.eraser = ConversationEraser()
 
     @classmethod
     def name(cls) -> str:
@@ -175,6 +215,29 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         """The output channel used for messages sent without a user message (notifications)."""
         return WebchatOutput(self.store)
 
+    # -------------------------------------------------- personal data (issue 17)
+    async def purge_before(self, periods: RetentionPeriods, now: float) -> int:
+        """Retention (``connectors.retention``): old conversations' messages, old uploads."""
+        deleted = 0
+        if periods.conversation_days:
+            cutoff = datetime.fromtimestamp(now - periods.conversation_days * 86_400, timezone.utc)
+            deleted += await asyncio.to_thread(self.store.purge_sync, cutoff)
+        if periods.upload_days:
+            before = now - periods.upload_days * 86_400
+            deleted += await asyncio.to_thread(self.uploads.purge_sync, before)
+        return deleted
+
+    async def conversation_mark(self, sender_id: str) -> int:
+        """The id of the conversation's latest stored message (0 when none)."""
+        return await self.store.last_id(sender_id)
+
+    async def erase_conversation(
+        self, sender_id: str, up_to: int | None, events: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Forgets the stored messages up to ``up_to`` and every file the conversation sent."""
+        await self.store.forget(sender_id, up_to)
+        await self.uploads.forget(uploaded_tokens(events))
+
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
@@ -182,11 +245,14 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         module = inspect.getmodule(self)
         webchat = Blueprint("webchat_webhook", module.__name__ if module else None)
         webchat.middleware("request")(self.gate.bind)
-        on_new_message = self.gate.handler(on_new_message)
+        webchat.middleware("request")(self.eraser.bind)
+        on_new_message = self.eraser.handler(
+            scam_guard.handler(self.gate.handler(on_new_message))
+        )
         page = PAGE_FILE.read_text(encoding="utf-8")
 
         async def chat_page(request: Request) -> HTTPResponse:
-            return response.html(page, headers={"Cache-Control": "no-cache"})
+            return response.html(page, headers={"Cache-Control": "no-cache", **PAGE_HEADERS})
 
         async def receive(request: Request) -> HTTPResponse:
             parsed = _parse_message(request.json)
@@ -194,8 +260,8 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
                 return response.json({"ok": False, "error": parsed}, status=400)
             sender_id, text, display = parsed
             shown: dict[str, Any] = {"hidden": True} if display is None else {}
-            if display is not None:
-                await self.store.add(sender_id, "user", {"text": display})
+            if display is not None:  # an OTP typed is not kept, not even in the bubble
+                await self.store.add(sender_id, "user", {"text": scam_guard.scrub(display)[0]})
                 if text.startswith("/"):
                     shown["title"] = display  # staff read the button's words, not its payload
             return await self._to_rasa(on_new_message, sender_id, text, "a message", **shown)
@@ -233,18 +299,23 @@ class WebchatInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
             sent = request.files.get("file") if request.files else None
             if not _SENDER.fullmatch(sender_id or "") or sent is None:
                 return response.json({"ok": False, "error": "Yêu cầu không hợp lệ."}, status=400)
+            hour_ago = datetime.now(timezone.utc) - timedelta(hours=1)
+            recent = await asyncio.to_thread(self.store.uploads_since_sync, sender_id, hour_ago)
+            if recent >= MAX_UPLOADS_PER_HOUR:  # anonymous page: a bound on what it may store
+                return response.json({"ok": False, "error": TOO_MANY_UPLOADS}, status=429)
             try:
                 stored = await self.uploads.save(sent.body, sent.name or "")
             except UploadRefused as refused:
                 return response.json({"ok": False, "error": str(refused)}, status=400)
-            shown: dict[str, Any] = {"text": f"Đã gửi: {stored.name}"}
+            shown: dict[str, Any] = {"text": f"{UPLOADED_PREFIX}{stored.name}"}
             if stored.mime_type.startswith("image/"):
                 shown["image"] = f"files/{stored.token}"  # the page shows a thumbnail
             await self.store.add(sender_id, "user", shown)
-            base = f"{request.scheme}://{request.host}{request.path.rsplit('/', 1)[0]}"
+            # the origin comes from the configuration, never from the request's Host header:
+            # the action server fetches this URL (issue 17, bot/actions/attachments.py)
             attachment = {
                 "type": "file" if stored.mime_type == "application/pdf" else "image",
-                "url": f"{base}/files/{stored.token}",
+                "url": f"{upload_origin()}/webhooks/webchat/files/{stored.token}",
                 "name": stored.name,
                 "mime_type": stored.mime_type,
             }

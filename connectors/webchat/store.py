@@ -21,6 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from connectors.common.database import private_sqlite_file
+
 __all__ = ["MessageStore", "StoredMessage"]
 
 _SCHEMA = """
@@ -35,6 +37,11 @@ CREATE INDEX IF NOT EXISTS ix_webchat_messages_sender ON webchat_messages (sende
 """
 
 _BODY_KEYS = ("text", "buttons", "image", "attachment", "custom", "staff_name", "handoff")
+
+
+UPLOADED_PREFIX = "Đã gửi: "
+"""How the bubble of an uploaded file begins (counted for the hourly upload limit)."""
+_UPLOADED_LIKE = '{"text": "' + UPLOADED_PREFIX + "%"
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,7 @@ class MessageStore:
     def _connect(self) -> sqlite3.Connection:
         if not self._ready:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(self.path)  # 0600: citizens' messages (issue 17)
         connection = sqlite3.connect(self.path, timeout=10)
         if not self._ready:
             connection.execute("PRAGMA journal_mode=WAL")
@@ -116,15 +124,58 @@ class MessageStore:
         connection.close()
         return [StoredMessage(row[0], row[1], json.loads(row[2]), row[3]) for row in rows]
 
-    def forget_sync(self, sender_id: str) -> int:
-        """Deletes every message of a sender (blocking); returns how many."""
+    def last_id_sync(self, sender_id: str) -> int:
+        """The id of the sender's latest message, 0 when none (blocking)."""
+        with self._connect() as connection:
+            row = connection.execute(
+                "SELECT max(id) FROM webchat_messages WHERE sender_id = ?", (sender_id,)
+            ).fetchone()
+        connection.close()
+        return int(row[0] or 0) if row else 0
+
+    def forget_sync(self, sender_id: str, up_to: int | None = None) -> int:
+        """Deletes the sender's messages (those with an id up to ``up_to`` when given)."""
         with self._connect() as connection:
             cursor = connection.execute(
-                "DELETE FROM webchat_messages WHERE sender_id = ?", (sender_id,)
+                "DELETE FROM webchat_messages WHERE sender_id = ? AND id <= ?",
+                (sender_id, up_to if up_to is not None else 2**62),
             )
-            count = cursor.rowcount
+            deleted = cursor.rowcount
         connection.close()
-        return count
+        return deleted
+
+    def purge_sync(self, before: datetime) -> int:
+        """Deletes the conversations whose latest message is older than ``before`` (retention)."""
+        cutoff = before.astimezone(timezone.utc).isoformat(timespec="seconds")
+        with self._connect() as connection:
+            cursor = connection.execute(
+                "DELETE FROM webchat_messages WHERE sender_id IN (SELECT sender_id FROM "
+                "webchat_messages GROUP BY sender_id HAVING max(created_at) < ?)",
+                (cutoff,),
+            )
+            deleted = cursor.rowcount
+        connection.close()
+        return deleted
+
+    def uploads_since_sync(self, sender_id: str, since: datetime) -> int:
+        """How many files the sender uploaded since ``since`` (their "Đã gửi: name" bubbles)."""
+        cutoff = since.astimezone(timezone.utc).isoformat(timespec="seconds")
+        with self._connect() as connection:
+            row = connection.execute(
+                "SELECT count(*) FROM webchat_messages WHERE sender_id = ? AND role = 'user' "
+                "AND body LIKE ? AND created_at >= ?",
+                (sender_id, _UPLOADED_LIKE, cutoff),
+            ).fetchone()
+        connection.close()
+        return int(row[0]) if row else 0
+
+    async def last_id(self, sender_id: str) -> int:
+        """The id of the sender's latest message without blocking the event loop."""
+        return await asyncio.to_thread(self.last_id_sync, sender_id)
+
+    async def forget(self, sender_id: str, up_to: int | None = None) -> int:
+        """Deletes the sender's messages without blocking the event loop."""
+        return await asyncio.to_thread(self.forget_sync, sender_id, up_to)
 
     async def add(self, sender_id: str, role: str, message: Mapping[str, Any]) -> int:
         """Stores one message without blocking the event loop; returns its id.
@@ -136,9 +187,6 @@ class MessageStore:
             event.set()
         return row_id
 
-    async def forget(self, sender_id: str) -> int:
-        """Deletes every message of a sender without blocking the event loop."""
-        return await asyncio.to_thread(self.forget_sync, sender_id)
 
     @contextmanager
     def listening(self, sender_id: str) -> Iterator[asyncio.Event]:

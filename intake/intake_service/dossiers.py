@@ -229,6 +229,7 @@ class DossierService:
                 office=checked.office,
                 fields=checked.fields,
                 answers=checked.answers,
+                consent=payload.consent.model_dump(mode="json") if payload.consent else None,
                 idempotency_key=idempotency_key or None,
                 request_hash=fingerprint,
                 created_by=actor,

@@ -22,6 +22,7 @@ __all__ = [
     "identifier_digest",
     "identifier_entries",
     "install_log_filter",
+    "mask_log_line",
     "mask_text",
     "search_digests",
 ]
@@ -109,8 +110,11 @@ def search_digests(secret_key: str, query: str) -> list[str]:
 _LOG_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"\b[A-Z]{2}[1-5][\s.-]?\d{2}[\s.-]?\d{10}\b"),
     re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-    re.compile(r"(?<![\w])\+?\d(?:[\s.-]?\d){8,}(?![\w])"),
+    # also glued to letters ("cccd001088012345") or URL-encoded ("zalo%3A4821337712")
+    re.compile(r"(?<!\d)\+?\d(?:[\s.-]?\d){8,}(?!\d)"),
 )
+# receipt codes in request lines (uvicorn's access log): HS-7K3M-9Q2P → HS-••••-••2P
+_RECEIPT = re.compile(r"\bHS-[A-Z0-9]{4}-[A-Z0-9]{2}([A-Z0-9]{2})\b", re.IGNORECASE)
 
 
 def _mask_match(match: re.Match[str]) -> str:
@@ -128,6 +132,11 @@ def mask_text(text: str) -> str:
     return text
 
 
+def mask_log_line(text: str) -> str:
+    """:func:`mask_text`, and receipt codes too (a log line tells nothing to look up)."""
+    return _RECEIPT.sub(lambda m: f"HS-••••-••{m.group(1)}", mask_text(text))
+
+
 class PiiLogFilter(logging.Filter):
     """Rewrites each log record so that personal numbers never reach a log file.
 
@@ -141,12 +150,12 @@ class PiiLogFilter(logging.Filter):
             message = record.getMessage()
         except (TypeError, ValueError):
             message = str(record.msg)
-        record.msg = mask_text(message)
+        record.msg = mask_log_line(message)
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = mask_text(record.exc_text)
+            record.exc_text = mask_log_line(record.exc_text)
         return True
 
 

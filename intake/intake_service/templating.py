@@ -29,6 +29,7 @@ NAV = (
     NavItem("paper", "Hồ sơ giấy", "/console/paper"),
     NavItem("inbox", "Hộp thư hỗ trợ", "/console/inbox"),
     NavItem("stats", "Thống kê", "/console/stats"),
+    NavItem("privacy", "Xóa dữ liệu", "/console/privacy"),
     NavItem("users", "Tài khoản", "/console/users", admin_only=True),
     NavItem("audit", "Nhật ký", "/console/audit", admin_only=True),
 )

@@ -20,6 +20,7 @@ from tests.bot.conftest import (
     PENSION_TO_BANK,
     action_event,
     buttons,
+    consent_given,
     events_as_dict,
     form_turn,
     make_tracker,
@@ -40,6 +41,7 @@ def slots(fields: dict[str, Any] | None = None, requested: str = "submission_ans
         "submission_dossier_id": "d-1",
         "submission_failures": {},
         "requested_slot": requested,
+        "privacy_consent": consent_given(),  # the notice was agreed to (tests/bot/test_consent.py)
         **more,
     }
 

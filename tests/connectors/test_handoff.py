@@ -11,6 +11,7 @@ import hmac
 import json
 import logging
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -386,8 +387,12 @@ async def test_without_a_running_agent_every_message_goes_through():
 
 
 # ---------------------------------------------------------------------- the REST channel
+REST_KEY = "rest-test-key-0123456789-abcdefghijKLMNOP"
+REST_AUTH = {"Authorization": f"Bearer {REST_KEY}"}
+
+
 async def test_the_rest_channel_is_rasas_behind_the_gate(agent, asgi, monkeypatch):
-    rest = RestInput()
+    rest = RestInput(REST_KEY)
     relay = Relay()
     rest.gate.relay = relay
     app = Sanic(f"rest_gate_{next(_apps)}")
@@ -395,10 +400,14 @@ async def test_the_rest_channel_is_rasas_behind_the_gate(agent, asgi, monkeypatc
     app.ctx.agent = agent
     await start_app(app)
     client = asgi(app)
-    answer = await client.post("/webhooks/rest/webhook", json={"sender": "u1", "message": "chào"})
+    answer = await client.post(
+        "/webhooks/rest/webhook", headers=REST_AUTH, json={"sender": "u1", "message": "chào"}
+    )
     assert [m["text"] for m in answer.json()] == [ANSWER]
-    await agent.set_paused("u1", "41")
-    answer = await client.post("/webhooks/rest/webhook", json={"sender": "u1", "message": "alo"})
+    await agent.set_paused("rest:u1", "41")
+    answer = await client.post(
+        "/webhooks/rest/webhook", headers=REST_AUTH, json={"sender": "u1", "message": "alo"}
+    )
     assert answer.json() == []
     assert relay.sent[0][:2] == (41, "alo")
 
@@ -459,6 +468,7 @@ async def post(asgi: Any, app: Sanic, **values: Any) -> dict[str, Any]:
             "sender_id": "u1",
             "procedure_id": None,
             "at": "2026-03-01T08:00:00+00:00",
+            "sent_at": datetime.now(timezone.utc).isoformat(),  # signed, fresh (issue 17)
             **values,
         },
         ensure_ascii=False,

@@ -13,6 +13,7 @@ import json
 import sqlite3
 import time
 import uuid
+from datetime import datetime, timezone
 
 import httpx
 import pytest
@@ -22,6 +23,7 @@ from tests.e2e.conftest import PNG
 from tests.e2e.harness import (
     WEBHOOK_SECRET,
     Chat,
+    WebChat,
     change_status,
     intake_dossier,
     intake_dossiers,
@@ -47,7 +49,7 @@ def test_pension_to_a_bank_account_with_a_wrong_answer_corrected(
     system: RunningStack, sender: str
 ):
     chat = Chat(system, sender)
-    reply = chat.say('/start_submission{"procedure":"doi_hinh_thuc_nhan_luong_huu"}')
+    reply = chat.start('/start_submission{"procedure":"doi_hinh_thuc_nhan_luong_huu"}')
     assert "Ông/bà đang hưởng lương hưu" in reply
     chat.say("có")
     reply = chat.press("Tiền mặt → tài khoản ngân hàng")
@@ -116,10 +118,12 @@ def test_pension_to_a_bank_account_with_a_wrong_answer_corrected(
 
 
 def test_one_time_payment_with_help_after_three_wrong_answers_and_a_photo(
-    system: RunningStack, sender: str, photo_url: str
+    system: RunningStack,
 ):
-    chat = Chat(system, sender)
-    chat.say('/start_submission{"procedure":"huong_bhxh_mot_lan"}')
+    # a web chat conversation: its uploads are what the action server fetches (the REST channel
+    # ignores a client's metadata, and the action server fetches no other address of this host)
+    chat = WebChat(system)
+    chat.start('/start_submission{"procedure":"huong_bhxh_mot_lan"}')
     chat.press("Đã dừng đóng BHXH")
     assert "đóng BHXH lần đầu" in chat.press("Nghỉ việc, không đóng tiếp")
     chat.say("01/03/2012")
@@ -128,7 +132,7 @@ def test_one_time_payment_with_help_after_three_wrong_answers_and_a_photo(
     chat.say("Trần Thị Lan")
     assert "căn cước" in chat.say("20/08/1975")
     # a photo of the paper sổ BHXH, sent in the middle of the questions
-    reply = chat.say("/inform", {"attachments": [{"type": "image", "url": photo_url}]})
+    reply = chat.upload("so-bhxh.png", PNG)
     assert "Đây là giấy tờ nào" in reply
     reply = chat.press("Sổ bảo hiểm xã hội")
     assert "Tôi đã ghi nhận ảnh/tệp là: Sổ bảo hiểm xã hội." in reply
@@ -181,7 +185,7 @@ def test_one_time_payment_with_help_after_three_wrong_answers_and_a_photo(
 
 def test_health_card_with_a_conditional_field_and_a_correction(system: RunningStack, sender: str):
     chat = Chat(system, sender)
-    chat.say('/start_submission{"procedure":"cap_lai_the_bhyt"}')
+    chat.start('/start_submission{"procedure":"cap_lai_the_bhyt"}')
     chat.press("Thông tin trên thẻ sai/thay đổi")
     chat.press("Có")
     assert "sinh ngày nào" in chat.say("Vũ Thị Mai")
@@ -221,7 +225,7 @@ def test_cancel_in_the_middle_leaves_no_dossier_and_nothing_for_the_next_attempt
     system: RunningStack, sender: str
 ):
     chat = Chat(system, sender)
-    chat.say('/start_submission{"procedure":"doi_hinh_thuc_nhan_luong_huu"}')
+    chat.start('/start_submission{"procedure":"doi_hinh_thuc_nhan_luong_huu"}')
     chat.say("có")
     chat.press("Tiền mặt → tài khoản ngân hàng")
     chat.press("Có")
@@ -245,7 +249,7 @@ def test_cancel_in_the_middle_leaves_no_dossier_and_nothing_for_the_next_attempt
 
 def fill_health_card(chat: Chat) -> str:
     """Answers every question of cap_lai_the_bhyt; returns the summary."""
-    chat.say('/start_submission{"procedure":"cap_lai_the_bhyt"}')
+    chat.start('/start_submission{"procedure":"cap_lai_the_bhyt"}')
     chat.press("Thẻ bị mất hoặc hỏng")
     chat.press("Có")
     for answer in ("Lê Văn Hùng", "12/02/1970", "0212345678", "001070001234", "0912345678"):
@@ -285,7 +289,7 @@ def test_intake_down_at_submit_is_delivered_once_when_it_returns(
 
 def test_the_form_continues_after_the_bot_restarts(system: RunningStack, sender: str):
     chat = Chat(system, sender)
-    chat.say('/start_submission{"procedure":"cap_lai_the_bhyt"}')
+    chat.start('/start_submission{"procedure":"cap_lai_the_bhyt"}')
     chat.press("Thẻ bị mất hoặc hỏng")
     chat.press("Có")
     assert "sinh ngày nào" in chat.say("Phạm Thị Hoa")
@@ -345,6 +349,7 @@ def test_a_status_change_reaches_the_citizen_on_their_channel(system: RunningSta
             "channel": "webchat",
             "sender_id": webchat_sender,
             "at": "2026-03-01T08:00:00+00:00",
+            "sent_at": datetime.now(timezone.utc).isoformat(),  # signed and fresh (issue 17)
         }
     ).encode()
     signature = "sha256=" + hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()

@@ -106,7 +106,7 @@ def notice_containing(system: RunningStack, sender: str, text: str) -> str:
 
 def test_a_person_takes_over_a_dossier_and_hands_it_back_to_continue(office: RunningStack, sender):
     chat = Chat(office, sender)
-    assert "Ông/bà đang hưởng lương hưu" in chat.say(
+    assert "Ông/bà đang hưởng lương hưu" in chat.start(
         f'/start_submission{{"procedure":"{PENSION}"}}'
     )
     chat.say("có")

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from intake_service.db import Database
 from intake_service.models import AuditEntry, Dossier
 
-from .conftest import ADMIN, STAFF, build_client, make_settings, submit
+from .conftest import ADMIN, API_KEY, STAFF, build_client, make_settings, submit
 from .test_api import PNG
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -103,7 +103,7 @@ def test_search_by_receipt_cccd_and_bhxh_code_with_masked_list(
     created = submit(console)
     code = created["receipt_code"]
     detail = console.get(
-        f"/api/v1/dossiers/{code}", headers={"X-API-Key": "test-api-key-0123456789"}
+        f"/api/v1/dossiers/{code}", headers={"X-API-Key": API_KEY}
     ).json()
     cccd, bhxh = detail["fields"]["so_cccd"], detail["fields"]["ma_so_bhxh"]
     login(console)
@@ -182,7 +182,7 @@ def test_statistics_page(console: TestClient) -> None:
     console.post(
         "/api/v1/ratings",
         json={"channel": "zalo", "sender_id": "zalo:1", "score": 4},
-        headers={"X-API-Key": "test-api-key-0123456789"},
+        headers={"X-API-Key": API_KEY},
     )
     login(console)
     page = console.get("/console/stats").text
@@ -249,7 +249,7 @@ def test_attachments_only_for_signed_in_staff(console: TestClient) -> None:
     uploaded = console.post(
         f"/api/v1/dossiers/{code}/attachments",
         files={"file": ("anh.png", PNG, "image/png")},
-        headers={"X-API-Key": "test-api-key-0123456789"},
+        headers={"X-API-Key": API_KEY},
     ).json()
     url = f"/console/attachments/{uploaded['id']}"
     assert console.get(url, follow_redirects=False).status_code == 303

@@ -55,7 +55,9 @@ def ask_and_check_eligibility(citizen: Citizen) -> None:
 
 def fill_the_dossier(citizen: Citizen) -> str:
     """Every field of cap_lai_the_bhyt, one of them wrong first; returns the summary."""
-    assert "họ và tên" in citizen.press("Nộp hồ sơ ngay")
+    notice = citizen.press("Nộp hồ sơ ngay")  # the privacy notice comes first (issue 17)
+    assert "dữ liệu cá nhân" in notice and "Đồng ý" in citizen.buttons()
+    assert "họ và tên" in citizen.press("Đồng ý")
     assert "sinh ngày nào" in citizen.say("Lê Văn Hùng")
     assert "mã số BHXH" in citizen.say("12/02/1970")
     assert "căn cước công dân" in citizen.say("0212345678")
