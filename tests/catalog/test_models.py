@@ -239,7 +239,7 @@ def test_any_typed_text_is_read_or_refused_politely(question):
     from hypothesis import strategies as st
 
     @settings(max_examples=150, deadline=None)
-    @given(st.text(max_size=30))
+    @given(st.text(max_size=30).filter(lambda text: "Ví dụ" not in text))  # echoed in the error
     def check(text):
         try:
             question.read(text)
