@@ -116,7 +116,7 @@ def test_question_eligibility_submission_receipt_and_a_status_change(
 
     summary = fill_the_dossier(citizen)
     assert "• Họ và tên: Lê Văn Hùng" in summary
-    assert "• Số CCCD: 001******234" in summary
+    assert "• Số CCCD: 001 070 001 234" in summary
     assert "0912345678" not in summary
     assert {"Gửi hồ sơ", "Hủy"} <= set(citizen.buttons())
 
