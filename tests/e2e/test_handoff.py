@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import uuid
 from typing import Any
 
 import httpx
@@ -174,8 +175,10 @@ def test_nobody_claims_it_in_time_and_the_assistant_offers_the_hotline(
 
 
 def test_a_web_chat_conversation_ends_with_the_staff_member_and_the_rating(
-    office: RunningStack, sender
+    office: RunningStack,
 ):
+    sender = f"web-{uuid.uuid4().hex}"  # the page's random id (the fixture's is a REST one)
+
     def say(text: str) -> None:
         answer = httpx.post(
             f"{office.rasa_url}/webhooks/webchat/message",
@@ -258,9 +261,12 @@ def test_a_caller_sends_the_code_a_hotline_staff_member_gave_and_the_dossier_goe
     assert shown is not None, answer.text[:800]
     code = shown.group(1).strip()  # "7K3 M9Q", read on the phone
 
-    reply = Chat(office, sender).say(code.lower())
+    caller = Chat(office, sender)
+    reply = caller.say(code.lower())
     assert "Cán bộ đã chuẩn bị sẵn hồ sơ" in reply, reply
     assert "Lời nhắn của cán bộ: Bà nhớ chụp CCCD hai mặt." in reply
+    assert "dữ liệu cá nhân" in reply  # the privacy notice before anything is collected
+    reply = caller.press("Đồng ý")
     assert "căn cước công dân" in reply  # name, birth date and answers are not asked again
     again = Chat(office, f"{sender}-x").say(code)
     assert "Mã này đã được dùng" in again and "1900 9068" in again, again  # one caller only

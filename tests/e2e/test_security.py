@@ -137,8 +137,11 @@ def test_notifications_need_the_rest_key(system: RunningStack):
     ],
 )
 def test_a_placeholder_secret_stops_start_up(tmp_path: Path, command, variable, expected):
-    env = {**os.environ, "INTAKE_VAR_DIR": str(tmp_path), variable: "change-me",
-           "INTAKE_DATABASE_URL": f"sqlite:///{tmp_path / 'i.db'}"}
+    strong = "Qm3v-8xZ_tL2pR9sKw4YcN7bH1dF6gJ0aE5uO"
+    env = {**os.environ, "INTAKE_VAR_DIR": str(tmp_path),
+           "INTAKE_DATABASE_URL": f"sqlite:///{tmp_path / 'i.db'}",
+           "INTAKE_API_KEY": strong, "INTAKE_SECRET_KEY": strong, "BOT_WEBHOOK_SECRET": strong,
+           variable: "change-me"}
     done = subprocess.run([BIN_ENV, *command], env=env, capture_output=True, text=True,
                           timeout=300, check=False, cwd=ROOT)
     assert done.returncode != 0
