@@ -235,7 +235,9 @@ async def test_a_photo_the_dossier_has_already_is_not_counted_as_attached(monkey
     async def attach(code: str, filename: str, content: bytes, content_type: str) -> Any:
         return {"id": 1, "already_attached": content == b"same"}
 
-    async def download(client: httpx.AsyncClient, url: str) -> tuple[bytes, str | None]:
+    async def download(
+        client: httpx.AsyncClient, url: str, max_bytes: int = 0
+    ) -> tuple[bytes, str | None]:
         return (b"same" if url.endswith("/1") else b"new"), "image/png"
 
     monkeypatch.setattr(intake_access, "attach", attach)

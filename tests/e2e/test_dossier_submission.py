@@ -239,7 +239,8 @@ def test_cancel_in_the_middle_leaves_no_dossier_and_nothing_for_the_next_attempt
 
     # the next attempt starts from nothing: procedure, eligibility answers, fields
     assert "thủ tục nào" in chat.say("nộp hồ sơ ngay")
-    assert "đang hưởng lương hưu" in chat.press("Đổi cách nhận lương hưu")
+    chat.press("Đổi cách nhận lương hưu")
+    assert "đang hưởng lương hưu" in chat.press("Đồng ý")  # consent again: a cancel forgets it
     chat.say("có")
     chat.press("Tiền mặt → tài khoản ngân hàng")
     chat.press("Có")
