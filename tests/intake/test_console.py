@@ -208,7 +208,7 @@ def test_ratings_without_a_comment_are_counted(console: TestClient) -> None:
         answer = console.post(
             "/api/v1/ratings",
             json={"channel": "webchat", "sender_id": "web-1", "score": score, "comment": comment},
-            headers={"X-API-Key": "test-api-key-0123456789"},
+            headers={"X-API-Key": API_KEY},
         )
         assert answer.status_code == 201, answer.text
     assert rating_count(console.get("/console/stats").text) == before + 2
@@ -340,7 +340,7 @@ def test_documents_sent_after_needs_info_are_flagged(console: TestClient) -> Non
     answer = console.post(
         f"/api/v1/dossiers/{code}/attachments",
         files={"file": ("cccd.png", PNG, "image/png")},
-        headers={"X-API-Key": "test-api-key-0123456789"},
+        headers={"X-API-Key": API_KEY},
     )
     assert answer.status_code == 201, answer.text
     flagged = console.get("/console/dossiers", params={"new_docs": "1"}).text
