@@ -215,7 +215,10 @@ def test_a_callers_code_in_the_middle_of_a_form(
     ready = chat.wait_for("Cán bộ đã chuẩn bị sẵn hồ sơ", after=shown)
     assert "Bà nhớ chụp CCCD hai mặt." in ready
     assert not any("vui lòng chọn" in t for t in chat.bot_texts()[shown:])
-    # the prepared dossier goes on with its first open question (name and birth date known)
+    # the prepared dossier asks consent first (issue 17), then goes on with its first open
+    # question (name and birth date known)
+    chat.wait_for("có đồng ý", after=shown)
+    chat.type("đồng ý")
     chat.wait_for("đang hưởng lương hưu", after=shown)
     assert not any("họ và tên" in t for t in chat.bot_texts()[shown:])
 
