@@ -14,7 +14,7 @@ import random
 import ssl
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -156,12 +156,15 @@ class IntakeClient:
         raise self._unexpected(response)
 
     async def get_dossier(self, receipt_code: str) -> DossierStatus:
-        """Returns a dossier's status and history.
+        """Returns a dossier's status and history (the masked view: the bot only needs the
+        status, so the identity and bank fields never travel; issue 17).
 
         Raises:
             DossierNotFound: no dossier has this receipt code.
         """
-        response = await self._request("GET", f"/api/v1/dossiers/{receipt_code}")
+        response = await self._request(
+            "GET", f"/api/v1/dossiers/{receipt_code}", params={"view": "masked"}
+        )
         if response.status_code == 200:
             return DossierStatus.from_api(self._json(response))
         if response.status_code == 404:
@@ -225,6 +228,27 @@ class IntakeClient:
         if response.status_code not in (200, 201):
             raise self._unexpected(response)
 
+    # ------------------------------------------------------------------ personal data
+    async def erase_conversation(self, *, channel: str, sender_id: str) -> list[str]:
+        """Erases what the intake keeps of one conversation (issue 17; the citizen asked).
+
+        Handoff transcripts, call-back requests, ratings and finished notifications go; filed
+        dossiers stay with the office.
+
+        Returns:
+            The receipt codes of the dossiers kept.
+
+        Raises:
+            IntakeUnavailable: the intake could not be reached after the retries.
+            IntakeError: any other unexpected answer.
+        """
+        body = {"channel": channel, "sender_id": sender_id}
+        response = await self._request("POST", "/api/v1/privacy/erasures", json=body)
+        if response.status_code not in (200, 201):
+            raise self._unexpected(response)
+        kept = response.json().get("kept_dossiers") or []
+        return [str(code) for code in kept]
+
     # ------------------------------------------------------------------ human handoff
     async def create_handoff(self, request: HandoffRequest) -> HandoffTicket:
         """Hands a conversation to the office; the conversation's open handoff if it has one.
@@ -254,8 +278,13 @@ class IntakeClient:
         attachments: tuple[Attachment, ...] = (),
         at: str | None = None,
         idempotency_key: str | None = None,
+        author: Literal["citizen", "bot"] = "citizen",
     ) -> RelayedMessage:
         """Relays what the citizen wrote while a person owns the conversation.
+
+        With ``author="bot"`` it records what the assistant said to the citizen instead (the
+        out-of-hours reply, the call-back question …), so staff read every turn; such a line
+        is stored whatever the handoff's status.
 
         Args:
             handoff_id: the open handoff.
@@ -263,13 +292,14 @@ class IntakeClient:
             attachments: files or places sent with it.
             at: when it was written (ISO 8601); now when absent.
             idempotency_key: the same key on a retry stores the message once.
+            author: ``citizen`` (default) or ``bot``.
 
         Raises:
-            HandoffNotOpen: the conversation is back with the assistant (409).
+            HandoffNotOpen: the conversation is back with the assistant (409; citizen lines).
             HandoffNotFound: no such handoff (404).
             IntakeRejected: empty message (422).
         """
-        body: dict[str, Any] = {"from": "citizen", "text": text[:4000]}
+        body: dict[str, Any] = {"from": author, "text": text[:4000]}
         if at:
             body["at"] = at
         if attachments:

@@ -36,10 +36,12 @@ class DossierSubmission:
     fields: dict[str, Any]
     answers: dict[str, Any] = field(default_factory=dict)
     province: str | None = None
+    consent: dict[str, Any] | None = None
+    """The citizen's consent to the processing of their data (bot/actions/consent.py)."""
 
     def body(self) -> dict[str, Any]:
         """Returns the JSON body of `POST /api/v1/dossiers`."""
-        return {
+        body = {
             "procedure_id": self.procedure_id,
             "channel": self.channel,
             "sender_id": self.sender_id,
@@ -47,6 +49,9 @@ class DossierSubmission:
             "answers": jsonable(self.answers),
             "province": self.province,
         }
+        if self.consent is not None:
+            body["consent"] = jsonable(self.consent)
+        return body
 
     def to_json(self) -> str:
         """Serialises the whole submission (for the outbox)."""
@@ -63,6 +68,7 @@ class DossierSubmission:
             sender_id=data["sender_id"],
             fields=data.get("fields") or {},
             answers=data.get("answers") or {},
+            consent=data.get("consent"),
             province=data.get("province"),
         )
 

@@ -236,6 +236,19 @@ class Outbox:
             ).mappings().all()
         return [self._item(r) for r in rows]
 
+    def purge_finished(self, before: float) -> int:
+        """Deletes delivered or rejected items told to the citizen before ``before`` (UNIX time;
+        retention: the dossier is with the intake, its personal data need not stay here)."""
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                _outbox.delete().where(
+                    _outbox.c.state.in_([DELIVERED, REJECTED]),
+                    _outbox.c.notified.is_(True),
+                    sa.func.coalesce(_outbox.c.delivered_at, _outbox.c.created_at) < before,
+                )
+            )
+        return int(result.rowcount or 0)
+
     def count(self, state: str = PENDING) -> int:
         """How many items are in a state."""
         with self._engine.connect() as conn:

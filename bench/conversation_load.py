@@ -84,12 +84,13 @@ from stack.backing import (
 from stack.endpoints import TrackerStore
 from stack.nginx import NGINX, nginx_path
 from stack.procstat import cpu_seconds
-from stack.system import PYTHON_BALANCER
+from stack.system import PYTHON_BALANCER, REST_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 
 RESULTS = ROOT / "bench" / "results"
 REST_PATH = "/webhooks/rest/webhook"
+REST_HEADERS = {"Authorization": f"Bearer {REST_KEY}"}
 REST_OF_MACHINE = "rest of the machine"
 
 
@@ -190,7 +191,9 @@ async def _send(
     client: httpx.AsyncClient, url: str, sender: str, text: str
 ) -> tuple[int, list[str]]:
     try:
-        answer = await client.post(url, json={"sender": sender, "message": text})
+        answer = await client.post(
+            url, json={"sender": sender, "message": text}, headers=REST_HEADERS
+        )
     except httpx.HTTPError:
         return 0, []
     if answer.status_code != 200:
@@ -364,7 +367,8 @@ def usable_conversations(base_url: str, log: list[str]) -> list[Conversation]:
             sender = f"bench-check-{uuid.uuid4().hex[:8]}"
             for step in conversation.steps(rng):
                 answer = client.post(base_url + REST_PATH, json={"sender": sender,
-                                                                 "message": step.text})
+                                                                 "message": step.text},
+                                     headers=REST_HEADERS)
                 texts = [m.get("text") or "" for m in answer.json()] if answer.is_success else []
                 if not step.matches(texts):
                     log.append(f"script {conversation.name} left out: {step.text!r} got "

@@ -103,7 +103,8 @@ def _submission(rng: random.Random) -> list[Step]:
     bhxh_code = f"79{rng.randrange(10**8):08d}"
     return [
         Step("xin chào", ("Xin chào",)),
-        Step(_payload("start_submission", procedure="huong_bhxh_mot_lan"), ("còn đóng BHXH",)),
+        Step(_payload("start_submission", procedure="huong_bhxh_mot_lan"), ("dữ liệu cá nhân",)),
+        Step(_answer("consent_yes"), ("còn đóng BHXH",)),  # the privacy notice (issue 17)
         Step(_answer("da_dung"), ("vì lý do nào",)),
         Step(_answer("dinh_cu"), ("ra nước ngoài định cư",)),
         Step(_answer("ho_chieu"), ("họ và tên",)),

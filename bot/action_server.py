@@ -4,14 +4,22 @@
 ``rasa run actions``; once the server is up (the actions, the catalog and Rasa SDK imported),
 :func:`bot.gc_freeze.freeze_loaded_objects` keeps them out of the garbage collector's full
 collections, which otherwise stopped the server for 70–100 ms at a time under load.
+
+The server listens on 127.0.0.1 unless ``SANIC_HOST`` says otherwise (Rasa SDK's default is every
+interface, and the action server has no authentication: containers set ``SANIC_HOST=0.0.0.0``
+and a NetworkPolicy lets only the Rasa pods in). It refuses to start with a weak
+``INTAKE_API_KEY`` (:mod:`connectors.common.secrets`).
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from typing import Any
 
 from bot.gc_freeze import freeze_loaded_objects
+from connectors.common.masking import install_record_masking
+from connectors.common.secrets import refuse_weak_secrets
 
 __all__ = ["install_gc_freeze_after_start", "main"]
 
@@ -41,6 +49,10 @@ def install_gc_freeze_after_start() -> None:
 
 def main() -> None:
     """Runs Rasa SDK's command line after installing the freeze."""
+    os.umask(0o077)  # files it creates (the outbox database): 0600
+    os.environ.setdefault("SANIC_HOST", "127.0.0.1")
+    refuse_weak_secrets(("INTAKE_API_KEY",))
+    install_record_masking()
     from rasa_sdk.__main__ import main as sdk_main
 
     install_gc_freeze_after_start()

@@ -14,21 +14,44 @@
   millions once the model is loaded: one collection stopped the server for about 300 ms under the
   benchmark's load. `install_gc_freeze_after_load` freezes what exists once the model is loaded
   (:mod:`bot.gc_freeze`): later collections look only at what the conversations create.
+
+Before anything of Rasa is imported, :func:`main` also switches Rasa's telemetry and its Sentry
+error reports off (``RASA_TELEMETRY_ENABLED=false``, whatever ``~/.config/rasa/global.yml``
+says: nothing of a citizen's conversation may leave the system) and refuses to start when a
+secret of the bot is set to a weak value (:mod:`connectors.common.secrets`).
 """
 
 from __future__ import annotations
 
 import functools
+import os
+from collections.abc import MutableMapping
 from typing import Any
 
 from bot.gc_freeze import freeze_loaded_objects
+from connectors.common.masking import install_record_masking
+from connectors.common.secrets import refuse_weak_secrets
 
 __all__ = [
+    "TELEMETRY_OFF",
+    "disable_telemetry",
     "install_cached_event_types",
     "install_cached_validation",
     "install_gc_freeze_after_load",
     "main",
 ]
+
+
+TELEMETRY_OFF = {"RASA_TELEMETRY_ENABLED": "false"}
+"""Rasa's telemetry and its Sentry error reporting both obey this variable (rasa/telemetry.py)."""
+
+
+def disable_telemetry(environ: MutableMapping[str, str] | None = None) -> None:
+    """Switches Rasa's telemetry and error reports off for this process and its children."""
+    target = os.environ if environ is None else environ
+    target.update(TELEMETRY_OFF)
+    target.pop("RASA_TELEMETRY_WRITE_KEY", None)
+    target.pop("RASA_EXCEPTION_WRITE_KEY", None)
 
 
 @functools.lru_cache(maxsize=1)
@@ -125,6 +148,10 @@ def install_gc_freeze_after_load() -> None:
 
 def main() -> None:
     """Runs Rasa's command line after installing the fixes."""
+    os.umask(0o077)  # databases, uploads, token store: 0600 files, 0700 folders
+    disable_telemetry()
+    refuse_weak_secrets()
+    install_record_masking()
     from rasa.__main__ import main as rasa_main
 
     install_cached_validation()

@@ -260,6 +260,11 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             oldest = next(iter(self._sessions))
             self._drop(oldest)
 
+    def evict(self, sender_id: str) -> None:
+        """Forgets the cached session of a conversation (after its rows were deleted: erasure
+        on request or retention, ``connectors.common.erasure``)."""
+        self._drop(sender_id)
+
     def _drop(self, sender_id: str) -> None:
         if self._sessions.pop(sender_id, None) is not None:
             self._held -= self._sizes.pop(sender_id)

@@ -10,15 +10,24 @@ conversation are applied here directly:
   A person owns the conversation from then on (paused, slot ``handoff_id``), even if the
   ``handoff_claimed`` event is still on its way. A refusal of the platform returns its
   Vietnamese reason (``reason_vi`` of ``connectors.common.errors``) for the console.
-* ``handoff_claimed`` — "Cán bộ <name> đang hỗ trợ ông/bà…", sent and recorded the same way.
-* ``handoff_closed`` — the assistant is in charge again and says nothing.
+* ``handoff_claimed`` — "Cán bộ <name> đang hỗ trợ ông/bà…", sent and recorded the same way;
+  from then on the assistant is paused (also when the claim came before any staff reply).
+* ``staff_message`` and ``handoff_claimed`` suspend every question the assistant was waiting
+  for (the active form ends, ``requested_slot`` is emptied): the out-of-hours call-back
+  question or a dossier question no longer answers the citizen, whose every message and file
+  goes to staff until the hand-back. A dossier interrupted so continues on a hand-back
+  ``continue_form`` (its values are kept in the slots and sent back by the intake).
+* ``handoff_closed`` — "Cán bộ <name> đã kết thúc cuộc trò chuyện…" is sent and recorded, and
+  the assistant is in charge again.
 * ``handoff_returned``, ``handoff_expired`` — the tracker is resumed, then
   ``EXTERNAL_intake_event`` is triggered with the event's values as entities (``resume``,
   ``fields``, ``answers``, ``corrected``, ``staff_name`` …): ``action_intake_event`` continues
   the dossier form, ends with the rating, or offers the hotline.
 
-Events of a handoff the conversation has left (the citizen cancelled, or pressed "bắt đầu
-lại") are ignored, except staff replies, which always reach the citizen.
+Events of a handoff the conversation has left (the citizen cancelled, declined the call back,
+or pressed "bắt đầu lại") are ignored, except staff replies, which always reach the citizen;
+the intake is answered that the citizen was not told (:data:`LEFT`), so the console never says
+a notice was delivered when nothing was sent.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 from rasa.shared.core.events import (
+    ActiveLoop,
     BotUttered,
     ConversationPaused,
     SlotSet,
@@ -37,8 +47,17 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from connectors.common.masking import mask_id
 from connectors.common.pause import HANDOFF_SLOT, handoff_of, locked_tracker, resumed
+from connectors.webchat.channel import WebchatOutput
 
-__all__ = ["HANDOFF_EVENTS", "NOT_DELIVERED", "apply_handoff_event", "claimed_text"]
+__all__ = [
+    "HANDOFF_EVENTS",
+    "LEFT",
+    "NOT_DELIVERED",
+    "apply_handoff_event",
+    "claimed_text",
+    "closed_text",
+    "staff_title",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +65,11 @@ HANDOFF_EVENTS = frozenset(
     {"staff_message", "handoff_claimed", "handoff_returned", "handoff_closed", "handoff_expired"}
 )
 NOT_DELIVERED = "Không gửi được tin nhắn tới người dân trên kênh này."
+LEFT = (
+    "Người dân đã rời yêu cầu hỗ trợ này (đã hủy, không cần gọi lại hoặc bắt đầu lại); "
+    "trợ lý không gửi gì cho người dân."
+)
+REQUESTED_SLOT = "requested_slot"
 _TRIGGERED = frozenset({"handoff_returned", "handoff_expired"})
 _VALUES = (
     "event",
@@ -59,11 +83,40 @@ _VALUES = (
 )
 
 
+def staff_title(staff_name: str | None) -> str:
+    """How the citizen reads a staff member: "Cán bộ <name>" (the console shows the same name)."""
+    name = (staff_name or "").strip()
+    return f"Cán bộ {name}" if name else "Cán bộ BHXH"
+
+
 def claimed_text(staff_name: str | None) -> str:
     """What the citizen reads when a staff member takes the conversation."""
-    name = (staff_name or "").strip()
-    who = f"Cán bộ {name}" if name else "Cán bộ BHXH"
-    return f"{who} đang hỗ trợ ông/bà. Ông/bà cứ nhắn tiếp tại đây."
+    return f"{staff_title(staff_name)} đang hỗ trợ ông/bà. Ông/bà cứ nhắn tiếp tại đây."
+
+
+def closed_text(staff_name: str | None) -> str:
+    """What the citizen reads when the staff member ends the conversation."""
+    return (
+        f"{staff_title(staff_name)} đã kết thúc cuộc trò chuyện. Cảm ơn ông/bà đã liên hệ. "
+        "Khi cần, ông/bà cứ nhắn tại đây: trợ lý BHXH sẽ trả lời."
+    )
+
+
+def take_over(tracker: DialogueStateTracker, handoff_id: int) -> None:
+    """A person owns the conversation: no question stays pending, the assistant is paused."""
+    if tracker.active_loop_name:
+        tracker.update(ActiveLoop(None))
+    if tracker.get_slot(REQUESTED_SLOT) is not None:
+        tracker.update(SlotSet(REQUESTED_SLOT, None))
+    if handoff_of(tracker) != handoff_id:
+        tracker.update(SlotSet(HANDOFF_SLOT, str(handoff_id)))
+    if not tracker.is_paused():
+        tracker.update(ConversationPaused())
+
+
+def _joined(event: Mapping[str, Any]) -> dict[str, str]:
+    """What the web chat shows of a staff member's message: the name, a person is here."""
+    return {"staff_name": str(event.get("staff_name") or "Cán bộ BHXH"), "handoff": "staff"}
 
 
 def _handoff_id(event: Mapping[str, Any]) -> int | None:
@@ -76,10 +129,16 @@ def _reason(error: Exception) -> str | None:
     return reason if isinstance(reason, str) else None
 
 
-async def _send(output: OutputChannel, sender_id: str, text: str) -> str | None:
-    """Sends a text on the channel; the platform's reason when it refused."""
+async def _send(
+    output: OutputChannel, sender_id: str, text: str, **shown: str
+) -> str | None:
+    """Sends a text on the channel; the platform's reason when it refused.
+
+    ``shown`` tells the web chat page who speaks (``staff_name``) and whether a person joined
+    or left (``handoff``: ``staff`` / ``bot``); the other channels ignore it.
+    """
     try:
-        await output.send_response(sender_id, {"text": text})
+        await output.send_response(sender_id, {"text": text, **shown})
     except Exception as error:
         reason = _reason(error)
         if reason is None:
@@ -126,19 +185,26 @@ async def apply_handoff_event(
         if handoff_of(tracker) != handoff_id:
             who = mask_id(sender_id)
             logger.info("%s of handoff %s ignored (%s left it)", kind, handoff_id, who)
-            return None
+            return LEFT
         if kind == "handoff_claimed":
             text = claimed_text(event.get("staff_name"))
-            refused = await _send(output, sender_id, text)
+            refused = await _send(output, sender_id, text, **_joined(event))
             if refused is None:
                 _record(tracker, text, event)
+            take_over(tracker, handoff_id)
             return refused
         if tracker.is_paused():
             for resume_event in resumed():
                 tracker.update(resume_event)
-        if kind not in _TRIGGERED:  # handoff_closed: silent
+        if kind not in _TRIGGERED:  # handoff_closed
             tracker.update(SlotSet(HANDOFF_SLOT, None))
-            return None
+            text = closed_text(event.get("staff_name"))
+            refused = await _send(output, sender_id, text, handoff="bot")
+            if refused is None:
+                _record(tracker, text, event)
+            return refused
+        if isinstance(output, WebchatOutput):  # the page's header: the assistant again
+            await output.send_response(sender_id, {"handoff": "bot"})
         entities = [
             {"entity": name, "value": event[name]}
             for name in _VALUES
@@ -162,13 +228,10 @@ async def _staff_message(
     text = str(event.get("text") or "").strip()
     if not text:
         return "Tin nhắn trống."
-    refused = await _send(output, sender_id, text)
+    refused = await _send(output, sender_id, text, **_joined(event))
     if refused is not None:
         return refused
     async with locked_tracker(agent, sender_id, output) as tracker:
         _record(tracker, text, event)
-        if handoff_of(tracker) != handoff_id:
-            tracker.update(SlotSet(HANDOFF_SLOT, str(handoff_id)))
-        if not tracker.is_paused():
-            tracker.update(ConversationPaused())
+        take_over(tracker, handoff_id)
     return None

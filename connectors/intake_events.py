@@ -4,8 +4,11 @@ Rasa input channel ``connectors.intake_events.IntakeEventsInput`` (name ``intake
 
 * ``POST /webhooks/intake/events`` — the intake service's signed events (docs/contracts.md):
   ``X-Intake-Signature: sha256=<hex HMAC-SHA256(BOT_WEBHOOK_SECRET, raw body)>`` is checked in
-  constant time (wrong or missing → 403); ``X-Intake-Event-Id`` is claimed once in the connector
-  database (``connectors.common.dedupe``), so a re-delivery is answered 200 and dropped. The
+  constant time (wrong or missing → 403); the body's ``sent_at`` must be within
+  ``INTAKE_EVENT_MAX_AGE_SECONDS`` (300) of now (else 403) and the body's ``event_id`` (signed;
+  the ``X-Intake-Event-Id`` header is not trusted) is claimed once in the connector database
+  (``connectors.common.dedupe``), so a re-delivery is answered 200 and dropped
+  (``connectors.common.signed_events``). The
   event is told in the citizen's conversation (``channel`` + ``sender_id`` of the body) by
   triggering the intent ``EXTERNAL_intake_event`` with the body's values as entities (``event``,
   ``receipt_code``, ``status``, ``status_label``, ``note`` …): the rules run
@@ -27,8 +30,12 @@ Rasa input channel ``connectors.intake_events.IntakeEventsInput`` (name ``intake
   during an outage reaches the intake, the citizen is told its receipt code the same way
   (``event: dossier_delivered``; ``dossier_rejected`` when the intake refused it).
 * ``GET /webhooks/intake/notifications?sender=<id>&after=<last id>`` — channels that cannot push
-  (the REST channel, a channel without credentials) keep the messages in a small store; their
-  client fetches them here (``{"messages": [...], "last_id"}``).
+  (the REST channel, a channel without credentials) keep the messages in a small store; the REST
+  channel's client fetches them here (``{"messages": [...], "last_id"}``) with the REST
+  channel's key (``Authorization: Bearer <REST_CHANNEL_KEY>``, else 401), and only those of
+  ``rest:`` conversations (``sender`` is read as the REST channel reads it; issue 17). Nothing
+  reached the citizen yet, so the intake is answered ``{"delivered": false, "reason": KEPT}``:
+  the console then says the citizen was not told (and to call), never "Đã báo cho người dân".
 * ``GET /webhooks/intake/`` — ``{"status": "ok"}``, or 503 ``{"status": "disabled"}`` when no
   secret is set (the outbox worker still runs).
 
@@ -49,8 +56,10 @@ import inspect
 import json
 import logging
 import os
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -70,13 +79,17 @@ from backend_client import (
     OutboxWorker,
     Receipt,
 )
+from bhxh_catalog.privacy import RetentionPeriods
 from connectors.common.config import load_common_settings
 from connectors.common.database import ConnectorDatabase, seen_events
 from connectors.common.dedupe import DedupeStore
+from connectors.common.erasure import erase_conversation as erase_everywhere
 from connectors.common.output import PlatformOutput
 from connectors.common.pause import resumed
+from connectors.common.signed_events import event_key, freshness_problem, max_age_seconds
 from connectors.common.webhook import WebhookInput
 from connectors.handoff_events import HANDOFF_EVENTS, apply_handoff_event
+from connectors.rest import rest_client_ok, rest_sender_id
 from connectors.webchat.channel import WebchatOutput
 from connectors.webchat.store import MessageStore
 
@@ -96,12 +109,17 @@ logger = logging.getLogger(__name__)
 CHANNEL_NAME = "intake"
 INTENT = "EXTERNAL_intake_event"
 SIGNATURE_HEADER = "X-Intake-Signature"
+ERASE_EVENT = "erase_conversation"  # staff erased a citizen's data (connectors.common.erasure)
 EVENT_ID_HEADER = "X-Intake-Event-Id"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_NOTICES_PATH = REPO_ROOT / "var" / "intake_notices.db"
 MAX_SENDER_LENGTH = 128
 STOP_SECONDS = 10.0
 NOT_DELIVERED = "Không gửi được tin nhắn tới người dân trên kênh này."
+KEPT = (
+    "Kênh này không tự gửi tin tới người dân: tin nhắn được giữ để ứng dụng của người dân lấy "
+    "về khi mở lại, chưa chắc người dân đã đọc."
+)
 STATUS_EVENT = "status_changed"
 DELIVERED_EVENT = "dossier_delivered"
 """A dossier queued while the intake was down has reached it: its receipt code is a status notice
@@ -132,9 +150,16 @@ class Told:
 
 
 def told(refusal: str | None, output: OutputChannel) -> Told:
-    """The outcome of messages sent through ``output``: refused, or delivered (and how)."""
+    """The outcome of messages sent through ``output``: refused, kept, or delivered (and how).
+
+    A channel that cannot push (the REST channel, a channel without credentials) only keeps
+    the message for its client to fetch: the citizen was not told yet (:data:`KEPT`), and the
+    console must not say so.
+    """
     if refusal is not None:
         return Told(False, refusal)
+    if isinstance(output, NoticeOutput):
+        return Told(False, KEPT)
     note = output.delivery_note if isinstance(output, PlatformOutput) else None
     return Told(True, note)
 
@@ -257,6 +282,24 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
                 "Status changes cannot reach citizens; the outbox worker still runs."
             )
         return cls(settings)
+
+    # -------------------------------------------------- personal data (issue 17)
+    async def purge_before(self, periods: RetentionPeriods, now: float) -> int:
+        """Retention (``connectors.retention``): messages kept for conversations idle too long."""
+        if not periods.conversation_days:
+            return 0
+        cutoff = datetime.fromtimestamp(now - periods.conversation_days * 86_400, timezone.utc)
+        return await asyncio.to_thread(self.notices.purge_sync, cutoff)
+
+    async def conversation_mark(self, sender_id: str) -> int:
+        """The id of the latest message kept for the conversation (0 when none)."""
+        return await self.notices.last_id(sender_id)
+
+    async def erase_conversation(
+        self, sender_id: str, up_to: int | None, events: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Forgets the messages kept for the conversation (up to ``up_to`` when given)."""
+        await self.notices.forget(sender_id, up_to)
 
     def get_output_channel(self) -> OutputChannel:
         """The store of messages for channels that cannot push."""
@@ -449,11 +492,13 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
         channel, sender_id = event.get("channel"), event.get("sender_id")
         if not isinstance(channel, str) or not isinstance(sender_id, str) or not sender_id:
             return response.json({"error": "channel and sender_id are required"}, status=400)
-        event_id = str(
-            request.headers.get(EVENT_ID_HEADER)
-            or event.get("event_id")
-            or hashlib.sha256(body).hexdigest()
-        )
+        stale = freshness_problem(event, time.time(), max_age_seconds())  # issue 17: replays
+        if stale is not None:
+            return response.json({"error": f"refused: {stale}"}, status=403)
+        if event.get("event") == ERASE_EVENT:  # staff erased the conversation (issue 17)
+            await erase_everywhere(request.app, sender_id)
+            return response.json({"delivered": True})
+        event_id = event_key(event, hashlib.sha256(body).hexdigest())
         if not await self.dedupe.first_delivery(CHANNEL_NAME, event_id):
             return response.json({"delivered": True, "duplicate": True})
         try:
@@ -486,11 +531,13 @@ class IntakeEventsInput(InputChannel):  # type: ignore[misc]  # Rasa is untyped
             return await self.handle_event(request)
 
         async def notifications(request: Request) -> HTTPResponse:
+            if not rest_client_ok(request.headers.get("Authorization")):
+                return response.json({"error": "missing or wrong key"}, status=401)
             sender_id = request.args.get("sender", "")
             after = request.args.get("after", "0")
             if not sender_id or len(sender_id) > MAX_SENDER_LENGTH or not after.isdigit():
                 return response.json({"error": "Yêu cầu không hợp lệ."}, status=400)
-            stored = await self.notices.after(sender_id, int(after))
+            stored = await self.notices.after(rest_sender_id(sender_id), int(after))
             last_id = stored[-1].id if stored else int(after)
             return response.json(
                 {"messages": [item.as_json() for item in stored], "last_id": last_id}

@@ -11,6 +11,7 @@ from stack.endpoints import write_run_file
 REST = "connectors.rest.RestInput"
 WEBCHAT = "connectors.webchat.WebchatInput"
 INTAKE_EVENTS = "connectors.intake_events.IntakeEventsInput"
+RETENTION = "connectors.retention.RetentionInput"
 MESSAGING = (
     "connectors.zalo.ZaloInput",
     "connectors.messenger.MessengerInput",
@@ -36,7 +37,7 @@ class Credentials:
 
     def as_config(self) -> dict[str, Any]:
         """The whole file as a mapping (the REST channel, behind the pause gate, is always on)."""
-        config: dict[str, Any] = {REST: None}
+        config: dict[str, Any] = {REST: None, RETENTION: None}
         if self.webchat_db is not None:
             config[WEBCHAT] = {"db_path": str(self.webchat_db)}
         if self.intake_events:

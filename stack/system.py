@@ -50,7 +50,8 @@ BIN_ENV = str(ROOT / "bin" / "env")
 TODAY = "2026-03-01"
 API_KEY = "stack-bot-key-" + "k" * 24
 WEBHOOK_SECRET = "stack-webhook-secret-" + "s" * 24
-ADMIN = ("admin", "stack-admin-Pa55word!")
+REST_KEY = "stack-rest-channel-key-" + "r" * 24
+ADMIN = ("admin", "stack-Quantri-Pa55word!")
 REPLY_SECONDS = 120.0
 IN_MEMORY_LOCKS = InMemoryLockStore()
 PYTHON_BALANCER = "python"
@@ -212,6 +213,11 @@ class RunningStack:
             process.start(seconds=self.config.startup_seconds)
 
     # ------------------------------------------------------------------ talking to the bot
+    @property
+    def rest_headers(self) -> dict[str, str]:
+        """The REST channel's key, as its clients send it."""
+        return {"Authorization": f"Bearer {REST_KEY}"}
+
     def say(
         self,
         sender: str,
@@ -225,13 +231,17 @@ class RunningStack:
             sender: the conversation id.
             text: what the citizen types (or a button payload such as ``/greet``).
             url: another Rasa base URL (one instance directly); default :attr:`rasa_url`.
-            metadata: the REST channel's ``metadata``.
+            metadata: the REST channel's ``metadata`` (the channel ignores it: kept to show
+                that a client cannot set it, see connectors/rest.py).
         """
         body: dict[str, Any] = {"sender": sender, "message": text}
         if metadata is not None:
             body["metadata"] = dict(metadata)
         answer = httpx.post(
-            f"{url or self.rasa_url}/webhooks/rest/webhook", json=body, timeout=REPLY_SECONDS
+            f"{url or self.rasa_url}/webhooks/rest/webhook",
+            json=body,
+            headers=self.rest_headers,
+            timeout=REPLY_SECONDS,
         )
         answer.raise_for_status()
         messages: list[dict[str, Any]] = answer.json()
@@ -256,9 +266,12 @@ def _bot_env(stack: RunningStack) -> dict[str, str]:
         "OUTBOX_DATABASE_URL": shared_db or f"sqlite:///{work / 'outbox.db'}",
         "OUTBOX_WORKER_INTERVAL_SECONDS": "1",
         "BOT_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "REST_CHANNEL_KEY": REST_KEY,
         "CONNECTORS_DATABASE_URL": shared_db or f"sqlite:///{work / 'connectors.sqlite3'}",
         "INTAKE_NOTICES_DB_PATH": str(work / "notices.db"),
         "WEBCHAT_DB_PATH": str(work / "webchat.db"),
+        # where the web chat's uploads are fetched by the action server (its only own origin)
+        "WEBCHAT_UPLOAD_ORIGIN": stack.rasa_url,
         **config.env,
     }
     env.pop("BHXH_CATALOG_DIR", None)

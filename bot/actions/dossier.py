@@ -24,7 +24,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from bhxh_catalog.vntext import fold
+from bhxh_catalog.persons import person_context
+from bhxh_catalog.vntext import fold, tokens
 from bot.actions import catalog_access
 from bot.actions.catalog_access import (
     Document,
@@ -52,6 +53,8 @@ __all__ = [
     "display",
     "documents",
     "field_named",
+    "grouped",
+    "masked",
     "next_step",
     "paper_documents",
     "prefill",
@@ -164,14 +167,10 @@ def next_step(state: DossierState, as_of: date) -> Step | None:
     return None
 
 
-def _known_context(state: DossierState) -> dict[str, object]:
-    """What the validators may check a value against: birth date, gender, bank."""
-    known: dict[str, object] = {}
-    for key, value in state.values().items():
-        if "sinh" in key and isinstance(value, date):
-            known["birth_date"] = value
-        elif key.startswith("gioi_tinh") and value in ("nam", "nu"):
-            known["gender"] = value
+def _known_context(state: DossierState, field_id: str) -> dict[str, object]:
+    """What the validators may check a value against: the birth date and gender of the field's
+    own person (:mod:`bhxh_catalog.persons`), and the bank."""
+    known = person_context(state.values(), field_id)
     for item in state.proc.fields:
         stored = state.fields.get(item.id)
         if item.type == "bank" and stored is not None:
@@ -184,11 +183,11 @@ def _known_context(state: DossierState) -> dict[str, object]:
 
 def validation_context(state: DossierState, item: FieldDef) -> dict[str, object]:
     """The validators' context for one field (the intake service checks with the same)."""
-    context = _known_context(state)
+    context = _known_context(state, item.id)
     if item.example:
         context["example"] = item.example
     if item.options:
-        context["options"] = [{"value": o.value, "label": o.label} for o in item.options]
+        context["options"] = [o.choice for o in item.options]
     return context
 
 
@@ -298,12 +297,32 @@ def prefill(
     return filled
 
 
+_GROUPS = {"cccd": (3, 3, 3, 3), "cmnd": (3, 3, 3), "phone": (4, 3, 3), "bhxh_code": (2, 4, 4)}
+"""How a number is grouped when read back to its owner (``0905 123 456``)."""
+
+
+def grouped(kind: str, value: str) -> str:
+    """A number in groups the eye can check: CCCD ``056 152 004 567``, phone ``0905 123 456``."""
+    sizes = _GROUPS.get(kind)
+    if sizes is None or not value.isdigit() or len(value) != sum(sizes):
+        return value
+    parts, start = [], 0
+    for size in sizes:
+        parts.append(value[start : start + size])
+        start += size
+    return " ".join(parts)
+
+
 def display(item: FieldDef, value: object) -> str:
-    """A collected value as the citizen reads it: masked numbers, dates, option labels."""
+    """A collected value as its owner reads it in their own conversation: numbers in full and
+    grouped so they can be checked (the citizen typed them), dates, option labels.
+
+    Masking (:func:`masked`) is for everything else: logs, lists, staff queues.
+    """
     if value is None:
         return "(bỏ qua)"
-    if item.sensitive and item.type in MASKED_TYPES:
-        return mask_field(item.type, value)
+    if item.type in MASKED_TYPES and isinstance(value, str):
+        return grouped(item.type, value)
     if item.type == "yes_no" and isinstance(value, bool):
         return "Có" if value else "Không"
     if item.options:
@@ -316,6 +335,13 @@ def display(item: FieldDef, value: object) -> str:
     if item.type == "money" and isinstance(value, int):
         return catalog_access.format_money(value)
     return str(value)
+
+
+def masked(item: FieldDef, value: object) -> str:
+    """A value as anyone but its owner sees it: sensitive numbers masked."""
+    if item.sensitive and item.type in MASKED_TYPES:
+        return mask_field(item.type, value)
+    return display(item, value)
 
 
 def province_note(item: FieldDef, value: object) -> str | None:
@@ -348,9 +374,28 @@ def paper_documents(state: DossierState, as_of: date) -> list[Document]:
     return [doc for doc in documents(state, as_of) if doc.copy in PAPER_COPIES]
 
 
+_TYPE_WORDS: Mapping[str, tuple[str, ...]] = {
+    "phone": ("so dien thoai", "sdt", "dien thoai", "so dt", "dt"),
+    "cccd": ("cccd", "can cuoc", "cmnd", "so can cuoc"),
+    "bank_account": ("so tai khoan", "stk", "tai khoan", "so tk", "tk"),
+    "bhxh_code": ("ma so bhxh", "ma bhxh", "so bhxh", "so so bhxh"),
+    "full_name": ("ho ten", "ten"),
+    "email": ("email", "thu dien tu", "mail"),
+    "address": ("dia chi",),
+    "bank": ("ngan hang",),
+}
+"""Folded words citizens use for a field's kind ("sđt" for a phone number)."""
+
+
 def field_named(fields: Sequence[FieldDef], text: str) -> FieldDef | None:
-    """The field a typed correction names ("sửa số điện thoại" → the phone field), or None."""
-    folded = fold(text)
-    named = [item for item in fields if fold(item.display_label) in folded]
+    """The field a typed correction names ("sửa số điện thoại", "sđt đúng là …"), or None."""
+    words = f" {' '.join(tokens(text))} "
+    named = [item for item in fields if f" {' '.join(tokens(item.display_label))} " in words]
+    if not named:
+        by_kind = [
+            item for item in fields
+            if any(f" {word} " in words for word in _TYPE_WORDS.get(item.type, ()))
+        ]
+        named = by_kind if len({item.type for item in by_kind}) == 1 else []
     named.sort(key=lambda item: len(item.display_label), reverse=True)
     return named[0] if named else None

@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bhxh_catalog.story import answers_in_story
 from bot.actions import catalog_access, clock, conversation, render_loop
 from bot.actions.base import BotAction
 from bot.actions.catalog_access import Question
@@ -83,7 +84,11 @@ class ActionEligibilityStart(BotAction):
         proc = catalog_access.procedure(procedure_id)
         if proc is not None:
             kept.pop(proc.id, None)
+            told = answers_in_story(proc.questions, conversation.latest(tracker).text)
             send(dispatcher, [render_loop.eligibility_intro(proc)])
+            if told:
+                kept[proc.id] = {qid: catalog_access.stored(value) for qid, value in told.items()}
+                send(dispatcher, render_loop.told_in_story(proc, told))
             events.append(SlotSet("procedure", proc.id))
         events.append(SlotSet(ANSWERS_SLOT, kept))
         return events

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import catalog_access, conversation, handoff, render_procedure
+from bot.actions.answer_question import topic_suggestions
 from bot.actions.base import BotAction
 from bot.actions.caller_codes import caller_code_in, names_a_code
 from bot.actions.conversation import PROCEDURE_INTENT_PREFIX
@@ -95,6 +96,10 @@ class ActionFallback(BotAction):
         if conversation.misunderstandings_in_a_row(tracker) >= 2:
             send(dispatcher, [Reply(STILL_NOT)])
             return [SlotSet("offer_human", True)]
+        topics = topic_suggestions(tracker)  # the closest questions of fact come first
+        if topics:
+            send(dispatcher, [Reply(DID_YOU_MEAN, (*topics, render_procedure.human_button()))])
+            return [SlotSet("offer_human", False)]
         procedure_id = tracker.get_slot("procedure")
         current = procedure_id if catalog_access.procedure(procedure_id) is not None else None
         buttons = suggestions(conversation.latest(tracker).ranking, current)

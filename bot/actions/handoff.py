@@ -24,17 +24,36 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import (
+    ActiveLoop,
+    ConversationPaused,
+    EventType,
+    FollowupAction,
+    SlotSet,
+)
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bhxh_catalog.vntext import fold
 from bot.actions import catalog_access, conversation, handoff_data, intake_access, render_handoff
 from bot.actions.base import BotAction
+from bot.actions.caller_codes import caller_code_in
 from bot.actions.catalog_access import InvalidValue, Procedure
 from bot.actions.eligibility import answers_for
-from bot.actions.intake_access import CodeNotFound, CodeUnavailable, IntakeError, IntakeRejected
-from bot.actions.question_loop import REJECTED_SLOT, REQUESTED_SLOT, AskLoopSlot
+from bot.actions.intake_access import (
+    CodeNotFound,
+    CodeUnavailable,
+    IntakeError,
+    IntakeRejected,
+    TranscriptLine,
+    WithdrawReason,
+)
+from bot.actions.question_loop import (
+    CALLER_CODE_INTENT,
+    REJECTED_SLOT,
+    REQUESTED_SLOT,
+    AskLoopSlot,
+)
 from bot.actions.replies import Button, Reply, payload, send
 from bot.actions.submission_form import (
     ANSWERS_SLOT,
@@ -55,11 +74,13 @@ __all__ = [
     "HUMAN_TEXT",
     "PHONE_SLOT",
     "ActionAskHandoffPhone",
+    "ActionCallerCode",
     "ActionHandoffCallback",
     "ValidateHandoffCallbackForm",
     "caller_code",
     "continue_dossier",
     "hand_off",
+    "leave_handoff",
     "taken_back",
 ]
 
@@ -101,12 +122,39 @@ async def hand_off(
         # the loop's question is not asked meanwhile; the dossier continues on hand-back
         events.extend([ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)])
     if ticket.office_open or ticket.status == "claimed":
-        send(dispatcher, render_handoff.waiting(ticket.message))
+        replies = render_handoff.waiting(ticket.message)
         events.append(ConversationPaused())
-        return events
-    send(dispatcher, render_handoff.office_closed(ticket.message))
-    events.append(FollowupAction(CALLBACK_FORM))
+    else:
+        replies = render_handoff.office_closed(ticket.message)
+        events.append(FollowupAction(CALLBACK_FORM))
+    send(dispatcher, replies)
+    await record_turn(ticket.handoff_id, None, replies)
     return events
+
+
+def _bot_lines(replies: Sequence[Reply]) -> list[TranscriptLine]:
+    return [TranscriptLine("bot", reply.text) for reply in replies if reply.text]
+
+
+async def record_turn(
+    handoff_id: int | str | None, citizen: TranscriptLine | None, replies: Sequence[Reply]
+) -> None:
+    """Adds a turn said while the handoff waits to its transcript (staff read every turn).
+
+    Outside office hours the assistant itself asks for a call-back number while the handoff
+    waits in the queue; what the citizen and the assistant said meanwhile reaches the office
+    here. A failure is logged: the conversation goes on.
+    """
+    text = str(handoff_id or "")
+    if not text.isdigit():
+        return
+    lines = [*([citizen] if citizen is not None else []), *_bot_lines(replies)]
+    if not lines:
+        return
+    try:
+        await intake_access.record_lines(int(text), lines)
+    except IntakeError as error:
+        logger.warning("handoff %s: turn not recorded (%s)", text, type(error).__name__)
 
 
 def read_phone(message: conversation.LatestMessage, value: object) -> str:
@@ -157,7 +205,11 @@ class ValidateHandoffCallbackForm(FormValidationAction):  # type: ignore[misc]
             return {PHONE_SLOT: read_phone(conversation.latest(tracker), slot_value)}
         except InvalidValue as error:
             decline = Button("Không cần", payload("deny", answer=render_handoff.DECLINE))
-            send(dispatcher, [Reply(f"{error.message} Hoặc bấm “Không cần”.", (decline,))])
+            replies = [Reply(f"{error.message} Hoặc bấm “Không cần”.", (decline,))]
+            send(dispatcher, replies)
+            await record_turn(
+                tracker.get_slot(HANDOFF_SLOT), handoff_data.latest_citizen_line(tracker), replies
+            )
             return {PHONE_SLOT: None, REJECTED_SLOT: True}
 
 
@@ -172,6 +224,15 @@ class ActionAskHandoffPhone(AskLoopSlot):
         """The question with "Không cần"."""
         return render_handoff.phone_question()
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Asks (unless an error message just did), and records the question for staff."""
+        events = await super().run(dispatcher, tracker, domain)
+        if not tracker.get_slot(REJECTED_SLOT):
+            await record_turn(tracker.get_slot(HANDOFF_SLOT), None, self.prompt(tracker))
+        return events
+
 
 class ActionHandoffCallback(BotAction):
     """Leaves the number with the office (``POST /api/v1/handoffs/{id}/callback``)."""
@@ -183,27 +244,61 @@ class ActionHandoffCallback(BotAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Says when staff will call (the intake's message), or gives the hotline."""
+        """Says when staff will call (the intake's message), or gives the hotline.
+
+        A citizen who declines ("Không cần") leaves the staff queue at once (the handoff is
+        withdrawn), so nobody claims a conversation whose citizen has gone. Every turn is
+        recorded in the handoff's transcript.
+        """
         phone = tracker.get_slot(PHONE_SLOT)
         handoff_id = str(tracker.get_slot(HANDOFF_SLOT) or "")
+        said = handoff_data.latest_citizen_line(tracker)
         cleared: list[EventType] = [SlotSet(PHONE_SLOT, None), SlotSet(HANDOFF_SLOT, None)]
         if phone in (None, render_handoff.DECLINE) or not handoff_id.isdigit():
-            send(dispatcher, render_handoff.callback_declined())
+            replies = render_handoff.callback_declined()
+            send(dispatcher, replies)
+            await record_turn(handoff_id, said, replies)
+            await _withdraw(handoff_id)
             return cleared
+        await record_turn(handoff_id, said, [])
         try:
             receipt = await intake_access.request_callback(int(handoff_id), str(phone))
         except IntakeRejected as error:
             problem = error.errors[0].message if error.errors else ""
-            send(dispatcher, [Reply(f"{problem} {render_handoff.CALLBACK_FAILED}".strip())])
+            replies = [Reply(f"{problem} {render_handoff.CALLBACK_FAILED}".strip())]
+            send(dispatcher, replies)
+            await record_turn(handoff_id, None, replies)
             return cleared
         except IntakeError as error:
             logger.warning("call back not stored (%s)", type(error).__name__)
             send(dispatcher, [Reply(render_handoff.CALLBACK_FAILED)])
             return cleared
-        send(dispatcher, render_handoff.callback_noted(receipt.message))
+        replies = render_handoff.callback_noted(receipt.message)
+        send(dispatcher, replies)
+        await record_turn(handoff_id, None, replies)
         if receipt.handoff_status == "claimed":  # a person owns it already: stay silent
             return [SlotSet(PHONE_SLOT, None), ConversationPaused()]
         return cleared
+
+
+async def _withdraw(handoff_id: str, reason: WithdrawReason = "cancel") -> None:
+    """Takes a declined handoff off the staff queue; a failure is logged (it expires later)."""
+    if not handoff_id.isdigit():
+        return
+    try:
+        await intake_access.withdraw_handoff(int(handoff_id), reason)
+    except IntakeError as error:
+        logger.warning("handoff %s not withdrawn (%s)", handoff_id, type(error).__name__)
+
+
+async def leave_handoff(tracker: Tracker, reason: WithdrawReason) -> None:
+    """"hủy" / "bắt đầu lại": the conversation's handoff leaves the staff queue at once.
+
+    While a person owns the conversation the pause gate has withdrawn it already (repeating is
+    harmless); outside office hours, while the assistant asks for a call-back number, only this
+    takes it off the queue, so nobody claims a conversation whose citizen has gone.
+    """
+    await _withdraw(str(tracker.get_slot(HANDOFF_SLOT) or ""), reason)
 
 
 # ---------------------------------------------------------------------- person → bot
@@ -308,3 +403,31 @@ async def caller_code(
         return []
     send(dispatcher, render_handoff.code_ready(proc, prepared.note))
     return continue_dossier(tracker, proc, prepared.fields, prepared.answers)
+
+
+class ActionCallerCode(BotAction):
+    """``action_caller_code``: a message that is only a caller's code, at any point.
+
+    The channels give it the intent ``EXTERNAL_caller_code`` (``connectors.common.pause``); the
+    forms reject it (``NEVER_AN_ANSWER``), so a code sent in the middle of a question is
+    redeemed here: the form being filled makes way for the dossier prepared on the phone. A
+    code that cannot be used is said so, and the form asks its question again.
+    """
+
+    def name(self) -> str:
+        """Action name in the domain."""
+        return "action_caller_code"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Redeems the code and continues the prepared dossier."""
+        latest = conversation.latest(tracker)
+        code = caller_code_in(latest.text) if latest.intent == CALLER_CODE_INTENT else None
+        if code is None:
+            return []
+        events = await caller_code(code, True, tracker, dispatcher) or []
+        redeemed = any(isinstance(e, dict) and e.get("event") == "followup" for e in events)
+        if redeemed and (tracker.active_loop or {}).get("name"):
+            return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None), *events]
+        return events

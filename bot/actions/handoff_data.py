@@ -14,6 +14,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from backend_client.transcript import shown_text
 from bot.actions import catalog_access, conversation
 from bot.actions.eligibility import answers_for
 from bot.actions.intake_access import Attachment, HandoffRequest, TranscriptLine
@@ -24,8 +25,10 @@ from bot.actions.submit import conversation_channel
 __all__ = [
     "MAX_LINES",
     "OFFERED_SLOT",
+    "citizen_line",
     "collected",
     "handoff_request",
+    "latest_citizen_line",
     "reason_of",
     "transcript",
 ]
@@ -74,8 +77,37 @@ def _titles(event: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def citizen_line(
+    event: Mapping[str, Any], titles: Mapping[str, str]
+) -> TranscriptLine | None:
+    """One citizen message as staff read it (a button shows its title); None when unseen.
+
+    A message the channel sent on the citizen's behalf without showing it (the web chat's
+    greeting on opening the page: metadata ``hidden``) and the intake's events are left out.
+    """
+    text = str(event.get("text") or "")
+    if text.startswith(_EXTERNAL):
+        return None
+    metadata = event.get("metadata")
+    details: Mapping[str, Any] = metadata if isinstance(metadata, Mapping) else {}
+    if details.get("hidden"):
+        return None
+    files = _attachments(details)
+    title = details.get("title")
+    shown = shown_text(
+        text, title if isinstance(title, str) else None, titles, with_files=bool(files)
+    )
+    if not shown and not files:
+        return None
+    return TranscriptLine("citizen", shown, _at(event), files)
+
+
 def transcript(tracker: Tracker, limit: int = MAX_LINES) -> tuple[TranscriptLine, ...]:
-    """The conversation's last ``limit`` messages; a button pressed shows its title."""
+    """The conversation's last ``limit`` messages, in the words the citizen saw.
+
+    A button pressed shows its title (given by the channel, or of any button the assistant had
+    shown), never its payload.
+    """
     lines: list[TranscriptLine] = []
     titles: dict[str, str] = {}
     for event in tracker.events:
@@ -84,17 +116,24 @@ def transcript(tracker: Tracker, limit: int = MAX_LINES) -> tuple[TranscriptLine
             metadata = event.get("metadata")
             staff = isinstance(metadata, Mapping) and bool(metadata.get("staff_name"))
             lines.append(TranscriptLine("staff" if staff else "bot", event["text"], _at(event)))
-            titles = _titles(event)
+            titles.update(_titles(event))
         elif kind == "user":
-            text = str(event.get("text") or "")
-            if text.startswith(_EXTERNAL):
-                continue
-            files = _attachments(event.get("metadata"))
-            if text.startswith("/"):
-                text = titles.get(text) or ("" if files else text)
-            if text or files:
-                lines.append(TranscriptLine("citizen", text, _at(event), files))
+            line = citizen_line(event, titles)
+            if line is not None:
+                lines.append(line)
     return tuple(lines[-limit:])
+
+
+def latest_citizen_line(tracker: Tracker) -> TranscriptLine | None:
+    """The citizen's latest message as staff read it (for the turns of a waiting handoff)."""
+    titles: dict[str, str] = {}
+    latest: Mapping[str, Any] | None = None
+    for event in tracker.events:
+        if event.get("event") == "bot":
+            titles.update(_titles(event))
+        elif event.get("event") == "user":
+            latest = event
+    return citizen_line(latest, titles) if latest is not None else None
 
 
 def _procedure_id(tracker: Tracker) -> str | None:

@@ -13,7 +13,7 @@ Tests replace :func:`open_client` (e.g. with a client on ``httpx.MockTransport``
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -28,6 +28,7 @@ from backend_client import (
     DossierStatus,
     DossierSubmission,
     FieldError,
+    HandoffNotOpen,
     HandoffRequest,
     HandoffTicket,
     IntakeClient,
@@ -40,6 +41,7 @@ from backend_client import (
     Receipt,
     Rejected,
     TranscriptLine,
+    WithdrawReason,
     submit_durably,
 )
 
@@ -63,16 +65,20 @@ __all__ = [
     "Receipt",
     "Rejected",
     "TranscriptLine",
+    "WithdrawReason",
     "attach",
     "dossier",
     "dossiers",
+    "erase_conversation",
     "hand_off",
     "open_client",
     "open_outbox",
     "rate",
+    "record_lines",
     "redeem_code",
     "request_callback",
     "submit",
+    "withdraw_handoff",
 ]
 
 _outboxes: dict[str, Outbox] = {}
@@ -124,6 +130,17 @@ async def dossiers(sender_id: str, channel: str) -> list[DossierStatus]:
     """
     async with open_client() as client:
         return await client.list_dossiers(sender_id, channel)
+
+
+async def erase_conversation(channel: str, sender_id: str) -> list[str]:
+    """Erases the intake's data of one conversation; returns the receipt codes of the dossiers
+    kept (filed dossiers stay with the office).
+
+    Raises:
+        IntakeError: the intake could not do it.
+    """
+    async with open_client() as client:
+        return await client.erase_conversation(channel=channel, sender_id=sender_id)
 
 
 async def dossier(receipt_code: str) -> DossierStatus:
@@ -199,3 +216,38 @@ async def redeem_code(code: str, channel: str, sender_id: str) -> CallerCode:
     """
     async with open_client() as client:
         return await client.redeem_code(code, channel, sender_id)
+
+
+async def record_lines(handoff_id: int, lines: Sequence[TranscriptLine]) -> None:
+    """Adds turns said while the handoff waits (citizen and assistant) to its transcript.
+
+    Lines of the citizen are refused once the handoff is over (409): those are dropped, the
+    assistant's are kept whatever the status.
+
+    Raises:
+        IntakeError: the intake could not take them.
+    """
+    async with open_client() as client:
+        for line in lines:
+            if line.author not in ("citizen", "bot") or not (line.text or line.attachments):
+                continue
+            try:
+                await client.post_handoff_message(
+                    handoff_id,
+                    line.text,
+                    attachments=line.attachments,
+                    at=line.at,
+                    author="bot" if line.author == "bot" else "citizen",
+                )
+            except HandoffNotOpen:
+                continue
+
+
+async def withdraw_handoff(handoff_id: int, reason: WithdrawReason = "cancel") -> None:
+    """Takes the handoff off the staff queue (the citizen declined or cancelled).
+
+    Raises:
+        IntakeError: the intake could not be told (the handoff then expires by itself).
+    """
+    async with open_client() as client:
+        await client.withdraw_handoff(handoff_id, reason)

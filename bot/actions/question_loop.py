@@ -19,7 +19,7 @@ For each user message the validation action decides (:func:`decide`):
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, ClassVar
@@ -29,17 +29,19 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bhxh_catalog.vntext import fold
+from bhxh_catalog.validators.choice import NO_WORDS, YES_WORDS, AmbiguousChoice
+from bhxh_catalog.vntext import fold, is_question, tokens
 from bot.actions import catalog_access, conversation
 from bot.actions.base import BotAction
-from bot.actions.catalog_access import AnswerError, Question
+from bot.actions.catalog_access import AnswerError, InvalidValue, Question
 from bot.actions.conversation import LatestMessage
-from bot.actions.render_loop import NO, SKIP, YES, answer_buttons, question_prompt
+from bot.actions.render_loop import SKIP, answer_buttons, question_prompt, read_back
 from bot.actions.render_procedure import choose_procedure
-from bot.actions.replies import Reply, send, with_buttons
+from bot.actions.replies import Button, Reply, send, with_buttons
 
 __all__ = [
     "ANSWER_INTENTS",
+    "CALLER_CODE_INTENT",
     "EXTERNAL_INTENT",
     "NEVER_AN_ANSWER",
     "REJECTED_SLOT",
@@ -49,6 +51,7 @@ __all__ = [
     "Decision",
     "Outcome",
     "QuestionLoopValidation",
+    "answers_closed_question",
     "decide",
     "loop_control",
     "question_replies",
@@ -63,7 +66,10 @@ ANSWER_INTENTS = frozenset({"inform", "affirm", "deny", "nlu_fallback"})
 # Rasa triggers it in the conversation, the rules answer it, the loop asks its question again.
 EXTERNAL_INTENT = "EXTERNAL_intake_event"
 # Intents that always leave the loop to the rules (the domain's answer slots exclude them too).
-NEVER_AN_ANSWER = frozenset({"cancel", "restart", "request_human", EXTERNAL_INTENT})
+CALLER_CODE_INTENT = "EXTERNAL_caller_code"  # a caller's code (connectors/common/pause.py)
+NEVER_AN_ANSWER = frozenset(
+    {"cancel", "restart", "request_human", EXTERNAL_INTENT, CALLER_CODE_INTENT, "erase_my_data"}
+)
 # What a citizen types to skip an optional question (folded).
 SKIP_WORDS = frozenset({"bo qua", "khong biet", "khong nho", "khong ro", "bo qua cau nay"})
 _ENTITY_FOR_KIND = {
@@ -135,8 +141,10 @@ def decide(
     if optional and fold(message.text).strip(" .!?") in SKIP_WORDS:
         return Outcome(Decision.ACCEPT, None)
     lenient = intent in ANSWER_INTENTS
-    if not lenient and question.kind in ("yes_no", "choice") and not _is_exact_option(
-        question, message.text
+    if (
+        not lenient
+        and question.kind in ("yes_no", "choice")
+        and not answers_closed_question(question.kind, message.text, question.read)
     ):
         return Outcome(Decision.REJECT)
     return _read(question, message.text, message, lenient=lenient)
@@ -158,9 +166,22 @@ def _read(question: Question, raw: object, message: LatestMessage, lenient: bool
         from_entity = _read_entities(question, message)
         if from_entity is not None:
             return Outcome(Decision.ACCEPT, from_entity)
+        ambiguous = error.__cause__
+        if isinstance(ambiguous, AmbiguousChoice):
+            return Outcome(Decision.ERROR, ambiguous.candidates, message=error.message)
         if lenient:
             return Outcome(Decision.ERROR, message=error.message)
         return Outcome(Decision.REJECT)
+
+
+def _answer_of(button: Button) -> str | None:
+    """The ``answer`` of a button's payload (``/inform{"answer":"da_dung"}`` → ``da_dung``)."""
+    _, _, entities = button.payload.partition("{")
+    marker = '"answer":"'
+    start = entities.find(marker)
+    if start < 0:
+        return None
+    return entities[start + len(marker) :].split('"', 1)[0]
 
 
 def _read_entities(question: Question, message: LatestMessage) -> object | None:
@@ -176,11 +197,35 @@ def _read_entities(question: Question, message: LatestMessage) -> object | None:
     return None
 
 
-def _is_exact_option(question: Question, text: str) -> bool:
-    folded = fold(text).strip(" .!?")
-    if question.kind == "yes_no":
-        return folded in (YES, NO)
-    return any(folded in (fold(option.value), fold(option.label)) for option in question.options)
+_SHORT_YES_NO = 4
+"""A yes/no answer inside a sentence counts only this short or when it opens the sentence
+("không, mẹ tôi chưa nhận"): "tôi nghỉ rồi" must not read "rồi" as yes to another question."""
+
+
+def answers_closed_question(kind: str, text: str, read: Callable[[str], object]) -> bool:
+    """True when a typed message answers a yes/no or choice question, not asks something.
+
+    "tôi nghỉ rồi, không đóng nữa" answers "còn đóng BHXH hay đang hưởng lương hưu?";
+    "bao lâu thì có tiền?" is a question for the knowledge base, and the form waits.
+
+    Args:
+        kind: ``yes_no`` or ``choice``.
+        text: the message as typed.
+        read: the question's reader (raises on a text it cannot read).
+    """
+    if is_question(text):
+        return False
+    words = tokens(text)
+    opens_with_answer = bool(words) and (words[0] in YES_WORDS or words[0] in NO_WORDS)
+    if kind == "yes_no" and len(words) > _SHORT_YES_NO and not opens_with_answer:
+        return False
+    try:
+        read(text)
+    except AmbiguousChoice:
+        return True
+    except (AnswerError, InvalidValue) as error:
+        return isinstance(error.__cause__, AmbiguousChoice)
+    return True
 
 
 class QuestionLoopValidation(FormValidationAction, ABC):  # type: ignore[misc]
@@ -259,7 +304,11 @@ class QuestionLoopValidation(FormValidationAction, ABC):  # type: ignore[misc]
             if value != before[name] or name in candidates
         ]
         chosen = slots[self.PROCEDURE_SLOT]
-        if chosen and (chosen != before[self.PROCEDURE_SLOT] or self.PROCEDURE_SLOT in candidates):
+        if chosen and (
+            chosen != before[self.PROCEDURE_SLOT]
+            or self.PROCEDURE_SLOT in candidates
+            or tracker.get_slot("procedure") != chosen
+        ):
             events.append(SlotSet("procedure", chosen))
         events.append(SlotSet(REJECTED_SLOT, rejected))
         events.append(SlotSet(REQUESTED_SLOT, next_slot))
@@ -308,6 +357,11 @@ class QuestionLoopValidation(FormValidationAction, ABC):  # type: ignore[misc]
         )
         if outcome.decision is Decision.ACCEPT:
             self.store(slots, question, catalog_access.stored(outcome.value))
+            if not message.is_payload:
+                send(dispatcher, read_back(question, message.text, outcome.value))
+        elif outcome.decision is Decision.ERROR and isinstance(outcome.value, tuple):
+            buttons = [b for b in answer_buttons(question) if _answer_of(b) in outcome.value]
+            send(dispatcher, with_buttons(outcome.message, buttons))
         elif outcome.decision is Decision.ERROR:
             text = CHOOSE_OPTION if question.kind == "choice" else outcome.message
             send(dispatcher, with_buttons(text, answer_buttons(question, optional)))

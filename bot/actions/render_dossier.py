@@ -8,6 +8,7 @@ catalog; the generic help below only explains a field type when the catalog has 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 from bot.actions import catalog_access
 from bot.actions.catalog_access import Document, FieldDef, Procedure, Question
@@ -15,7 +16,7 @@ from bot.actions.dossier import display, province_note
 from bot.actions.render_loop import NO, SKIP, YES, answer_buttons, question_prompt
 from bot.actions.render_procedure import human_button
 from bot.actions.replies import Button, Reply, payload, with_buttons
-from bot.actions.texts import HOTLINE_SENTENCE, UNVERIFIED
+from bot.actions.texts import HOTLINE_SENTENCE
 
 __all__ = [
     "DOCUMENT_PREFIX",
@@ -88,6 +89,17 @@ def intro(proc: Procedure, reused: Sequence[tuple[FieldDef, object]]) -> list[Re
     return [Reply("\n".join(lines))]
 
 
+def sent_before(proc: Procedure, sent: Mapping[str, str]) -> list[Reply]:
+    """A dossier of the same procedure sent in the last 30 days: its receipt, and a way out."""
+    on = catalog_access.format_date(date.fromisoformat(sent["on"]))
+    text = (
+        f"Ông/bà đã gửi hồ sơ {proc.short_name} ngày {on}, mã biên nhận {sent['receipt']}. "
+        "Nếu đây là một hồ sơ khác (ví dụ cho người khác), ông/bà làm tiếp bên dưới; nếu "
+        "không, ông/bà bấm “Xem hồ sơ đã gửi” hoặc gõ “hủy”."
+    )
+    return [Reply(text, (Button("Xem hồ sơ đã gửi", payload("check_status")),))]
+
+
 def resume(proc: Procedure) -> list[Reply]:
     """Back to a dossier left in the middle."""
     return [Reply(f"Chúng ta tiếp tục hồ sơ {proc.short_name} nhé.")]
@@ -109,7 +121,7 @@ def _field_buttons(item: FieldDef, optional: bool) -> list[Button]:
 
 def field_prompt(item: FieldDef, optional: bool, current: object = None) -> list[Reply]:
     """One field: the catalog's question with its example (and the value being corrected)."""
-    lines = [catalog_access.shown(item.question) + (f" {UNVERIFIED}" if not item.verified else "")]
+    lines = [catalog_access.shown(item.question)]
     if item.example and item.type not in ("yes_no", "choice"):
         lines.append(f"Ví dụ: {item.example}")
     if current is not None:
@@ -226,17 +238,17 @@ def summary(
     attachments: Sequence[Mapping[str, object]],
     docs: Sequence[Document],
 ) -> list[Reply]:
-    """Every value (sensitive numbers masked), attachments and missing documents; then
-    "Gửi hồ sơ" / "Hủy" and one "Sửa …" button per field (five per message)."""
+    """Every value (sensitive numbers masked), attachments and missing documents; one "Sửa …"
+    button per field (five per message); last "Hủy" / "Gửi hồ sơ", the main action being the
+    last button the citizen sees (issue 16)."""
     lines = [f"Ông/bà kiểm tra lại hồ sơ {proc.short_name}:"]
     lines.extend(f"• {item.display_label}: {display(item, value)}" for item, value in rows)
     lines.extend(_attachments_lines(attachments, docs))
-    lines.append("Nếu thông tin đã đúng, ông/bà bấm “Gửi hồ sơ”.")
-    main = Reply(
-        "\n".join(lines),
-        (Button("Gửi hồ sơ", payload("inform", answer=SEND)), Button("Hủy", payload("cancel"))),
+    send = Reply(
+        "Nếu thông tin đã đúng, ông/bà bấm “Gửi hồ sơ”.",
+        (Button("Hủy", payload("cancel")), Button("Gửi hồ sơ", payload("inform", answer=SEND))),
     )
-    return [main, *edit_menu(rows)]
+    return [Reply("\n".join(lines)), *edit_menu(rows), send]
 
 
 def edit_menu(rows: Sequence[tuple[FieldDef, object]]) -> list[Reply]:

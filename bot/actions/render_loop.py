@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
 
+from bhxh_catalog.validators import describe_months, find_duration
 from bhxh_catalog.vntext import fold
 from bot.actions import catalog_access
 from bot.actions.catalog_access import AmountDef, Estimate, Procedure, Question, Verdict
 from bot.actions.render_procedure import (
     aspect_button,
+    confirm_line,
     human_button,
+    legal_basis_button,
     legal_line,
     procedure_button,
 )
 from bot.actions.replies import Button, Reply, payload, with_buttons
-from bot.actions.texts import HOTLINE_SENTENCE, UNVERIFIED
+from bot.actions.texts import HOTLINE_SENTENCE
 
 __all__ = [
     "NO", "SKIP", "YES",
@@ -75,6 +80,64 @@ def answer_buttons(question: Question, optional: bool = False) -> list[Button]:
     return buttons
 
 
+def read_back(question: Question, typed: str, value: object) -> list[Reply]:
+    """One line saying how a typed answer was read, when reading it took more than a glance.
+
+    "10 năm 8 tháng" → "Tôi ghi: 10 năm 8 tháng (128 tháng)."; "t8/2024" → "Tôi ghi: tháng
+    08/2024."; "tôi nghỉ rồi, không đóng nữa" → "Tôi hiểu là: Đã dừng đóng BHXH." A plain
+    number, a full date or an option's own name needs no read-back.
+    """
+    line = _read_back_line(question, typed, value)
+    return [Reply(line)] if line else []
+
+
+def _read_back_line(question: Question, typed: str, value: object) -> str | None:
+    folded = fold(typed).strip(" .!")
+    if question.kind == "choice":
+        label = question.option_label(value)
+        if label is None or folded in (fold(label), fold(str(value))) or folded.isdigit():
+            return None
+        return f"Tôi hiểu là: {label}."
+    if question.kind in ("number", "integer") and isinstance(value, (int, float)):
+        duration = find_duration(typed)
+        if duration is None or fold(question.unit or "") not in ("nam", "thang"):
+            return None
+        return f"Tôi ghi: {describe_months(duration.months)}."
+    if question.kind == "date" and isinstance(value, date):
+        digits = re.findall(r"\d+", folded)
+        if len(digits) >= 3:
+            return None
+        if digits == [str(value.year)]:
+            return f"Tôi ghi: năm {value.year}."
+        return f"Tôi ghi: tháng {value.month:02d}/{value.year}."
+    return None
+
+
+def told_in_story(proc: Procedure, told: Mapping[str, object]) -> list[Reply]:
+    """The answers taken from the citizen's own message, so they are not asked again."""
+    lines = ["Tôi ghi nhận từ tin nhắn của ông/bà (nếu sai, ông/bà gõ “hủy” rồi hỏi lại):"]
+    for qid, value in told.items():
+        question = proc.question(qid)
+        if question is not None:
+            lines.append(f"• {catalog_access.shown(question.text)} {_in_words(question, value)}")
+    return [Reply("\n".join(lines))] if len(lines) > 1 else []
+
+
+def _in_words(question: Question, value: object) -> str:
+    """A value found in a story, as it is read back: "năm 2008", "10 năm 8 tháng (128 tháng)"."""
+    if isinstance(value, date):
+        if (value.month, value.day) == (1, 1):
+            return f"năm {value.year}"
+        if value.day == 1:
+            return f"tháng {value.month:02d}/{value.year}"
+        return f"{value.day:02d}/{value.month:02d}/{value.year}"
+    if isinstance(value, (int, float)) and fold(question.unit or "") in ("nam", "thang"):
+        months = round(value * 12) if fold(question.unit or "") == "nam" else round(value)
+        return describe_months(months)
+    label = question.option_label(value)
+    return label if label is not None else str(value)
+
+
 def question_prompt(question: Question, optional: bool = False) -> list[Reply]:
     """One question: its text, its help line or an example, and buttons when it has options."""
     lines = [catalog_access.shown(question.text)]
@@ -83,8 +146,6 @@ def question_prompt(question: Question, optional: bool = False) -> list[Reply]:
     hint = _hint(question)
     if hint and "ví dụ" not in (question.help or "").lower():
         lines.append(hint)
-    if not question.verified:
-        lines[0] += f" {UNVERIFIED}"
     return with_buttons("\n".join(lines), answer_buttons(question, optional), MORE_OPTIONS)
 
 
@@ -112,10 +173,9 @@ def verdict(proc: Procedure, result: Verdict) -> list[Reply]:
         ]
     lines = [f"Kết quả kiểm tra ({proc.short_name}): {result.outcome_label}.", result.reason]
     lines.append(legal_line(result.legal_basis))
-    if result.unverified:
-        lines.append(f"Một số thông tin dùng để xét {UNVERIFIED}.")
     if result.outcome != "needs_staff":
         lines.append(PRELIMINARY)
+    lines.append(confirm_line(result.needs_confirmation))
     text = "\n".join(line for line in lines if line)
     return [Reply(text, tuple(_verdict_buttons(proc, result)))]
 
@@ -175,12 +235,12 @@ def estimate(proc: Procedure, amount: AmountDef, result: Estimate) -> list[Reply
     if result.note:
         lines.append(result.note)
     lines.append(legal_line(result.legal_basis))
-    if result.unverified:
-        lines.append(f"Một số số liệu dùng để tính {UNVERIFIED}.")
+    lines.append(confirm_line(result.needs_confirmation))
     buttons = (
         aspect_button("ask_documents", proc.id),
         aspect_button("start_submission", proc.id),
         human_button(),
+        legal_basis_button(proc.id),
     )
     return [Reply("\n".join(line for line in lines if line), buttons)]
 

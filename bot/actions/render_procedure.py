@@ -1,7 +1,10 @@
 """What the citizen reads about a procedure: overview, documents, where and how, time, legal basis.
 
 Pure functions from catalog objects to :class:`~bot.actions.replies.Reply` lists. Facts come
-from the catalog only; anything the catalog marks unverified is flagged "(chưa được xác minh)".
+from the catalog only. When an answer rests on a fact the catalog marks unverified, it ends with
+one plain line inviting the citizen to confirm with BHXH (:data:`CONFIRM_WITH_BHXH`), once per
+answer; internal notes (``staff_note``, rule notes) are never shown. The legal-basis line names
+at most two instruments; the "Căn cứ pháp lý" button lists them all.
 """
 
 from __future__ import annotations
@@ -17,15 +20,17 @@ from bot.actions.catalog_access import (
     SubmissionChannel,
 )
 from bot.actions.replies import Button, Reply, payload, with_buttons
-from bot.actions.texts import ASPECT_LABELS, MAIN_MENU, UNVERIFIED
+from bot.actions.texts import ASPECT_LABELS, CONFIRM_WITH_BHXH, MAIN_MENU
 
 __all__ = [
     "aspect_button",
     "choose_procedure",
+    "confirm_line",
     "documents",
     "featured",
     "human_button",
     "legal_basis",
+    "legal_basis_button",
     "legal_line",
     "menu",
     "overview",
@@ -38,7 +43,8 @@ __all__ = [
 ]
 
 SUMMARY_MAX = 300
-LEGAL_LINE_INSTRUMENTS = 1
+LEGAL_LINE_INSTRUMENTS = 2
+MAX_BUTTONS = 5
 MORE_CHANNELS = "Cách nộp khác:"
 _ARTICLE = re.compile(r"Điều\s+(\d+[a-z]?)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -52,6 +58,23 @@ def aspect_button(intent: str, procedure_id: str, **extra: str) -> Button:
 def human_button() -> Button:
     """The "Gặp nhân viên" button."""
     return Button(ASPECT_LABELS["request_human"], payload("request_human"))
+
+
+def legal_basis_button(procedure_id: str) -> Button:
+    """The "Căn cứ pháp lý" button: every legal reference of the procedure."""
+    return aspect_button("ask_legal_basis", procedure_id)
+
+
+def confirm_line(needed: bool) -> str:
+    """The one line inviting the citizen to confirm with BHXH, or "" when not needed."""
+    return CONFIRM_WITH_BHXH if needed else ""
+
+
+def _with_legal_button(buttons: Sequence[Button], procedure_id: str) -> tuple[Button, ...]:
+    """Adds the "Căn cứ pháp lý" button when there is room (Zalo shows five)."""
+    if len(buttons) >= MAX_BUTTONS:
+        return tuple(buttons)
+    return (*buttons, legal_basis_button(procedure_id))
 
 
 def procedure_button(proc: Procedure) -> Button:
@@ -73,9 +96,8 @@ def short_summary(summary: str) -> str:
 def legal_line(references: Iterable[LegalBasis]) -> str:
     """One short line: ``Căn cứ: Điều 70, 78 Luật … (hiệu lực từ 01/07/2025).``
 
-    Articles are grouped by instrument; the first instrument is named, the others summed up as
-    "và văn bản khác" (all are listed by "Căn cứ pháp lý"). An unverified reference flags its
-    instrument "(chưa được xác minh)". Empty when there is no reference.
+    Articles are grouped by instrument; at most two instruments are named, the others summed up
+    as "và văn bản khác" (all are listed by "Căn cứ pháp lý"). Empty when there is no reference.
     """
     groups: dict[str, list[LegalBasis]] = {}
     for reference in references:
@@ -102,8 +124,6 @@ def _instrument_part(instrument: str, references: Sequence[LegalBasis]) -> str:
     start = min(reference.effective_from for reference in references)
     text = f"{articles} {instrument}" if articles else instrument
     text += f" (hiệu lực từ {catalog_access.format_date(start)})"
-    if any(not reference.verified for reference in references):
-        text += f" {UNVERIFIED}"
     return text
 
 
@@ -115,14 +135,13 @@ def _article_order(number: str) -> tuple[int, str]:
 def overview(proc: Procedure) -> list[Reply]:
     """Name, short summary, legal basis; then the aspect buttons and, below, submit / person."""
     summary = short_summary(proc.summary)
-    if not proc.verified:
-        summary = f"{summary} {UNVERIFIED}"
-    lines = [proc.name, summary, legal_line(proc.legal_basis)]
+    lines = [proc.name, summary, legal_line(proc.legal_basis), confirm_line(not proc.verified)]
     aspects = ["ask_eligibility", "ask_documents", "ask_where_to_submit", "ask_processing_time"]
     if proc.amounts:
         aspects.append("ask_amount")
     first = tuple(aspect_button(intent, proc.id) for intent in aspects)
-    second = (aspect_button("start_submission", proc.id), human_button())
+    second = (aspect_button("start_submission", proc.id), human_button(),
+              legal_basis_button(proc.id))
     return [
         Reply("\n".join(line for line in lines if line), first),
         Reply("Hoặc ông/bà có thể:", second),
@@ -144,13 +163,15 @@ def documents(proc: Procedure, items: Sequence[ChecklistItem], tailored: bool) -
             "ông/bà bấm “Điều kiện” để tôi lọc đúng cho mình."
         )
     lines.append(legal_line(ref for item in items for ref in item.document.legal_basis))
+    lines.append(confirm_line(any(not item.document.verified for item in items)))
     buttons = [
         *([aspect_button("ask_eligibility", proc.id)] if conditional else []),
         aspect_button("ask_where_to_submit", proc.id),
         aspect_button("start_submission", proc.id),
         human_button(),
     ]
-    return [Reply("\n".join(line for line in lines if line), tuple(buttons))]
+    return [Reply("\n".join(line for line in lines if line),
+                  _with_legal_button(buttons, proc.id))]
 
 
 def _document_line(item: ChecklistItem) -> str:
@@ -161,8 +182,6 @@ def _document_line(item: ChecklistItem) -> str:
     text += ")"
     if item.conditional:
         text += " – tùy trường hợp"
-    if not document.verified:
-        text += f" {UNVERIFIED}"
     return text
 
 
@@ -170,12 +189,12 @@ def submission_overview(proc: Procedure) -> list[Reply]:
     """Where to submit and the ways to do it, one button per way."""
     submission = proc.submission
     lines = [f"Nơi nộp hồ sơ {proc.short_name}: {submission.where}."]
-    if not submission.verified:
-        lines[0] += f" {UNVERIFIED}"
     if submission.channels:
         lines.append("Ông/bà có thể nộp theo các cách sau:")
         lines.extend(f"• {channel.title}" for channel in submission.channels)
         lines.append("Ông/bà chọn một cách để xem hướng dẫn từng bước.")
+    if not submission.verified:
+        lines.append(CONFIRM_WITH_BHXH)
     buttons = [_channel_button(proc, channel) for channel in submission.channels]
     buttons.append(aspect_button("start_submission", proc.id))
     return with_buttons("\n".join(lines), buttons)
@@ -190,8 +209,7 @@ def _channel_button(proc: Procedure, channel: SubmissionChannel) -> Button:
 
 def submission_channel(proc: Procedure, channel: SubmissionChannel) -> list[Reply]:
     """The steps of one way to submit, then the other ways, submit now and a person."""
-    title = channel.title + (f" {UNVERIFIED}" if not channel.verified else "")
-    lines = [f"{title}:"]
+    lines = [f"{channel.title}:"]
     lines.extend(f"{number}. {step}" for number, step in enumerate(channel.steps, 1))
     if channel.conditions:
         lines.append(f"Điều kiện: {channel.conditions}")
@@ -199,6 +217,8 @@ def submission_channel(proc: Procedure, channel: SubmissionChannel) -> list[Repl
         lines.append(channel.envelope)
     if channel.url:
         lines.append(f"Địa chỉ: {channel.url}")
+    if not channel.verified:
+        lines.append(CONFIRM_WITH_BHXH)
     others = [
         _channel_button(proc, other)
         for other in proc.submission.channels
@@ -222,15 +242,14 @@ def processing_time(proc: Procedure) -> list[Reply]:
     """The legal time limit with its basis."""
     limit = proc.submission.processing_time
     line = f"Thời gian giải quyết thủ tục {proc.short_name}: {limit.describe()}."
-    if not limit.verified:
-        line += f" {UNVERIFIED}"
-    text = "\n".join(part for part in (line, legal_line(limit.legal_basis)) if part)
+    parts = (line, legal_line(limit.legal_basis), confirm_line(not limit.verified))
+    text = "\n".join(part for part in parts if part)
     buttons = (
         aspect_button("ask_documents", proc.id),
         aspect_button("ask_where_to_submit", proc.id),
         aspect_button("start_submission", proc.id),
     )
-    return [Reply(text, buttons)]
+    return [Reply(text, _with_legal_button(buttons, proc.id))]
 
 
 def legal_basis(proc: Procedure) -> list[Reply]:
@@ -242,15 +261,14 @@ def legal_basis(proc: Procedure) -> list[Reply]:
         if reference.effective_to:
             line += f" đến {catalog_access.format_date(reference.effective_to)}"
         line += ")"
-        if not reference.verified:
-            line += f" {UNVERIFIED}"
         lines.append(line)
+    lines.append(confirm_line(any(not reference.verified for reference in proc.legal_basis)))
     buttons = (
         aspect_button("ask_eligibility", proc.id),
         aspect_button("ask_documents", proc.id),
         aspect_button("ask_where_to_submit", proc.id),
     )
-    return [Reply("\n".join(lines), buttons)]
+    return [Reply("\n".join(line for line in lines if line), buttons)]
 
 
 def choose_procedure(question: str, intent: str) -> list[Reply]:

@@ -116,6 +116,28 @@ def dossier_list(
     return [Reply("\n".join(lines))]
 
 
+def status_only(item: DossierStatus) -> list[Reply]:
+    """A dossier another conversation filed: its status, nothing of its history or notes."""
+    return [
+        Reply(
+            f"Hồ sơ {item.receipt_code} ({_procedure_name(item.procedure_id)}): "
+            f"{item.status_label}. Ghi chú của cán bộ chỉ hiện trong cuộc trò chuyện đã nộp "
+            f"hồ sơ; ông/bà cũng có thể gọi {HOTLINE_SENTENCE} để được tra cứu."
+        )
+    ]
+
+
+def too_many_lookups() -> list[Reply]:
+    """The conversation typed too many codes of other people's dossiers."""
+    return [
+        Reply(
+            "Ông/bà đã tra cứu nhiều mã hồ sơ không nộp trong cuộc trò chuyện này. Để bảo vệ "
+            "thông tin của người dân, trợ lý tạm dừng tra cứu mã khác trong một giờ; ông/bà "
+            f"vui lòng gọi {HOTLINE_SENTENCE} để được tra cứu."
+        )
+    ]
+
+
 def not_found(code: str) -> list[Reply]:
     """No dossier has the code typed."""
     return [

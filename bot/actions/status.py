@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -43,6 +44,8 @@ __all__ = ["ActionCheckStatus", "ActionIntakeEvent", "attach_files", "status_rep
 logger = logging.getLogger(__name__)
 
 HANDED_BACK = frozenset({"handoff_returned", "handoff_expired"})
+MAX_FOREIGN_LOOKUPS = 5
+LOOKUP_WINDOW_SECONDS = 3600.0
 # The outbox keeps the intake's refusal as "fields.so_cccd: <message>; …".
 _FIELD_PREFIX = re.compile(r"\b(?:fields|answers)\.\w+:\s*")
 
@@ -56,10 +59,40 @@ def _queued(tracker: Tracker) -> list[dict[str, Any]]:
     )
 
 
+def foreign_lookups(tracker: Tracker, own: set[str], now: float) -> set[str]:
+    """Receipt codes of other conversations' dossiers this conversation typed in the last
+    :data:`LOOKUP_WINDOW_SECONDS` (issue 17: receipt codes could be enumerated)."""
+    codes: set[str] = set()
+    since = now - LOOKUP_WINDOW_SECONDS
+    for event in tracker.events:
+        if event.get("event") != "user" or (event.get("timestamp") or 0) < since:
+            continue
+        typed = render_status.receipt_code_in(str(event.get("text") or ""))
+        if typed is not None and typed not in own:
+            codes.add(typed)
+    return codes
+
+
+async def _other_dossier(tracker: Tracker, code: str, own: set[str]) -> list[Reply]:
+    """A code this conversation did not file: throttled, and never the officer's note."""
+    if len(foreign_lookups(tracker, own, time.time()) - {code}) >= MAX_FOREIGN_LOOKUPS:
+        return render_status.too_many_lookups()
+    return render_status.status_only(await intake_access.dossier(code))
+
+
 async def status_replies(tracker: Tracker, code: str | None) -> list[Reply]:
-    """The status of the dossier ``code``, or of the conversation's dossiers."""
+    """The status of the dossier ``code``, or of the conversation's dossiers.
+
+    The history and the officer's note are shown only to the conversation that filed the
+    dossier; another conversation typing a code sees its status alone, at most
+    :data:`MAX_FOREIGN_LOOKUPS` codes an hour (misses included).
+    """
     try:
         if code is not None:
+            mine = await intake_access.dossiers(tracker.sender_id, conversation_channel(tracker))
+            own = {item.receipt_code for item in mine}
+            if code not in own:
+                return await _other_dossier(tracker, code, own)
             return render_status.one_dossier(await intake_access.dossier(code))
         items = await intake_access.dossiers(tracker.sender_id, conversation_channel(tracker))
         queued = _queued(tracker)

@@ -35,6 +35,7 @@ from bot.actions.submission_form import (
     PROCEDURE_SLOT,
     new_dossier_id,
 )
+from bot.actions.submit import HISTORY_SLOT, recent_submissions
 
 __all__ = ["ActionStartSubmission", "ActionWhereToSubmit", "channel_asked", "known_values"]
 
@@ -132,6 +133,12 @@ class ActionStartSubmission(BotAction):
         )
         filled = dossier.prefill(state, known_values(tracker), clock.today())
         reused = [(item, filled[item.id]) for item in proc.fields if item.id in filled]
+        earlier = [
+            sent for sent in recent_submissions(tracker.get_slot(HISTORY_SLOT), clock.today())
+            if sent["procedure"] == proc.id
+        ]
+        if earlier:
+            send(dispatcher, render_dossier.sent_before(proc, earlier[-1]))
         send(dispatcher, render_dossier.intro(proc, reused))
         return [
             *events,

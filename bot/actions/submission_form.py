@@ -32,8 +32,16 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bhxh_catalog.vntext import fold
-from bot.actions import attachments, catalog_access, clock, conversation, dossier, render_dossier
+from bhxh_catalog.vntext import fold, tokens
+from bot.actions import (
+    attachments,
+    catalog_access,
+    clock,
+    consent,
+    conversation,
+    dossier,
+    render_dossier,
+)
 from bot.actions.catalog_access import FieldDef, InvalidValue
 from bot.actions.conversation import LatestMessage
 from bot.actions.dossier import DossierState, Step
@@ -47,11 +55,12 @@ from bot.actions.question_loop import (
     AskLoopSlot,
     Decision,
     Outcome,
+    answers_closed_question,
     decide,
 )
 from bot.actions.render_loop import SKIP
 from bot.actions.render_procedure import choose_procedure
-from bot.actions.replies import Reply, send
+from bot.actions.replies import Button, Reply, payload, send, with_buttons
 
 __all__ = [
     "ATTACHMENTS_SLOT",
@@ -89,9 +98,12 @@ STATE_SLOTS = (
     ATTACHMENTS_SLOT,
     DOSSIER_SLOT,
     ANSWERS_SLOT,
+    consent.CONSENT_SLOT,  # issue 17: consent before the first question (bot/actions/consent.py)
+    consent.RECORD_SLOT,
 )
 START_INTENT = "start_submission"
 WHICH_PROCEDURE = "Ông/bà muốn nộp hồ sơ thủ tục nào?"
+SEND_OR_CANCEL = "Ông/bà muốn gửi hồ sơ hay hủy hồ sơ này?"
 CONFIRM_HELP = (
     "Ông/bà bấm “Gửi hồ sơ” để gửi, chọn mục cần sửa, hoặc gõ “hủy” nếu không muốn nộp nữa."
 )
@@ -165,15 +177,6 @@ def summary_replies(slots: Mapping[str, Any]) -> list[Reply]:
     )
 
 
-def _is_exact_option(item: FieldDef, text: str) -> bool:
-    folded = fold(text).strip(" .!?")
-    if item.type == "yes_no":
-        return folded in ("co", "khong")
-    if folded.isdigit():
-        return 1 <= int(folded) <= len(item.options)
-    return any(folded in (fold(o.value), fold(o.label)) for o in item.options)
-
-
 def _confidence(message: LatestMessage) -> float:
     return dict(message.ranking).get(message.intent, 0.0)
 
@@ -212,7 +215,13 @@ def read_field_message(state: DossierState, item: FieldDef, message: LatestMessa
         and (_confidence(message) >= SIDE_QUESTION_CONFIDENCE or "?" in text)
     ):
         return Outcome(Decision.REJECT)
-    if item.type in ("yes_no", "choice") and not answer_like and not _is_exact_option(item, text):
+    if (
+        item.type in ("yes_no", "choice")
+        and not answer_like
+        and not answers_closed_question(
+            item.type, text, lambda typed: dossier.read_field(state, item, typed)
+        )
+    ):
         return Outcome(Decision.REJECT)
     try:
         return Outcome(Decision.ACCEPT, dossier.read_field(state, item, text))
@@ -223,6 +232,57 @@ def read_field_message(state: DossierState, item: FieldDef, message: LatestMessa
         if answer_like or item.type in dossier.TEXT_TYPES:
             return Outcome(Decision.ERROR, message=candidate_error or error.message)
         return Outcome(Decision.REJECT)
+
+
+_SEND_OR_CANCEL_BUTTONS = (
+    Button("Gửi hồ sơ", payload("inform", answer=render_dossier.SEND)),
+    Button("Hủy hồ sơ", payload("cancel")),
+)
+_SEND_VERBS = frozenset({"gui", "nop", "send"})
+_CANCEL_VERBS = frozenset({"huy", "xoa", "thoat"})
+_NEGATION_BEFORE = frozenset({"khong", "ko", "k", "kh", "chua", "dung", "hong", "cha", "khoi"})
+"""Folded words that negate the verb right after them ("đừng gửi", "chưa nộp", "khỏi gửi")."""
+_NEGATION_TWO_BEFORE = frozenset({"khong", "ko", "chua"})
+"""… or two words before it ("không cần gửi", "chưa muốn nộp")."""
+
+
+def _said(words: list[str], verbs: frozenset[str]) -> bool:
+    """True when one of ``verbs`` is said and not negated."""
+    for index, word in enumerate(words):
+        if word not in verbs:
+            continue
+        before = words[index - 1] if index >= 1 else ""
+        two_before = words[index - 2] if index >= 2 else ""
+        if before not in _NEGATION_BEFORE and two_before not in _NEGATION_TWO_BEFORE:
+            return True
+    return False
+
+
+def send_or_cancel(text: str) -> str | None:
+    """What a typed message at the summary asks for: ``send``, ``cancel``, ``both`` or None.
+
+    "thôi gửi đi" sends (it once deleted the dossier); "đừng gửi, hủy đi" cancels;
+    "hủy hay gửi?" is asked back with both buttons.
+    """
+    words = tokens(text)
+    send_said = _said(words, _SEND_VERBS) or "dong y" in " ".join(words)
+    cancel_said = _said(words, _CANCEL_VERBS)
+    if send_said and cancel_said:
+        return "both"
+    if send_said:
+        return "send"
+    if cancel_said:
+        return "cancel"
+    return None
+
+
+def _names_a_value(state: DossierState, fields: list[FieldDef], message: LatestMessage) -> bool:
+    """True for a correction typed without "sửa": "sđt đúng là 0905 123 456"."""
+    item = dossier.field_named(fields, message.text)
+    if item is None:
+        return False
+    value, _ = dossier.read_field_candidates(state, item, message.text, message.entities)
+    return value is not None
 
 
 def _found_in(message: LatestMessage) -> dict[str, list[object]]:
@@ -258,8 +318,18 @@ class ValidateSubmissionForm(FormValidationAction):  # type: ignore[misc]
         )
 
         outcome: Outcome | None = None
-        if fresh and message.intent in NEVER_AN_ANSWER:
+        at_summary = requested == CONFIRM_SLOT
+        if (
+            fresh
+            and message.intent in NEVER_AN_ANSWER
+            and not (at_summary and message.intent == "cancel" and not message.is_payload)
+        ):
             outcome = Outcome(Decision.REJECT)
+        elif requested == consent.CONSENT_SLOT:  # consent hook (photos before it are not kept)
+            channel = str(tracker.get_latest_input_channel() or "rest")
+            outcome = consent.read_answer(
+                slots, message, channel, slots.get(DOSSIER_SLOT), dispatcher
+            )
         elif new_files:
             outcome = self._files(slots, new_files, dispatcher)
         elif requested == PROCEDURE_SLOT:
@@ -273,16 +343,22 @@ class ValidateSubmissionForm(FormValidationAction):  # type: ignore[misc]
             return [
                 SlotSet(ANSWER_SLOT, None),
                 SlotSet(CONFIRM_SLOT, None),
+                SlotSet(consent.CONSENT_SLOT, None),
                 ActionExecutionRejected(FORM),
             ]
         quiet = outcome is not None and outcome.decision is Decision.ERROR
         slots[ANSWER_SLOT] = None
         slots[CONFIRM_SLOT] = None
+        slots[consent.CONSENT_SLOT] = None
         next_slot = self.next_slot(slots)
         events: list[EventType] = [
             SlotSet(name, value) for name, value in slots.items() if value != before[name]
         ]
-        if slots[PROCEDURE_SLOT] and slots[PROCEDURE_SLOT] != before[PROCEDURE_SLOT]:
+        if slots[PROCEDURE_SLOT] and (
+            slots[PROCEDURE_SLOT] != before[PROCEDURE_SLOT]
+            or tracker.get_slot("procedure") != slots[PROCEDURE_SLOT]
+        ):
+            # An answer that sounds like another procedure ("chuyển khoản") does not switch it.
             events.append(SlotSet("procedure", slots[PROCEDURE_SLOT]))
         events.append(SlotSet(REJECTED_SLOT, quiet))
         events.append(SlotSet(REQUESTED_SLOT, next_slot))
@@ -299,6 +375,12 @@ class ValidateSubmissionForm(FormValidationAction):  # type: ignore[misc]
             return PROCEDURE_SLOT
         if not slots.get(DOSSIER_SLOT):
             slots[DOSSIER_SLOT] = new_dossier_id()
+        consent_gate = consent.gate(slots, slots[DOSSIER_SLOT])  # consent hook
+        if consent_gate is consent.Gate.ASK:
+            return consent.CONSENT_SLOT
+        if consent_gate is consent.Gate.STOP:
+            slots[CONFIRMED_SLOT] = False
+            return None
         today = clock.today()
         if dossier.verdict(state, today).outcome == "not_eligible":
             slots[CONFIRMED_SLOT] = False
@@ -447,7 +529,13 @@ class ValidateSubmissionForm(FormValidationAction):  # type: ignore[misc]
         button = message.entity("answer")
         folded = fold(message.text).strip(" .!?")
         named = conversation.procedure_from_message(message)
-        if button == render_dossier.SEND or (
+        said = None if message.is_payload else send_or_cancel(message.text)
+        if said == "both":
+            send(dispatcher, with_buttons(SEND_OR_CANCEL, _SEND_OR_CANCEL_BUTTONS))
+            return Outcome(Decision.ERROR)
+        if said == "cancel" or (message.intent == "cancel" and said is None):
+            return Outcome(Decision.REJECT)
+        if button == render_dossier.SEND or said == "send" or (
             not message.is_payload
             and (
                 message.intent == "affirm"
@@ -469,7 +557,9 @@ class ValidateSubmissionForm(FormValidationAction):  # type: ignore[misc]
             return Outcome(Decision.REASK)
         if message.is_payload:
             return Outcome(Decision.REJECT)
-        if "sua" in folded.split() or message.intent == "deny":
+        if "sua" in folded.split() or message.intent == "deny" or _names_a_value(
+            state, fields, message
+        ):
             return self._correction(slots, state, fields, message, dispatcher)
         if message.intent in ANSWER_INTENTS:
             send(dispatcher, [Reply(CONFIRM_HELP)])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -21,7 +22,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import attachments, clock, dossier, intake_access, render_dossier, render_loop
+from bot.actions import (
+    attachments,
+    clock,
+    consent,
+    dossier,
+    intake_access,
+    render_dossier,
+    render_loop,
+)
 from bot.actions.base import BotAction
 from bot.actions.dossier import DossierState
 from bot.actions.intake_access import Delivered, DossierSubmission, Queued, Rejected
@@ -40,18 +49,36 @@ from bot.actions.submission_form import (
 )
 
 __all__ = [
+    "HISTORY_SLOT",
     "OUTCOME_SLOT",
     "QUEUED_SLOT",
     "RECEIPT_SLOT",
     "ActionSubmitDossier",
     "after_upload",
     "conversation_channel",
+    "recent_submissions",
 ]
 
 logger = logging.getLogger(__name__)
 
 OUTCOME_SLOT = "submission_outcome"
 RECEIPT_SLOT = "submission_receipt"
+HISTORY_SLOT = "submission_history"
+"""The dossiers sent in the last 30 days: ``[{"procedure", "receipt", "on"}]``."""
+REPEAT_WINDOW_DAYS = 30
+
+
+def recent_submissions(history: object, today: date) -> list[dict[str, str]]:
+    """The dossiers of ``history`` sent within the last 30 days (older ones are forgotten)."""
+    recent: list[dict[str, str]] = []
+    for item in history if isinstance(history, list) else []:
+        try:
+            sent_on = date.fromisoformat(str(item["on"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if (today - sent_on).days <= REPEAT_WINDOW_DAYS:
+            recent.append({key: str(item[key]) for key in ("procedure", "receipt", "on")})
+    return recent
 QUEUED_SLOT = "submission_queued"
 SENT, REFUSED, STOPPED = "sent", "refused", "stopped"
 DEFAULT_CHANNEL = "rest"
@@ -67,6 +94,11 @@ def after_upload(result: attachments.Uploaded) -> list[Reply]:
     lines = []
     if result.attached:
         lines.append(f"Tôi đã đính kèm {result.attached} ảnh/tệp vào hồ sơ.")
+    if result.already:
+        lines.append(
+            f"{result.already} ảnh/tệp ông/bà đã gửi trước đó (hồ sơ đã có), tôi không đính kèm "
+            "lại."
+        )
     if result.failed:
         lines.append(
             f"{result.failed} ảnh/tệp chưa đính kèm được; ông/bà vui lòng gửi lại ảnh "
@@ -119,6 +151,7 @@ class ActionSubmitDossier(BotAction):
             sender_id=tracker.sender_id,
             fields=dossier.submitted_fields(state, today),
             answers=dict(state.answers),
+            consent=consent.consent_for_dossier(tracker.slots),  # issue 17
         )
         result = await intake_access.submit(submission)
         if isinstance(result, Delivered):
@@ -175,9 +208,13 @@ class ActionSubmitDossier(BotAction):
         if files:
             uploaded = await attachments.upload_all(receipt.receipt_code, files)
             send(dispatcher, after_upload(uploaded))
+        sent = {"procedure": state.proc.id, "receipt": receipt.receipt_code,
+                "on": today.isoformat()}
+        history = [*recent_submissions(tracker.get_slot(HISTORY_SLOT), today), sent]
         return [
             *_cleared(),
             SlotSet(RECEIPT_SLOT, receipt.receipt_code),
+            SlotSet(HISTORY_SLOT, history),
             SlotSet(OUTCOME_SLOT, SENT),
         ]
 

@@ -6,6 +6,7 @@ from bot.actions.settings import HOTLINE
 
 __all__ = [
     "ASPECT_LABELS",
+    "CONFIRM_WITH_BHXH",
     "HOTLINE_SENTENCE",
     "INTENT_LABELS",
     "MAIN_MENU",
@@ -13,7 +14,14 @@ __all__ = [
     "UNVERIFIED",
 ]
 
-UNVERIFIED = "(chưa được xác minh)"
+CONFIRM_WITH_BHXH = (
+    f"Thông tin này ông/bà nên hỏi lại cơ quan BHXH để chắc chắn ({HOTLINE})."
+)
+"""Said once, at the end of an answer, when a fact in it is unverified or past its review date.
+
+Citizens never read "(chưa được xác minh)" nor the catalog's internal notes (issue 13)."""
+UNVERIFIED = CONFIRM_WITH_BHXH
+"""Deprecated alias of :data:`CONFIRM_WITH_BHXH`; append it once per answer, never inline."""
 HOTLINE_SENTENCE = f"Tổng đài BHXH Việt Nam {HOTLINE}"
 NOT_IN_CATALOG = (
     "Xin lỗi, thông tin về thủ tục này đang được cập nhật. "

@@ -12,6 +12,7 @@ The longest alias wins; matches start and end on whole typed words, and the enti
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -113,8 +114,9 @@ class AliasIndex:
                 i += 1
                 continue
             end, procedure_id = found
-            first, last = tokens[words[i].token_index], tokens[words[end - 1].token_index]
-            mentions.append(ProcedureMention(procedure_id, first.start, last.end))
+            if not _denied(words, i):
+                first, last = tokens[words[i].token_index], tokens[words[end - 1].token_index]
+                mentions.append(ProcedureMention(procedure_id, first.start, last.end))
             i = end
         return mentions
 
@@ -128,6 +130,21 @@ class AliasIndex:
             if key in self._entries:
                 return end, self._entries[key]
         return None
+
+
+_NEGATIONS = frozenset({"khong", "ko", "k", "chua", "chang", "cha", "hok"})
+_USE_VERBS = frozenset({"dung", "xai", "cai", "biet", "ranh", "can"})
+"""After a negation these say the procedure is NOT what the citizen wants: "tôi không dùng
+VssID, nhờ bạn nộp giúp" once opened VssID registration instead of the submission."""
+
+
+def _denied(words: Sequence[_Word], i: int) -> bool:
+    """True when the mention at ``words[i]`` follows "không dùng", "chưa có", "không biết"."""
+    before = [word.lemma for word in words[max(0, i - 3) : i]]
+    return any(
+        first in _NEGATIONS and second in _USE_VERBS
+        for first, second in itertools.pairwise(before)
+    )
 
 
 def _split(text: str) -> list[Token]:

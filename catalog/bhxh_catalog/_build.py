@@ -7,12 +7,19 @@ to objects and ``verified`` is inherited from the procedure where an object has 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from bhxh_catalog import models
-from bhxh_catalog.conditions import Condition, Operand, as_date, parse_condition
+from bhxh_catalog.conditions import (
+    Condition,
+    Operand,
+    as_date,
+    parse_condition,
+    year_alone_rule,
+)
 from bhxh_catalog.retirement import RetirementAge, RetirementAges, RetirementSchedule
 from bhxh_catalog.schema import RawCatalog, RawFile, raw_operand
 
@@ -84,6 +91,7 @@ def _parameter(
             legal_basis=tuple(legal[ref] for ref in item["legal_basis"]),
             verified=item.get("verified", True),
             note=item.get("note"),
+            review_by=_optional_date(item.get("review_by")),
         )
         for item in entry["values"]
     )
@@ -121,6 +129,7 @@ class _ProcedureBuilder:
         self.sources = sources
         self.retirement_ages = retirement_ages
         self.verified: bool = data.get("verified", True)
+        self.review_by = _optional_date(data.get("review_by"))
         eligibility = data["eligibility"]
         self.operands: dict[str, Operand] = {
             q["id"]: raw_operand(q, "kind") for q in eligibility["questions"]
@@ -140,12 +149,13 @@ class _ProcedureBuilder:
             legal_basis=self.refs(data["legal_basis"]),
             sources=tuple(self.sources[key] for key in data["sources"]),
             updated=_date(data["updated"]),
-            eligibility=self.eligibility(data["eligibility"]),
+            eligibility=self.eligibility(data["eligibility"], _amount_inputs(data)),
             documents=tuple(self.document(item) for item in data["documents"]),
             submission=self.submission(data["submission"]),
             amounts=tuple(self.amount(item) for item in data.get("amounts") or []),
             fields=tuple(self.field(item) for item in data.get("fields") or []),
             verified=self.verified,
+            review_by=self.review_by,
         )
 
     def refs(self, ids: list[str] | None) -> tuple[models.LegalBasis, ...]:
@@ -176,13 +186,16 @@ class _ProcedureBuilder:
             minimum=raw.get("min"),
             maximum=raw.get("max"),
             verified=self.flag(raw),
+            cues=tuple(raw.get("cues") or ()),
         )
 
-    def eligibility(self, raw: Raw) -> models.Eligibility:
+    def eligibility(self, raw: Raw, amount_inputs: frozenset[str]) -> models.Eligibility:
         default = raw["default"]
+        questions = tuple(self.question(q) for q in raw["questions"])
+        rules = tuple(self.rule(r) for r in raw["rules"])
         return models.Eligibility(
-            questions=tuple(self.question(q) for q in raw["questions"]),
-            rules=tuple(self.rule(r) for r in raw["rules"]),
+            questions=_with_year_alone(questions, rules, amount_inputs),
+            rules=rules,
             default=models.DefaultOutcome(
                 outcome=default["outcome"],
                 reason=default["reason"],
@@ -206,6 +219,7 @@ class _ProcedureBuilder:
             effective_to=_optional_date(raw.get("effective_to")),
             verified=self.flag(raw),
             note=raw.get("note"),
+            review_by=_optional_date(raw.get("review_by")) or self.review_by,
         )
 
     def document(self, raw: Raw) -> models.Document:
@@ -217,6 +231,7 @@ class _ProcedureBuilder:
             form_code=raw.get("form_code"),
             required_if=self.condition(raw.get("required_if")),
             note=raw.get("note"),
+            staff_note=raw.get("staff_note"),
             verified=self.flag(raw),
         )
 
@@ -276,5 +291,31 @@ class _ProcedureBuilder:
         )
 
 
+def _amount_inputs(data: Raw) -> frozenset[str]:
+    """Ids of the procedure's amount inputs: an amount needs the full date, never a year."""
+    return frozenset(
+        str(item["id"]) for amount in data.get("amounts") or [] for item in amount["inputs"]
+    )
+
+
+def _with_year_alone(
+    questions: tuple[models.Question, ...],
+    rules: tuple[models.Rule, ...],
+    amount_inputs: frozenset[str],
+) -> tuple[models.Question, ...]:
+    """Lets a year alone answer the date questions whose rules only need a before/after."""
+    conditions = [rule.when for rule in rules]
+    conditions += [q.ask_if for q in questions if q.ask_if is not None]
+    return tuple(
+        replace(q, year_alone=year_alone_rule(conditions, q.id))
+        if q.kind == "date" and q.id not in amount_inputs
+        else q
+        for q in questions
+    )
+
+
 def _options(raw: list[Raw] | None) -> tuple[models.Option, ...]:
-    return tuple(models.Option(item["value"], item["label"]) for item in raw or [])
+    return tuple(
+        models.Option(item["value"], item["label"], tuple(item.get("aliases") or ()))
+        for item in raw or []
+    )

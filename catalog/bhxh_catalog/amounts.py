@@ -11,7 +11,7 @@ Example::
 
     e = estimate(cat, "gia_han_bhyt_ho_gia_dinh", "muc_dong",
                  {"so_thanh_vien": "2", "so_thang": "12"}, date(2026, 1, 1))
-    e.amount        # 2148120
+    e.amount        # 2148120 (mức tham chiếu 2.340.000 đ, in force until 30/6/2026)
     e.breakdown     # [("Người thứ nhất: 4,5% × 2.340.000 đ × 12 tháng", 1263600), …]
 """
 
@@ -23,6 +23,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Protocol
 
+from bhxh_catalog import config
 from bhxh_catalog._fmt import decimal, dmy, percent, vnd
 from bhxh_catalog.conditions import Context
 from bhxh_catalog.conditions import evaluate as evaluate_condition
@@ -66,6 +67,7 @@ class Estimate:
         amount_id: the amount definition.
         label: the amount's label ("Ước tính mức hưởng BHXH một lần").
         as_of: the date the parameters were read for.
+        stale: a parameter value used is past its ``review_by`` on ``as_of``.
     """
 
     amount: int
@@ -77,6 +79,12 @@ class Estimate:
     amount_id: str = ""
     label: str = ""
     as_of: date | None = None
+    stale: bool = False
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """True when the citizen should confirm with BHXH (unverified or past review)."""
+        return self.unverified or self.stale
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +184,8 @@ def _bhxh_mot_lan(
     salary = _int_input(inputs, "luong_binh_quan")
     if before + after < 12:
         return _under_one_year(before + after, salary, inputs.get("so_tien_da_dong"))
+    if after == 0:
+        return _before_2014_only(before, salary), list(_MOT_LAN_NOTES)
     years_before, carried = divmod(before, 12)
     months_after = after + carried
     years_after = _years_with_odd_months(months_after)
@@ -192,12 +202,28 @@ def _bhxh_mot_lan(
             f"{decimal(years_after)} năm × 2 tháng × {vnd(salary)}",
             _round(years_after * MONTHS_PER_YEAR_FROM_2014 * salary),
         ))
-    notes = [
-        "Tháng lẻ: từ 1 đến 6 tháng tính là nửa năm, từ 7 đến 11 tháng tính là một năm.",
-        "Tiền Nhà nước hỗ trợ đóng BHXH tự nguyện (nếu có) không được tính, trừ một số trường "
-        "hợp theo Điều 70 khoản 4.",
-    ]
-    return lines, notes
+    return lines, list(_MOT_LAN_NOTES)
+
+
+_MOT_LAN_NOTES = [
+    "Tháng lẻ: từ 1 đến 6 tháng tính là nửa năm, từ 7 đến 11 tháng tính là một năm.",
+    "Tiền Nhà nước hỗ trợ đóng BHXH tự nguyện (nếu có) không được tính, trừ một số trường "
+    "hợp theo Điều 70 khoản 4.",
+]
+
+
+def _before_2014_only(before: int, salary: int) -> list[tuple[str, int]]:
+    """All contribution before 2014: the odd months stay in that period (Điều 70 khoản 3).
+
+    Odd months move into the period from 2014 only when there is contribution in both periods;
+    30 months all before 2014 are 2,5 năm × 1,5 tháng.
+    """
+    years = _years_with_odd_months(before)
+    return [(
+        f"Giai đoạn trước năm 2014: {before} tháng, tính {decimal(years)} năm × 1,5 tháng × "
+        f"{vnd(salary)}",
+        _round(years * MONTHS_PER_YEAR_BEFORE_2014 * salary),
+    )]
 
 
 def _under_one_year(
@@ -444,7 +470,7 @@ def estimate(
         EstimateError: an input is missing or out of the legal range.
         ParameterError: a parameter has no value for the date.
     """
-    day = as_of or date.today()
+    day = as_of or config.today()
     definition = catalog.get(procedure_id).amount(amount_id)
     values = _read_inputs(definition, inputs)
     result = compute(definition.formula, values, day, catalog)
@@ -458,6 +484,7 @@ def estimate(
         amount_id=amount_id,
         label=definition.label,
         as_of=day,
+        stale=any(value.stale_on(day) for value in result.parameters_used),
     )
 
 
@@ -481,7 +508,7 @@ def inputs_to_ask(
     skipped: set[str] = set()
     for question in definition.inputs:
         if question.ask_if is not None:
-            ctx = Context(values, as_of or date.today(), frozenset(skipped))
+            ctx = Context(values, as_of or config.today(), frozenset(skipped))
             if evaluate_condition(question.ask_if, ctx) is False:
                 skipped.add(question.id)
     return [q for q in definition.inputs if q.id not in skipped and q.id not in values]

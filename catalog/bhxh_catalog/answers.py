@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from bhxh_catalog._fmt import decimal
 from bhxh_catalog.errors import AnswerError
-from bhxh_catalog.validators import InvalidValue, validate
+from bhxh_catalog.validators import InvalidValue, Option, validate
+from bhxh_catalog.validators.dates import YearAlone
 
 __all__ = ["KINDS", "AnswerSpec", "read_answer"]
 
@@ -34,18 +35,21 @@ class AnswerSpec:
     Attributes:
         id: question id (reported in errors).
         kind: one of :data:`KINDS`.
-        options: ``(value, label)`` pairs of a choice.
+        options: the options of a choice (value, label and the aliases citizens type).
         unit: the unit a number may be followed by ("năm").
         minimum: smallest accepted number / amount.
         maximum: largest accepted number / amount.
+        year_alone: for a date question, when a year alone is enough (see
+            :class:`~bhxh_catalog.validators.dates.YearAlone`).
     """
 
     id: str
     kind: str
-    options: tuple[tuple[str, str], ...] = ()
+    options: tuple[Option, ...] = ()
     unit: str | None = None
     minimum: float | None = None
     maximum: float | None = None
+    year_alone: YearAlone | None = None
 
 
 def read_answer(spec: AnswerSpec, raw: object) -> object:
@@ -72,12 +76,14 @@ def read_answer(spec: AnswerSpec, raw: object) -> object:
 def _context(spec: AnswerSpec) -> dict[str, object]:
     """The validators' context for a question: options, bounds, unit and the example."""
     context: dict[str, object] = {
-        "options": [{"value": value, "label": label} for value, label in spec.options],
+        "options": list(spec.options),
         "min": spec.minimum,
         "max": spec.maximum,
         "unit": spec.unit,
         "day_optional": True,
     }
+    if spec.year_alone is not None:
+        context["year_alone"] = spec.year_alone
     example = _EXAMPLES.get(spec.kind)
     if spec.kind in ("number", "integer"):
         example = _number_example(spec)

@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from bhxh_catalog import config
 from bhxh_catalog._fmt import dmy, vnd
 from bhxh_catalog.amounts import Estimate, estimate
 from bhxh_catalog.conditions import Condition, describe
@@ -33,8 +34,10 @@ from bhxh_catalog.models import (
     Procedure,
     Question,
 )
+from bhxh_catalog.review import REVIEW_HORIZON_DAYS, due_for_review, missing_parameters
 from bhxh_catalog.rules import evaluate
 from bhxh_catalog.schema import errors_only
+from bhxh_catalog.topics import load_topics
 
 __all__ = ["main"]
 
@@ -75,7 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("procedure_id")
     show.add_argument("section", nargs="?", choices=SECTIONS)
     show.set_defaults(handler=_cmd_show)
-    commands.add_parser("check", help="kiểm tra tất cả các tệp").set_defaults(handler=_cmd_check)
+    checking = commands.add_parser(
+        "check", help="kiểm tra tất cả các tệp và liệt kê số liệu, quy tắc cần rà soát"
+    )
+    checking.add_argument("--today", type=_iso_date,
+                          help="ngày kiểm tra (YYYY-MM-DD; mặc định hôm nay hoặc BHXH_TODAY)")
+    checking.set_defaults(handler=_cmd_check)
     check = commands.add_parser("eligibility", help="thử xét điều kiện với các câu trả lời")
     check.add_argument("procedure_id")
     check.add_argument("answers", nargs="*", metavar="mã=giá_trị")
@@ -299,10 +307,25 @@ def _cmd_check(args: argparse.Namespace) -> int:
               "Sửa các lỗi trên rồi chạy lại: bin/catalog check")
         return 1
     cat = _load(args)
+    today = args.today or config.today()
+    missing = missing_parameters(cat, today)
+    if missing:
+        print(f"Thiếu số liệu áp dụng cho ngày {dmy(today)} (ước tính sẽ lỗi):")
+        for line in missing:
+            print(f"  ✗ {line}")
+        print("Thêm giá trị vào parameters.yaml rồi chạy lại: bin/catalog check")
+        return 1
+    topics = load_topics(args.dir)
     print(f"Không có lỗi: {len(cat.procedures)} thủ tục, {len(cat.legal_bases)} căn cứ pháp lý, "
           f"{len(cat.sources)} nguồn, {len(cat.parameters)} tham số, "
           f"{len(cat.retirement_ages.schedules)} bảng tuổi nghỉ hưu"
+          f"{f', {len(topics)} chủ đề hỏi đáp' if len(topics) else ''}"
           f"{f', {len(issues)} cảnh báo' if issues else ''}.")
+    due = due_for_review(cat, today)
+    print(f"Rà soát ngày {dmy(today)} (quá hạn hoặc trong {REVIEW_HORIZON_DAYS} ngày tới): "
+          f"{len(due) or 'không có'}{' mục' if due else ''}.")
+    for item in due:
+        print(f"  ⚠ {item}")
     return 0
 
 
@@ -312,7 +335,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_eligibility(args: argparse.Namespace) -> int:
     cat = _load(args)
     proc = cat.get(args.procedure_id)
-    as_of = args.as_of or date.today()
+    as_of = args.as_of or config.today()
     verdict = evaluate(proc, _pairs(args.answers), as_of)
     lines = [f"Thủ tục: {proc.name}", f"Ngày xét: {dmy(as_of)}",
              f"Kết quả: {verdict.outcome_label.upper()}", f"Lý do: {verdict.reason}"]
@@ -341,7 +364,7 @@ def _cmd_eligibility(args: argparse.Namespace) -> int:
 
 def _cmd_estimate(args: argparse.Namespace) -> int:
     cat = _load(args)
-    as_of = args.as_of or date.today()
+    as_of = args.as_of or config.today()
     result = estimate(cat, args.procedure_id, args.amount_id, _pairs(args.inputs), as_of)
     _emit(_estimate_lines(result, as_of))
     return 0

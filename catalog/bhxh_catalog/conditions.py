@@ -17,13 +17,14 @@ table of ``retirement_ages.yaml``; the loader hands it to :func:`parse_condition
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bhxh_catalog._fmt import dmy
 from bhxh_catalog.errors import CatalogError
 from bhxh_catalog.retirement import GENDER_LABELS, GENDERS, RetirementAges
+from bhxh_catalog.validators.dates import YearAlone
 
 __all__ = [
     "ANSWER_OPS",
@@ -318,6 +319,54 @@ def referenced_ids(cond: Condition) -> list[str]:
                 ids.append(node.gender_question)
             found.extend(qid for qid in ids if qid not in found)
     return found
+
+
+_OLDEST_RETIREMENT_AGE = 63
+_YOUNGEST_RETIREMENT_AGE = 50
+"""Around the retirement ages of BLLĐ 2019 Điều 169 (60–62 men, 55–60 women, earlier for
+reduced ages): a birth year outside this span decides "reached the age?" on its own."""
+
+
+def year_alone_rule(conditions: Iterable[Condition], qid: str) -> YearAlone | None:
+    """When a year alone is enough to answer date question ``qid`` in these conditions.
+
+    A year is enough when ``qid`` is only compared with dates (``before`` / ``on_or_after``),
+    counted in months to the evaluation date, or checked for the retirement age; any other use
+    (an amount from the date, an equality) needs the full date, and None is returned.
+    """
+    cutoffs: list[date] = []
+    months: list[int] = []
+    ages: tuple[int, int] | None = None
+    used = False
+    for node in _leaves(conditions):
+        if getattr(node, "q", None) != qid:
+            continue
+        used = True
+        if isinstance(node, Leaf) and node.op in DATE_OPS and isinstance(node.value, date):
+            cutoffs.append(node.value)
+        elif isinstance(node, Leaf) and node.op == "answered":
+            continue
+        elif isinstance(node, MonthsBeforeAsOf):
+            months.append(node.value)
+        elif isinstance(node, ReachedRetirementAge):
+            ages = (_YOUNGEST_RETIREMENT_AGE, _OLDEST_RETIREMENT_AGE)
+        else:
+            return None
+    if not used:
+        return None
+    return YearAlone(tuple(sorted(set(cutoffs))), tuple(sorted(set(months))), ages)
+
+
+def _leaves(conditions: Iterable[Condition]) -> Iterator[Condition]:
+    stack: list[Condition] = list(conditions)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (AllOf, AnyOf)):
+            stack.extend(node.items)
+        elif isinstance(node, Not):
+            stack.append(node.item)
+        else:
+            yield node
 
 
 # ------------------------------------------------------------------------------------ parsing

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from bhxh_catalog import config, validators
 from bhxh_catalog import parameters as _parameters
-from bhxh_catalog import validators
 from bhxh_catalog.answers import KINDS, AnswerSpec, read_answer
 from bhxh_catalog.conditions import Condition, Context, evaluate
 from bhxh_catalog.errors import CatalogError
 from bhxh_catalog.retirement import RetirementAges
 from bhxh_catalog.search import MIN_SCORE, SearchIndex
+from bhxh_catalog.validators.dates import YearAlone
 
 __all__ = [
     "CATEGORY_LABELS",
@@ -132,10 +133,16 @@ class ParameterValue:
     legal_basis: tuple[LegalBasis, ...] = ()
     verified: bool = True
     note: str | None = None
+    review_by: date | None = None
+    """Until when the value is known to hold; past it the bot asks to confirm with BHXH."""
 
     def covers(self, on: date) -> bool:
         """Tells whether this value applies on ``on``."""
         return _covers(self.effective_from, self.effective_to, on)
+
+    def stale_on(self, as_of: date) -> bool:
+        """True when ``as_of`` is past the value's review date (it must be confirmed)."""
+        return self.review_by is not None and as_of > self.review_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +169,13 @@ class Option:
 
     value: str
     label: str
+    aliases: tuple[str, ...] = ()
+    """Other words citizens type for this option ("nghỉ rồi", "không đóng nữa")."""
+
+    @property
+    def choice(self) -> validators.Option:
+        """The option as the choice validator reads it."""
+        return validators.Option(self.value, self.label, self.aliases)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,13 +192,16 @@ class Question:
     minimum: float | None = None
     maximum: float | None = None
     verified: bool = True
+    year_alone: YearAlone | None = None
+    cues: tuple[str, ...] = ()
+    """Words citizens put before this answer in a story ("đóng từ"): :mod:`bhxh_catalog.story`."""
 
     @property
     def spec(self) -> AnswerSpec:
         """What :func:`bhxh_catalog.answers.read_answer` needs to read an answer."""
         return AnswerSpec(
-            self.id, self.kind, tuple((o.value, o.label) for o in self.options),
-            self.unit, self.minimum, self.maximum,
+            self.id, self.kind, tuple(o.choice for o in self.options),
+            self.unit, self.minimum, self.maximum, self.year_alone,
         )
 
     def read(self, raw: object) -> object:
@@ -214,10 +231,16 @@ class Rule:
     effective_to: date | None = None
     verified: bool = True
     note: str | None = None
+    review_by: date | None = None
+    """Until when the rule is known to hold (the procedure's ``review_by`` when not its own)."""
 
     def applies_on(self, as_of: date) -> bool:
         """Tells whether the rule is in force for an evaluation on ``as_of``."""
         return _covers(self.effective_from, self.effective_to, as_of)
+
+    def stale_on(self, as_of: date) -> bool:
+        """True when ``as_of`` is past the rule's review date (it must be confirmed)."""
+        return self.review_by is not None and as_of > self.review_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +265,11 @@ class Eligibility:
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A paper of the dossier."""
+    """A paper of the dossier.
+
+    ``note`` is shown to citizens; ``staff_note`` (sources, doubts, former form codes) is for
+    office staff and is never shown to citizens.
+    """
 
     id: str
     name: str
@@ -252,6 +279,7 @@ class Document:
     required_if: Condition | None = None
     note: str | None = None
     verified: bool = True
+    staff_note: str | None = None
 
     @property
     def copy_label(self) -> str:
@@ -357,8 +385,7 @@ class FieldDef:
         """How to read a chat answer for typed fields; None for text-like fields."""
         if self.type not in TYPED_FIELDS:
             return None
-        options = tuple((o.value, o.label) for o in self.options)
-        return AnswerSpec(self.id, self.type, options)
+        return AnswerSpec(self.id, self.type, tuple(o.choice for o in self.options))
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,6 +408,7 @@ class Procedure:
     amounts: tuple[AmountDef, ...] = ()
     fields: tuple[FieldDef, ...] = ()
     verified: bool = True
+    review_by: date | None = None
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -471,7 +499,7 @@ class Procedure:
         A question whose ``ask_if`` is still unknown is included; the first one returned is
         always askable now.
         """
-        ctx = self.context(self.read_answers(answers), as_of or date.today())
+        ctx = self.context(self.read_answers(answers), as_of or config.today())
         return [q for q in self.questions if q.id not in ctx.skipped and not ctx.has_answer(q.id)]
 
     def next_question(
@@ -489,7 +517,7 @@ class Procedure:
         A document whose ``required_if`` is still unknown is kept.
         """
         values = self.read_answers(answers)
-        ctx = self.context(values, as_of or date.today(), include_fields=True)
+        ctx = self.context(values, as_of or config.today(), include_fields=True)
         return [
             d for d in self.documents
             if d.required_if is None or evaluate(d.required_if, ctx) is not False
@@ -502,7 +530,8 @@ class Procedure:
 
         A field whose ``ask_if`` is still unknown (it depends on a later answer) is kept.
         """
-        ctx = self.context(self.read_answers(answers), as_of or date.today(), include_fields=True)
+        day = as_of or config.today()
+        ctx = self.context(self.read_answers(answers), day, include_fields=True)
         return [f for f in self.fields if f.id not in ctx.skipped]
 
     def next_field(
@@ -529,6 +558,7 @@ class Verdict:
         next_question: the question to ask next when ``incomplete``.
         unverified: a fact behind the verdict is marked unverified in the catalog.
         answers: the answers as read (typed values).
+        stale: the deciding rule is past its ``review_by`` on the evaluation date.
     """
 
     outcome: str
@@ -539,6 +569,12 @@ class Verdict:
     next_question: Question | None = None
     unverified: bool = False
     answers: dict[str, object] = field(default_factory=dict)
+    stale: bool = False
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """True when the citizen should confirm with BHXH (unverified or past review)."""
+        return self.unverified or self.stale
 
     @property
     def outcome_label(self) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from bhxh_catalog import config
 from bhxh_catalog.conditions import Context
 from bhxh_catalog.conditions import evaluate as evaluate_condition
 from bhxh_catalog.models import (
@@ -58,7 +59,7 @@ def evaluate(
     Raises:
         AnswerError: an answer cannot be read for its question kind.
     """
-    day = as_of or date.today()
+    day = as_of or config.today()
     values = proc.read_answers(answers)
     ctx = proc.context(values, day)
     for rule in proc.rules:
@@ -66,7 +67,7 @@ def evaluate(
             continue
         truth = evaluate_condition(rule.when, ctx)
         if truth is True:
-            return _decided(rule, values)
+            return _decided(rule, values, rule.stale_on(day))
         if truth is None and (question := _next_question(proc, ctx)) is not None:
             return _incomplete(question, values)
     question = _next_question(proc, ctx)
@@ -103,7 +104,9 @@ def _next_question(proc: Procedure, ctx: Context) -> Question | None:
     )
 
 
-def _decided(source: Rule | DefaultOutcome, values: dict[str, object]) -> Verdict:
+def _decided(
+    source: Rule | DefaultOutcome, values: dict[str, object], stale: bool = False
+) -> Verdict:
     """The verdict of the matching rule, or of the default when no rule matched."""
     return Verdict(
         outcome=source.outcome,
@@ -113,6 +116,7 @@ def _decided(source: Rule | DefaultOutcome, values: dict[str, object]) -> Verdic
         alternatives=list(source.alternatives),
         unverified=not source.verified or any(not ref.verified for ref in source.legal_basis),
         answers=values,
+        stale=stale,
     )
 
 

@@ -419,7 +419,8 @@ def check_parameters_file(raw: RawFile, legal_basis: Iterable[str]) -> list[Sche
     c = _Checker(raw)
     value = _obj(
         {"value": _int, "effective_from": _date, "legal_basis": _refs(legal_basis,
-                                                                      "legal_basis.yaml", True)},
+                                                                      "legal_basis.yaml", True),
+         "review_by": _date},
         {"effective_to": _nullable(_date), "verified": _bool, "note": _nullable(_text)},
     )
     entry = _obj({"label": _text, "values": _list(value, nonempty=True)},
@@ -537,14 +538,18 @@ def _check_range(c: _Checker, item: dict[str, object], path: str) -> None:
 # --------------------------------------------------------------------------- procedures
 
 
+_OPTION = _obj({"value": _option_value, "label": _text}, {"aliases": _list(_text)})
+"""A choice option; ``aliases``: other words citizens type for it."""
+
+
 def _question_spec(known: _Known) -> Check:
-    option = _obj({"value": _option_value, "label": _text})
+    option = _OPTION
     text = _cited_text(known.citable)
     return _obj(
         {"id": _ident, "text": text, "kind": _enum(QUESTION_KINDS)},
         {"options": _list(option, nonempty=True), "help": _nullable(text),
          "ask_if": _condition, "unit": _nullable(_text), "min": _number, "max": _number,
-         "verified": _bool},
+         "verified": _bool, "cues": _list(_text)},
     )
 
 
@@ -555,7 +560,8 @@ def _eligibility_spec(known: _Known) -> Check:
         {"id": _ident, "when": _condition, "outcome": _enum(RULE_OUTCOMES), "reason": _text,
          "legal_basis": refs},
         {"alternatives": alternatives, "effective_from": _nullable(_date),
-         "effective_to": _nullable(_date), "verified": _bool, "note": _nullable(_text)},
+         "effective_to": _nullable(_date), "verified": _bool, "note": _nullable(_text),
+         "review_by": _date},
     )
     default = _obj(
         {"outcome": _enum(RULE_OUTCOMES), "reason": _text},
@@ -572,7 +578,8 @@ def _document_spec(known: _Known) -> Check:
         {"id": _ident, "name": _text, "form_code": _nullable(_form_code),
          "copy": _enum(COPY_LABELS),
          "legal_basis": _refs(known.legal_basis, "legal_basis.yaml", nonempty=True)},
-        {"required_if": _condition, "note": _nullable(_text), "verified": _bool},
+        {"required_if": _condition, "note": _nullable(_text),
+         "staff_note": _nullable(_text), "verified": _bool},
     )
 
 
@@ -606,7 +613,7 @@ def _field_spec(known: _Known) -> Check:
         {"id": _ident, "type": _enum(FIELD_TYPES), "question": text},
         {"label": _nullable(_text), "example": _nullable(_text), "required": _bool,
          "sensitive": _bool, "ask_if": _condition,
-         "options": _nullable(_list(_obj({"value": _option_value, "label": _text}), True)),
+         "options": _nullable(_list(_OPTION, True)),
          "help": _nullable(text), "verified": _bool},
     )
 
@@ -616,7 +623,7 @@ def _procedure_spec(known: _Known) -> Check:
         {"id": _ident, "name": _text, "short_name": _text, "aliases": _list(_text),
          "category": _enum(CATEGORY_LABELS), "summary": _text, "audience": _text,
          "legal_basis": _refs(known.legal_basis, "legal_basis.yaml", nonempty=True),
-         "sources": _refs(known.sources, "sources.yaml"), "updated": _date,
+         "sources": _refs(known.sources, "sources.yaml"), "updated": _date, "review_by": _date,
          "eligibility": _eligibility_spec(known), "documents": _list(_document_spec(known)),
          "submission": _submission_spec(known)},
         {"verified": _bool, "amounts": _list(_amount_spec(known)),

@@ -22,13 +22,15 @@ from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
+from connectors.common.secrets import secret_problem
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'connectors.sqlite3'}"
 
 PAGE_INBOX_APP_ID = "263902037430900"
 """Meta's app id of the Page Inbox: the target when a Messenger thread is passed to a person."""
 
-TELEGRAM_SECRET_RULE = "1-256 characters of A-Z a-z 0-9 _ -"
+TELEGRAM_SECRET_RULE = "32-256 characters of A-Z a-z 0-9 _ -, not a placeholder"
 
 STATUS_TAGS = ("ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE")
 """Meta's message tags a dossier status notification may carry outside the 24-hour window
@@ -84,8 +86,13 @@ def _path_segment(value: str) -> str:
 
 
 def _valid_telegram_secret(secret: str) -> bool:
+    """Telegram allows 1-256 characters; we want at least 32 random ones (issue 17)."""
     allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-    return 1 <= len(secret) <= 256 and set(secret) <= allowed
+    return (
+        len(secret) <= 256
+        and set(secret) <= allowed
+        and secret_problem("TELEGRAM_SECRET_TOKEN", secret) is None
+    )
 
 
 def _valid_status_tag(tag: str) -> bool:

@@ -16,6 +16,7 @@ processes cannot be inside the same critical section.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,17 @@ _databases: dict[str, ConnectorDatabase] = {}
 _databases_lock = threading.Lock()
 
 
+def private_sqlite_file(path: Path) -> None:
+    """Makes an SQLite file (and its WAL files) readable by this user only: 0600 (issue 17; the
+    Zalo token store and the databases were world-readable). Created empty when missing."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
+    for suffix in ("", "-wal", "-shm"):
+        candidate = path.with_name(path.name + suffix)
+        if candidate.exists():
+            os.chmod(candidate, 0o600)
+
+
 def connector_database(url: str) -> ConnectorDatabase:
     """Returns this process's shared handle for ``url`` (no I/O).
 
@@ -134,6 +146,7 @@ def create_store_engine(url: str) -> Engine:
     database = url.split("///", 1)[1] if "///" in url else ""
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(Path(database))
     engine = create_engine(
         url, future=True, connect_args={"timeout": 30, "check_same_thread": False}
     )

@@ -4,7 +4,8 @@ Citizens write phone numbers, citizen-id (CCCD) numbers, social-insurance codes 
 addresses; platform ids identify a person too. Log lines show only the masked forms produced here.
 Single values are masked by the catalog's ``bhxh_catalog.validators.masking`` (same look
 everywhere: ``00********67``); this module finds them in free text, masks platform ids, and keeps
-tokens out of URLs in log lines.
+tokens out of URLs in log lines. :func:`install_record_masking` applies it to every log record of
+a process (Rasa logs the raw text of messages at debug level and on failures).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import re
 
 from bhxh_catalog.validators.masking import mask, mask_bhyt_card, mask_email
 
-_DIGIT_RUN = re.compile(r"(?<!\w)\+?\d(?:[ .-]?\d){5,}(?!\w)")
+# six digits or more, also glued to letters ("cccd001088012345") or URL-encoded ("%3A48213377")
+_DIGIT_RUN = re.compile(r"(?<!\d)\+?\d(?:[ .-]?\d){5,}(?!\d)")
+_RECEIPT = re.compile(r"\b(HS)-([A-Z0-9]{4})-([A-Z0-9]{2})([A-Z0-9]{2})\b", re.IGNORECASE)
 _CARD = re.compile(r"\b[A-Z]{2}\d{13}\b")
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
 _SECRET_PARAM = re.compile(r"(access_token|appsecret_proof|secret_key|token)=([^&\s\"']+)")
@@ -48,6 +51,7 @@ def mask_text(text: str | None) -> str:
     if not text:
         return ""
     masked = _CARD.sub(lambda m: mask_bhyt_card(m.group(0)), text)
+    masked = _RECEIPT.sub(lambda m: f"{m.group(1)}-••••-••{m.group(4)}", masked)
     masked = _DIGIT_RUN.sub(lambda m: mask(re.sub(r"\D", "", m.group(0)), 2, 2), masked)
     return _EMAIL.sub(lambda m: mask_email(m.group(0)), masked)
 
@@ -73,6 +77,34 @@ class SecretRedactingFilter(logging.Filter):
             record.msg = redacted
             record.args = None
         return True
+
+
+def mask_log_text(text: str) -> str:
+    """What a log line may show: no tokens, no personal numbers, no receipt codes."""
+    return mask_text(redact_secrets(text))
+
+
+_PLAIN_FACTORY = logging.getLogRecordFactory()
+
+
+def _masking_factory(*args: object, **kwargs: object) -> logging.LogRecord:
+    record = _PLAIN_FACTORY(*args, **kwargs)  # type: ignore[arg-type]
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):
+        message = str(record.msg)
+    masked = mask_log_text(message)
+    if masked != message:
+        record.msg, record.args = masked, None
+    return record
+
+
+def install_record_masking() -> None:
+    """Masks every log record of the process when it is created (Rasa's, Sanic's, httpx's and
+    ours): ``Received user message 'CCCD 001088012345'`` becomes ``'CCCD 00********45'``, an
+    httpx request line shows ``HS-••••-••2P``. Idempotent; the bot's servers call it at start."""
+    if logging.getLogRecordFactory() is not _masking_factory:
+        logging.setLogRecordFactory(_masking_factory)
 
 
 def install_log_redaction() -> None:

@@ -21,8 +21,13 @@ conversation's tracker (the pause is kept in the tracker store, so it survives r
   (30) without a reply from that person the assistant takes over again.
 
 A message that is nothing but a caller code ("7K3 M9Q", check character right; see
-``backend_client.caller_codes``) is given to Rasa as ``inform`` without the classifier, whose
-guess on six random characters is unreliable: the actions then redeem the code.
+``backend_client.caller_codes``) is given to Rasa as ``EXTERNAL_caller_code`` without the
+classifier, whose guess on six random characters is unreliable: ``action_caller_code`` redeems
+it at any point, also in the middle of a form (whose validation rejects it).
+
+Staff read what the citizen saw: a button pressed shows its title (the channel's metadata
+``title``, else the titles of the buttons the assistant had shown), never its payload
+(:func:`backend_client.transcript.shown_text`).
 
 The message is parsed once (the gate parses it and hands the result to Rasa). The gate needs the
 Sanic app of the running server (``app.ctx.agent``): channels register :meth:`PauseGate.bind` as
@@ -65,6 +70,7 @@ from backend_client import (
     WithdrawReason,
 )
 from backend_client.caller_codes import bare_caller_code
+from backend_client.transcript import shown_text
 from connectors.common.config import load_common_settings
 from connectors.common.handoff import HandoffEvent
 from connectors.common.masking import mask_id
@@ -80,6 +86,7 @@ __all__ = [
     "Relay",
     "RelayOutcome",
     "Withdraw",
+    "button_titles",
     "code_parse",
     "handoff_of",
     "locked_tracker",
@@ -95,6 +102,7 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 HANDOFF_SLOT = "handoff_id"
 NATIVE = "native"
 ESCAPE_INTENTS = frozenset({"cancel", "restart"})
+CALLER_CODE_INTENT = "EXTERNAL_caller_code"
 TAKING_OVER = frozenset({"human_replied", "control_taken", "control_passed"})
 RELAY_FAILED = (
     "Xin lỗi, tin nhắn của ông/bà chưa chuyển được tới cán bộ do hệ thống đang gián đoạn. "
@@ -317,20 +325,37 @@ def _attachment(item: Mapping[str, Any]) -> Attachment:
 
 
 def code_parse(text: str) -> dict[str, Any] | None:
-    """Rasa's parse of a message that is nothing but a caller code (intent ``inform``)."""
+    """Rasa's parse of a message that is nothing but a caller code (``EXTERNAL_caller_code``)."""
     if bare_caller_code(text) is None:
         return None
-    intent = {"name": "inform", "confidence": 1.0}
+    intent = {"name": CALLER_CODE_INTENT, "confidence": 1.0}
     return {"text": text, "intent": intent, "entities": [], "intent_ranking": [intent]}
 
 
-def relayed_content(message: UserMessage) -> tuple[str, tuple[Attachment, ...]]:
+def button_titles(tracker: DialogueStateTracker | None) -> dict[str, str]:
+    """Payload → title of every button the assistant showed in the conversation (newest wins)."""
+    titles: dict[str, str] = {}
+    for event in tracker.events if tracker is not None else []:
+        if not isinstance(event, BotUttered):
+            continue
+        buttons = (event.data or {}).get("buttons")
+        for button in buttons if isinstance(buttons, list) else []:
+            if isinstance(button, Mapping) and button.get("payload") and button.get("title"):
+                titles[str(button["payload"])] = str(button["title"])
+    return titles
+
+
+def relayed_content(
+    message: UserMessage, titles: Mapping[str, str] | None = None
+) -> tuple[str, tuple[Attachment, ...]]:
     """What staff read of a citizen's message: its text and attachment references.
 
-    A button's payload shows its title when the channel gave one; a photo sent without caption
-    (text ``/inform``) shows no text, only the attachment.
+    A button's payload shows its title (given by the channel, else from ``titles``); a photo
+    sent without caption (text ``/inform``) shows no text, only the attachment.
     """
     metadata = message.metadata if isinstance(message.metadata, Mapping) else {}
+    if metadata.get("hidden"):  # sent by the channel, not shown to the citizen (a greeting)
+        return "", ()
     items = metadata.get("attachments")
     attachments = [
         _attachment(item)
@@ -341,10 +366,9 @@ def relayed_content(message: UserMessage) -> tuple[str, tuple[Attachment, ...]]:
     if isinstance(location, Mapping) and location.get("latitude") is not None:
         where = f"{location.get('latitude')}, {location.get('longitude')}"
         attachments.append(Attachment("location", name=where))
-    text = message.text or ""
-    if text.startswith("/"):
-        title = _text(metadata.get("title"))
-        text = title or ("" if attachments else text)
+    text = shown_text(
+        message.text or "", _text(metadata.get("title")), titles, with_files=bool(attachments)
+    )
     return text, tuple(attachments)
 
 
@@ -430,7 +454,7 @@ class PauseGate:
             logger.info("%s: %s left the pause (%s)", self.channel, mask_id(sender_id), intent)
             await self.resume(agent, sender_id)
         elif state.handoff_id is not None:
-            outcome = await self._relay(state.handoff_id, message)
+            outcome = await self._relay(state.handoff_id, message, button_titles(tracker))
             if outcome is RelayOutcome.BACK_WITH_ASSISTANT:
                 await self.resume(agent, sender_id)
             elif outcome is RelayOutcome.FAILED:
@@ -440,8 +464,10 @@ class PauseGate:
             await self.resume(agent, sender_id, forget_handoff=True)
         await on_new_message(message)
 
-    async def _relay(self, handoff_id: int, message: UserMessage) -> RelayOutcome:
-        text, attachments = relayed_content(message)
+    async def _relay(
+        self, handoff_id: int, message: UserMessage, titles: Mapping[str, str] | None = None
+    ) -> RelayOutcome:
+        text, attachments = relayed_content(message, titles)
         at = datetime.now(timezone.utc).isoformat()
         key = f"{self.channel}:{message.message_id}"
         if not text and not attachments:

@@ -32,6 +32,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from connectors.common import scam_guard
 from connectors.common.config import (
     ChannelDisabled,
     CommonSettings,
@@ -41,6 +42,7 @@ from connectors.common.config import (
 from connectors.common.conversation import conversation_id, message_metadata
 from connectors.common.database import connector_database
 from connectors.common.dedupe import DedupeStore
+from connectors.common.erasure import ConversationEraser
 from connectors.common.handoff import (
     HandoffEvent,
     HandoffKind,
@@ -154,6 +156,7 @@ class WebhookInput(InputChannel, Generic[SettingsT, EventT, ClientT]):
         self.settings = settings
         self.common = common or CommonSettings()
         self.tasks = BackgroundTasks(self.name())
+        self.eraser = ConversationEraser()  # "xóa dữ liệu của tôi" (connectors.common.erasure)
         self.gate = PauseGate(
             self.name(), native_pause_seconds=self.common.native_pause_minutes * 60
         )
@@ -203,7 +206,8 @@ class WebhookInput(InputChannel, Generic[SettingsT, EventT, ClientT]):
         """The Sanic routes: ``GET /`` (health) and ``POST /webhook``, behind the pause gate."""
         webhook = Blueprint(f"{self.name()}_webhook", type(self).__module__)
         webhook.middleware("request")(self.gate.bind)
-        gated = self.gate.handler(on_new_message)
+        webhook.middleware("request")(self.eraser.bind)
+        gated = self.eraser.handler(scam_guard.handler(self.gate.handler(on_new_message)))
 
         async def health(_: Request) -> HTTPResponse:
             status = "ok" if self.enabled else "disabled"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +81,31 @@ class UploadStore:
     async def save(self, data: bytes, name: str) -> StoredFile:
         """Keeps one file without blocking the event loop."""
         return await asyncio.to_thread(self.save_sync, data, name)
+
+    def forget_sync(self, tokens: Iterable[str]) -> int:
+        """Deletes the files of the tokens (erasure on request); returns how many went."""
+        deleted = 0
+        for token in tokens:
+            found = self.find(token)
+            if found is not None:
+                found[0].unlink(missing_ok=True)
+                deleted += 1
+        return deleted
+
+    async def forget(self, tokens: Iterable[str]) -> int:
+        """Deletes the files of the tokens without blocking the event loop."""
+        return await asyncio.to_thread(self.forget_sync, list(tokens))
+
+    def purge_sync(self, before: float) -> int:
+        """Deletes the files last written before ``before`` (a UNIX time; retention)."""
+        if not self.folder.is_dir():
+            return 0
+        deleted = 0
+        for path in self.folder.iterdir():
+            if path.is_file() and path.stat().st_mtime < before:
+                path.unlink(missing_ok=True)
+                deleted += 1
+        return deleted
 
     def find(self, token: str) -> tuple[Path, str] | None:
         """The file of a token and its type, or None."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,9 +16,13 @@ OPENAPI_FILE = Path(__file__).resolve().parents[1] / "openapi.json"
 
 
 def _cmd_bootstrap(_args: argparse.Namespace) -> int:
-    from intake_service.bootstrap import bootstrap
+    from intake_service.bootstrap import BootstrapRefused, bootstrap
 
-    bootstrap()
+    try:
+        bootstrap()
+    except BootstrapRefused as refused:
+        print(str(refused), file=sys.stderr)
+        return 2
     return 0
 
 
@@ -25,11 +30,15 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from intake_service.logging_setup import logging_config
-    from intake_service.settings import load_settings
+    from intake_service.settings import load_settings, weak_secrets_message
 
     settings = load_settings()
     if not settings.secret_key or not settings.api_key:
         print("Thiếu bí mật: chạy `python -m intake_service bootstrap` trước.", file=sys.stderr)
+        return 2
+    problems = settings.secret_problems()
+    if problems:
+        print(weak_secrets_message(problems), file=sys.stderr)
         return 2
     uvicorn.run(
         "intake_service.app:create_app",
@@ -59,6 +68,46 @@ def _cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_purge(_args: argparse.Namespace) -> int:
+    from intake_service.db import Database
+    from intake_service.privacy import RetentionWorker
+    from intake_service.settings import load_settings
+
+    settings = load_settings()
+    db = Database(settings.database_url)
+    try:
+        purged = RetentionWorker(db, settings.retention).run_once()
+    finally:
+        db.dispose()
+    print(
+        f"[intake] đã xóa dữ liệu quá hạn lưu: {purged.handoffs} cuộc hỗ trợ, "
+        f"{purged.callbacks} yêu cầu gọi lại, {purged.codes} mã, {purged.notifications} thông báo."
+    )
+    return 0
+
+
+def _cmd_reencrypt(_args: argparse.Namespace) -> int:
+    from intake_service.crypto import DataCipher, KeyProblem, install_cipher
+    from intake_service.db import Database
+    from intake_service.reencrypt import reencrypt_all
+    from intake_service.settings import load_settings
+
+    settings = load_settings()
+    try:
+        data_cipher = DataCipher.from_setting(settings.data_keys)
+    except KeyProblem as problem:
+        print(str(problem), file=sys.stderr)
+        return 2
+    install_cipher(data_cipher)
+    db = Database(settings.database_url)
+    try:
+        rows, files = reencrypt_all(db, settings.attachments_dir, data_cipher)
+    finally:
+        db.dispose()
+    print(f"[intake] đã mã hóa lại {rows} hồ sơ và {files} tệp bằng khóa đầu tiên.")
+    return 0
+
+
 def _cmd_new_migration(args: argparse.Namespace) -> int:
     from intake_service.migrate import new_revision
 
@@ -70,7 +119,7 @@ def _cmd_new_migration(args: argparse.Namespace) -> int:
 def _cmd_create_user(args: argparse.Namespace) -> int:
     from intake_service.bootstrap import create_user
     from intake_service.db import Database
-    from intake_service.security import new_token, password_problem
+    from intake_service.security import new_password, password_problem
     from intake_service.settings import load_settings
 
     if args.password_stdin:
@@ -80,14 +129,21 @@ def _cmd_create_user(args: argparse.Namespace) -> int:
     else:
         password = ""
     generated = not password
-    password = password or new_token(12)
-    problem = password_problem(password)
+    password = password or new_password()
+    problem = password_problem(password, args.username)
     if problem:
         print(problem, file=sys.stderr)
         return 2
     db = Database(load_settings().database_url)
     try:
-        create_user(db, args.username, password, args.role, args.full_name)
+        create_user(
+            db,
+            args.username,
+            password,
+            args.role,
+            args.full_name,
+            must_change_password=generated,
+        )
     except ValueError as exc:
         print(f"Không tạo được: {exc}", file=sys.stderr)
         return 1
@@ -102,13 +158,17 @@ def _cmd_create_user(args: argparse.Namespace) -> int:
 def openapi_document() -> dict[str, object]:
     """The OpenAPI document the service serves (built without a database connection)."""
     from intake_service.app import create_app
+    from intake_service.crypto import new_data_key
+    from intake_service.security import new_token
     from intake_service.settings import load_settings
 
     settings = load_settings(
-        {
+        {  # throw-away secrets: the document does not depend on them
             "INTAKE_VAR_DIR": "/nonexistent",
-            "INTAKE_SECRET_KEY": "x",
-            "INTAKE_API_KEY": "x",
+            "INTAKE_SECRET_KEY": new_token(32),
+            "INTAKE_API_KEY": new_token(32),
+            "BOT_WEBHOOK_SECRET": new_token(32),
+            "INTAKE_DATA_KEYS": new_data_key(),
             "INTAKE_WEBHOOKS": "0",
         }
     )
@@ -154,6 +214,12 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--full-name", default="")
     user.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ stdin")
     user.set_defaults(run=_cmd_create_user)
+    sub.add_parser(
+        "purge", help="xóa dữ liệu quá thời hạn lưu (máy chủ cũng tự chạy mỗi giờ)"
+    ).set_defaults(run=_cmd_purge)
+    sub.add_parser(
+        "reencrypt", help="mã hóa lại hồ sơ và tệp bằng khóa đầu tiên của INTAKE_DATA_KEYS"
+    ).set_defaults(run=_cmd_reencrypt)
     openapi = sub.add_parser("openapi", help="in tài liệu OpenAPI")
     openapi.add_argument("--write", action="store_true", help="ghi vào intake/openapi.json")
     openapi.set_defaults(run=_cmd_openapi)
@@ -161,7 +227,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Runs one command and returns the exit status."""
+    """Runs one command and returns the exit status.
+
+    Every file the service creates (database, attachments, secrets) is readable by its own user
+    only: the process runs with umask 077 (files 0600, folders 0700).
+    """
+    os.umask(0o077)
     args = _parser().parse_args(argv)
     status: int = args.run(args)
     return status

@@ -20,14 +20,14 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from intake_service import statuses
+from intake_service import privacy, statuses
 from intake_service.attachments import RejectedFile
-from intake_service.auth import Principal, api_principal, staff_principal
+from intake_service.auth import Principal, api_principal, client_ip, staff_principal
 from intake_service.catalog_fields import CatalogFields
 from intake_service.context import services
 from intake_service.dossiers import IdempotencyConflict, NotFound, SubmissionRejected
 from intake_service.models import Attachment, Dossier
-from intake_service.pages import record
+from intake_service.pages import file_response, record
 from intake_service.schemas import (
     NO_NUL,
     AttachmentOut,
@@ -36,6 +36,8 @@ from intake_service.schemas import (
     DossierList,
     DossierOut,
     DossierSummary,
+    ErasureOut,
+    ErasureRequest,
     ErrorOut,
     HistoryEntry,
     RatingCreate,
@@ -159,6 +161,7 @@ def dossier_out(catalog: CatalogFields, dossier: Dossier, masked: bool) -> Dossi
         fields=fields,
         answers=dict(dossier.answers),
         attachments=[attachment_out(code, a) for a in dossier.attachments],
+        consent=dossier.consent,
     )
 
 
@@ -205,7 +208,8 @@ def list_dossiers(
 ) -> DossierList:
     """The dossiers of one conversation (newest first, at most 50)."""
     svc = services(request)
-    rows = svc.dossiers.for_conversation(sender_id, channel or None)
+    rows = [d for d in svc.dossiers.for_conversation(sender_id, channel or None)
+            if caller.sees(d.province)]
     return DossierList(items=[_summary(svc.catalog, d) for d in rows])
 
 
@@ -225,6 +229,8 @@ def get_dossier(
         dossier = svc.dossiers.get(receipt_code)
     except NotFound:
         raise HTTPException(404, NOT_FOUND) from None
+    if not caller.sees(dossier.province):
+        raise HTTPException(404, NOT_FOUND)
     if caller.kind == "staff":
         record(request, caller.name, "view_dossier", dossier.receipt_code, "api")
     return dossier_out(svc.catalog, dossier, masked=view == "masked")
@@ -242,6 +248,8 @@ def change_status(
     """
     svc = services(request)
     try:
+        if not caller.sees(svc.dossiers.get(receipt_code).province):
+            raise NotFound(receipt_code)
         dossier = svc.dossiers.change_status(receipt_code, change.status, change.note, caller.name)
     except NotFound:
         raise HTTPException(404, NOT_FOUND) from None
@@ -275,7 +283,7 @@ async def upload_attachment(
     if not created:
         response.status_code = 200
     code = (await run_in_threadpool(svc.dossiers.get, receipt_code)).receipt_code
-    return attachment_out(code, attachment)
+    return attachment_out(code, attachment).model_copy(update={"already_attached": not created})
 
 
 def download_attachment(
@@ -283,7 +291,7 @@ def download_attachment(
     attachment_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     request: Request,
     caller: CallerDep,
-) -> FileResponse:
+) -> Response:
     """The bytes of an attachment (the bot's key or staff only)."""
     svc = services(request)
     try:
@@ -292,12 +300,12 @@ def download_attachment(
             raise NotFound(receipt_code)
     except NotFound:
         raise HTTPException(404, "Không tìm thấy tệp đính kèm.") from None
-    path = svc.dossiers.store.path_for(attachment.sha256)
-    if not path.is_file():
+    content = svc.dossiers.store.read(attachment.sha256)
+    if content is None:
         raise HTTPException(404, "Tệp đính kèm không còn trên máy chủ.")
     if caller.kind == "staff":
         record(request, caller.name, "download_attachment", code, attachment.filename)
-    return FileResponse(path, media_type=attachment.content_type, filename=attachment.filename)
+    return file_response(content, attachment.content_type, attachment.filename)
 
 
 def submit_rating(
@@ -313,6 +321,29 @@ def submit_rating(
         receipt_code=rating.receipt_code,
         score=rating.score,
         created_at=rating.created_at,
+    )
+
+
+def erase_conversation_data(
+    payload: ErasureRequest, request: Request, caller: CallerDep
+) -> ErasureOut:
+    """Erases what the service keeps of one conversation ("xóa dữ liệu của tôi"; the bot's key).
+
+    Filed dossiers stay with the office: their receipt codes are returned. The erasure is
+    written to the audit log. Staff erase from the console (which also tells the bot).
+    """
+    if caller.kind != "bot":
+        raise HTTPException(403, "Cán bộ xóa dữ liệu của người dân trong bàn làm việc.")
+    with services(request).db.transaction() as session:
+        done = privacy.erase_conversation(
+            session, payload.channel, payload.sender_id, caller.name, client_ip(request)
+        )
+    return ErasureOut(
+        kept_dossiers=done.kept_dossiers,
+        handoffs=done.handoffs,
+        callbacks=done.callbacks,
+        ratings=done.ratings,
+        notifications=done.notifications,
     )
 
 
@@ -370,6 +401,14 @@ def build_router() -> APIRouter:
         response_class=FileResponse,
         responses={200: {"content": {"application/octet-stream": {}}}, **error_responses(404)},
         tags=["attachments"],
+    )
+    router.add_api_route(
+        f"{v1}/privacy/erasures",
+        erase_conversation_data,
+        methods=["POST"],
+        response_model=ErasureOut,
+        responses=error_responses(403),
+        tags=["privacy"],
     )
     router.add_api_route(
         f"{v1}/ratings",

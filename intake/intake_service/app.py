@@ -15,23 +15,26 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from intake_service import __version__, api, console, handoff_api, inbox
+from intake_service import __version__, api, console, handoff_api, inbox, privacy_pages
 from intake_service.attachments import AttachmentStore
 from intake_service.catalog_fields import CatalogFields
 from intake_service.context import Services
+from intake_service.crypto import DataCipher, KeyProblem, install_cipher
 from intake_service.db import Database
-from intake_service.dossiers import DossierService
+from intake_service.dossiers import LOCAL_TZ, DossierService
+from intake_service.due_dates import DueDates
 from intake_service.errors import install_exception_handlers
 from intake_service.handoff_codes import HandoffCodeService
 from intake_service.handoff_expiry import ExpiryWorker
 from intake_service.handoffs import HandoffService
+from intake_service.login_throttle import DatabaseLoginThrottle
 from intake_service.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from intake_service.migrate import current_revision, head_revision
 from intake_service.models import utcnow
 from intake_service.office_hours import OfficeHoursError, parse_office_hours
+from intake_service.privacy import RetentionWorker
 from intake_service.reply_templates import ReplyTemplates
-from intake_service.security import LoginThrottle
-from intake_service.settings import Settings, load_settings
+from intake_service.settings import Settings, load_settings, weak_secrets_message
 from intake_service.templating import build_templates
 from intake_service.webhooks import DeliveryPolicy, WebhookWorker
 
@@ -71,14 +74,22 @@ def create_app(
         expiry_poll_seconds: time between two rounds of the handoff expiry worker.
 
     Raises:
-        ConfigurationError: secrets are missing (run ``python -m intake_service bootstrap``)
-            or the office hours cannot be read.
+        ConfigurationError: secrets are missing (run ``python -m intake_service bootstrap``),
+            too short or placeholders (``change-me``), or the office hours cannot be read.
     """
     settings = settings or load_settings()
     if not settings.secret_key or not settings.api_key:
         raise ConfigurationError(
             "Thiếu INTAKE_SECRET_KEY / INTAKE_API_KEY: chạy `python -m intake_service bootstrap`."
         )
+    problems = settings.secret_problems()
+    if problems:
+        raise ConfigurationError(weak_secrets_message(problems))
+    try:
+        data_cipher = DataCipher.from_setting(settings.data_keys)
+    except KeyProblem as exc:
+        raise ConfigurationError(str(exc)) from None
+    install_cipher(data_cipher)
     try:
         hours = parse_office_hours(
             settings.office_hours, settings.office_timezone, settings.office_closed_days
@@ -101,9 +112,14 @@ def create_app(
     dossiers = DossierService(
         db=db,
         catalog=catalog,
-        store=AttachmentStore(settings.attachments_dir, settings.max_upload_bytes),
+        store=AttachmentStore(settings.attachments_dir, settings.max_upload_bytes, data_cipher),
         secret_key=_derive(settings.secret_key, "search"),
         notify=worker.wake if worker else (lambda: None),
+        due_dates=DueDates(
+            catalog.processing_limit,
+            hours.closed,
+            lambda: datetime.now(LOCAL_TZ).date(),
+        ),
     )
     handoffs = HandoffService(
         db=db,
@@ -126,6 +142,7 @@ def create_app(
         clock=clock,
     )
     expiry = ExpiryWorker(handoffs, expiry_poll_seconds)
+    retention = RetentionWorker(db, settings.retention, settings.purge_interval_seconds)
     svc = Services(
         settings=settings,
         db=db,
@@ -134,7 +151,9 @@ def create_app(
         handoffs=handoffs,
         codes=codes,
         reply_templates=ReplyTemplates(db),
-        throttle=LoginThrottle(settings.login_max_failures, settings.login_window_seconds),
+        throttle=DatabaseLoginThrottle(
+            db, settings.login_max_failures, settings.login_window_seconds
+        ),
         worker=worker,
         templates=build_templates(PACKAGE_DIR / "templates", catalog),
     )
@@ -148,7 +167,7 @@ def create_app(
                 "chạy `python -m intake_service migrate`."
             )
         stop = asyncio.Event()
-        tasks = [asyncio.create_task(expiry.run(stop))]
+        tasks = [asyncio.create_task(expiry.run(stop)), asyncio.create_task(retention.run(stop))]
         if worker is not None:
             tasks.append(asyncio.create_task(worker.run(stop)))
         try:
@@ -174,6 +193,7 @@ def create_app(
     app.include_router(handoff_api.build_router())
     app.include_router(console.router)
     app.include_router(inbox.router)
+    app.include_router(privacy_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     install_exception_handlers(app)
     app.add_middleware(

@@ -1,7 +1,8 @@
 """Attachment files: type sniffing, size limits, checksums and content-addressed storage.
 
 The declared content type is not trusted: the first bytes decide (JPEG, PNG, WebP, HEIC or
-PDF). Files are stored once per SHA-256 under ``var/attachments/ab/abcdef…``.
+PDF). Files are stored once per SHA-256 (of the plain bytes) under ``var/attachments/ab/abcdef…``,
+encrypted with the data key (``intake_service.crypto``), mode 0600.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import re
 import tempfile
 import unicodedata
 from pathlib import Path
+
+from intake_service.crypto import DataCipher
 
 __all__ = ["ALLOWED_TYPES", "AttachmentStore", "RejectedFile", "clean_filename", "sniff_type"]
 
@@ -59,9 +62,10 @@ class AttachmentStore:
         max_bytes: the largest accepted file.
     """
 
-    def __init__(self, root: Path, max_bytes: int) -> None:
+    def __init__(self, root: Path, max_bytes: int, cipher: DataCipher | None = None) -> None:
         self.root = root
         self.max_bytes = max_bytes
+        self.cipher = cipher
 
     def check(self, data: bytes) -> str:
         """Checks size and type; returns the sniffed content type.
@@ -85,6 +89,18 @@ class AttachmentStore:
             raise ValueError("not a SHA-256 digest")
         return self.root / sha256[:2] / sha256
 
+    def read(self, sha256: str) -> bytes | None:
+        """The bytes of a stored file (decrypted), or None when it is not on disk.
+
+        Raises:
+            cryptography.fernet.InvalidToken: no key of ``INTAKE_DATA_KEYS`` opens it.
+        """
+        path = self.path_for(sha256)
+        if not path.is_file():
+            return None
+        stored = path.read_bytes()
+        return self.cipher.decrypt_file(stored) if self.cipher is not None else stored
+
     def save(self, data: bytes) -> str:
         """Writes the bytes (atomically, once per content) and returns their SHA-256."""
         digest = hashlib.sha256(data).hexdigest()
@@ -93,9 +109,10 @@ class AttachmentStore:
             return digest
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+        stored = self.cipher.encrypt_file(data) if self.cipher is not None else data
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+                handle.write(stored)
             os.chmod(tmp, 0o600)
             os.replace(tmp, target)
         finally:

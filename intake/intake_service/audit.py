@@ -2,12 +2,73 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.orm import Session
 
+from intake_service import statuses
 from intake_service.models import AuditEntry
 from intake_service.pii import mask_text
 
-__all__ = ["record"]
+__all__ = ["ACTION_LABELS", "action_label", "detail_label", "record"]
+
+ACTION_LABELS = {
+    "login": "Đăng nhập",
+    "login_failed": "Đăng nhập sai",
+    "logout": "Đăng xuất",
+    "search": "Tìm kiếm",
+    "view_dossier": "Xem hồ sơ",
+    "change_status": "Đổi trạng thái hồ sơ",
+    "download_attachment": "Tải tệp đính kèm",
+    "export_csv": "Xuất CSV",
+    "retry_notification": "Gửi lại thông báo",
+    "record_paper_dossier": "Ghi hồ sơ giấy",
+    "create_user": "Tạo tài khoản",
+    "disable": "Khóa tài khoản",
+    "enable": "Mở khóa tài khoản",
+    "reset_password": "Đặt lại mật khẩu",
+    "change_password": "Đổi mật khẩu",
+    "view_handoff": "Xem cuộc trò chuyện",
+    "claim_handoff": "Nhận cuộc trò chuyện",
+    "claim_handoff_refused": "Nhận cuộc trò chuyện (không được)",
+    "reply_handoff": "Trả lời người dân",
+    "note_handoff": "Ghi chú nội bộ",
+    "transfer_handoff": "Chuyển cho cán bộ khác",
+    "correct_handoff_data": "Sửa thông tin hồ sơ trong trò chuyện",
+    "set_handoff_procedure": "Chọn thủ tục cho cuộc trò chuyện",
+    "return_handoff": "Chuyển lại trợ lý",
+    "close_handoff": "Kết thúc cuộc trò chuyện",
+    "withdraw_handoff": "Người dân hủy yêu cầu hỗ trợ",
+    "view_callbacks": "Xem yêu cầu gọi lại",
+    "complete_callback": "Đánh dấu đã gọi lại",
+    "create_handoff_code": "Tạo mã cho người gọi điện",
+    "search_handoffs": "Tìm cuộc trò chuyện",
+    "add_reply_template": "Thêm mẫu trả lời",
+    "edit_reply_template": "Sửa mẫu trả lời",
+    "delete_reply_template": "Xóa mẫu trả lời",
+    "api": "Gọi API",
+}
+"""The audit log's actions in Vietnamese (the stored codes stay as they are)."""
+_CODE = re.compile(r"(?<![\w/=.-])[a-z]+(?:_[a-z]+)*(?![\w/])")
+_WORDS = {
+    "continue_form": "tiếp tục thu thập hồ sơ",
+    "end": "kết thúc cuộc trò chuyện",
+    "delivered": "đã gửi tới người dân",
+    "failed": "gửi không được",
+    "pending": "đang gửi",
+}
+
+
+def action_label(action: str) -> str:
+    """What an audit entry's action means, in Vietnamese (the code itself when unknown)."""
+    return ACTION_LABELS.get(action, action)
+
+
+def detail_label(detail: str) -> str:
+    """An entry's detail with the status, hand-back and delivery codes in words ("needs_info" →
+    "Cần bổ sung thông tin", "end" → "kết thúc cuộc trò chuyện"); other words stay."""
+    words = {**{s: statuses.label(s) for s in statuses.STATUSES}, **_WORDS}
+    return _CODE.sub(lambda m: words.get(m.group(0), m.group(0)), detail)
 
 
 def record(

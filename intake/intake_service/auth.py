@@ -23,6 +23,7 @@ __all__ = [
     "CSRF_HEADER",
     "LoginRequired",
     "LoginThrottled",
+    "PasswordChangeRequired",
     "Principal",
     "api_principal",
     "authenticate",
@@ -58,6 +59,12 @@ class Principal:
     name: str
     kind: Literal["bot", "staff"]
     role: str
+    province: str | None = None  # a staff account limited to one province (issue 17)
+
+    def sees(self, province: str | None) -> bool:
+        """Whether this caller may see a dossier of ``province``."""
+        scoped = self.kind == "staff" and self.role != "admin" and self.province
+        return not scoped or province == self.province
 
 
 class LoginRequired(Exception):
@@ -66,6 +73,16 @@ class LoginRequired(Exception):
     def __init__(self, next_url: str) -> None:
         super().__init__(next_url)
         self.next_url = next_url
+
+
+class PasswordChangeRequired(Exception):
+    """The account's password was generated: the console shows the password form first."""
+
+
+MUST_CHANGE_TEXT = (
+    "Tài khoản dùng mật khẩu được cấp tự động: đổi mật khẩu ở /console/account trước."
+)
+PASSWORD_CHANGE_PATHS = frozenset({"/console/account", "/console/logout"})
 
 
 class LoginThrottled(Exception):
@@ -77,8 +94,21 @@ class LoginThrottled(Exception):
 
 
 def client_ip(request: Request) -> str:
-    """The client address (the direct peer; no proxy headers are trusted)."""
-    return request.client.host if request.client else ""
+    """The client address: the direct peer, or — when the peer is one of the configured proxies
+    (``INTAKE_TRUSTED_PROXIES``) — the last address of ``X-Forwarded-For`` that is not a proxy.
+
+    Nobody else's ``X-Forwarded-For`` is believed: a client cannot choose its address.
+    """
+    peer = request.client.host if request.client else ""
+    trusted = getattr(getattr(request.app.state, "services", None), "settings", None)
+    proxies = set(getattr(trusted, "trusted_proxies", ()) or ())
+    if peer not in proxies:
+        return peer
+    forwarded = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",")]
+    for address in reversed([a for a in forwarded if a]):
+        if address not in proxies:
+            return address[:64]
+    return peer
 
 
 def authenticate(svc: Services, username: str, password: str, ip: str) -> User | None:
@@ -115,7 +145,18 @@ def start_session(request: Request, user: User) -> None:
 
 
 def end_session(request: Request) -> None:
-    """Signs out (the cookie is emptied)."""
+    """Signs out: the cookie is emptied and, server-side, every session of the user ends.
+
+    The session cookie is signed, not stored: a copy of it kept by someone else would stay valid
+    until it expires. Incrementing the user's ``session_epoch`` makes every earlier cookie of the
+    account worthless (other devices of the same person are signed out too).
+    """
+    uid = request.session.get("uid")
+    if isinstance(uid, int):
+        with services(request).db.transaction() as session:
+            user = session.get(User, uid)
+            if user is not None and user.session_epoch == request.session.get("epoch"):
+                user.session_epoch += 1
     request.session.clear()
 
 
@@ -153,6 +194,8 @@ def require_staff(request: Request) -> User:
     if user is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(target)
+    if user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired()
     request.state.user = user
     return user
 
@@ -186,14 +229,18 @@ def api_principal(
             ) from None
         if user is None:
             raise HTTPException(401, "Tên đăng nhập hoặc mật khẩu không đúng.")
-        return Principal(name=user.username, kind="staff", role=user.role)
+        if user.must_change_password:
+            raise HTTPException(403, MUST_CHANGE_TEXT)
+        return Principal(user.username, "staff", user.role, user.province)
     user = session_user(request)
     if user is not None:
+        if user.must_change_password:
+            raise HTTPException(403, MUST_CHANGE_TEXT)
         if request.method not in SAFE_METHODS and not check_csrf(
             request, request.headers.get(CSRF_HEADER)
         ):
             raise HTTPException(403, "Thiếu hoặc sai mã chống giả mạo (X-CSRF-Token).")
-        return Principal(name=user.username, kind="staff", role=user.role)
+        return Principal(user.username, "staff", user.role, user.province)
     raise HTTPException(401, "Cần khóa API (X-API-Key) hoặc tài khoản cán bộ.")
 
 

@@ -17,6 +17,7 @@ from bhxh_catalog import Catalog, FieldDef, Procedure, load_catalog
 from bhxh_catalog.conditions import evaluate
 from bhxh_catalog.errors import AnswerError
 from bhxh_catalog.formatting import format_date, format_money
+from bhxh_catalog.persons import person_context
 from bhxh_catalog.validators import InvalidValue, validate
 from bhxh_catalog.validators.masking import mask_field
 from bhxh_catalog.validators.provinces import current_provinces, parse_province
@@ -24,7 +25,7 @@ from bhxh_catalog.validators.registry import plain_value
 
 __all__ = ["CatalogFields", "CheckedSubmission", "FieldInfo", "QuestionInfo"]
 
-_SEARCHABLE = frozenset({"cccd", "cmnd", "bhxh_code", "bhyt_card"})
+_SEARCHABLE = frozenset({"cccd", "cmnd", "bhxh_code", "bhyt_card", "phone", "full_name"})
 # Field types validated first because other fields' checks use them as context.
 _CONTEXT_TYPES = ("date", "choice", "yes_no", "bank")
 _TYPE_LABELS = {
@@ -138,6 +139,15 @@ class CatalogFields:
         if proc is None:
             return "Theo quy định của cơ quan BHXH."
         return proc.submission.processing_time.describe()
+
+    def processing_limit(self, procedure_id: str) -> tuple[int | None, int | None]:
+        """The processing time as ``(working days, calendar days)``; ``(None, None)`` when
+        the catalog gives it as text or does not know the procedure."""
+        proc = self._procedure(procedure_id)
+        if proc is None:
+            return None, None
+        limit = proc.submission.processing_time
+        return limit.working_days, limit.days
 
     def field_infos(self, procedure_id: str) -> list[FieldInfo]:
         """The data fields of a procedure, in the catalog's order."""
@@ -285,12 +295,8 @@ class CatalogFields:
         result: CheckedSubmission,
     ) -> dict[str, object]:
         values: dict[str, object] = {}
-        context: dict[str, object] = {}
-        for key, value in answers.items():
-            if "sinh" in key and isinstance(value, date):
-                context["birth_date"] = value
-            elif key.startswith("gioi_tinh") and value in ("nam", "nu"):
-                context["gender"] = value
+        known: dict[str, object] = dict(answers)
+        bank: object = None
         ordered = sorted(
             (f for f in proc.fields if f.id in fields),
             key=lambda f: 0 if f.type in _CONTEXT_TYPES else 1,
@@ -299,7 +305,9 @@ class CatalogFields:
             raw = fields[f.id]
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 continue
-            local = dict(context)
+            local = person_context(known, f.id)
+            if bank is not None:
+                local["bank"] = bank
             if f.example:
                 local["example"] = f.example
             if f.options:
@@ -310,12 +318,9 @@ class CatalogFields:
                 result.errors.append((f"fields.{f.id}", exc.message))
                 continue
             values[f.id] = value
-            if f.type == "date" and "sinh" in f.id:
-                context["birth_date"] = value
-            elif f.id.startswith("gioi_tinh") and value in ("nam", "nu"):
-                context["gender"] = value
-            elif f.type == "bank":
-                context["bank"] = value
+            known[f.id] = value
+            if f.type == "bank":
+                bank = value
         return values
 
     @staticmethod

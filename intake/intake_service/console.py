@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
@@ -37,13 +37,20 @@ from intake_service.dossiers import (
     NotFound,
     SubmissionRejected,
 )
-from intake_service.forms import chosen_procedure, field_errors, masked_person, phone_number
+from intake_service.forms import (
+    chosen_procedure,
+    field_errors,
+    full_name,
+    masked_person,
+    phone_number,
+)
 from intake_service.models import AuditEntry, Dossier, User, WebhookDelivery, utcnow
 from intake_service.pages import (
     AdminDep,
     CsrfDep,
     DbId,
     StaffDep,
+    file_response,
     flash,
     record,
     redirect,
@@ -83,18 +90,39 @@ def _param(request: Request, name: str, limit: int) -> str:
     return request.query_params.get(name, "").replace("\x00", "")[:limit]
 
 
-def _filter_from(request: Request) -> DossierFilter:
+def scope_of(user: User) -> str | None:
+    """The province a staff account is limited to (issue 17); None: every province (admins,
+    and staff accounts without a province)."""
+    return None if user.role == "admin" or not user.province else user.province
+
+
+def visible_to(user: User, dossier: Dossier) -> bool:
+    """Whether the account may see the dossier (its province, or every one)."""
+    scope = scope_of(user)
+    return scope is None or dossier.province == scope
+
+
+def _visible_or_404(user: User, dossier: Dossier) -> Dossier:
+    if not visible_to(user, dossier):
+        raise HTTPException(404, "Không tìm thấy hồ sơ có mã này.")
+    return dossier
+
+
+def _filter_from(request: Request, user: User | None = None) -> DossierFilter:
     params = request.query_params
     status = params.get("status", "")
+    scope = scope_of(user) if user is not None else None
     return DossierFilter(
         procedure=_param(request, "procedure", 64),
         status=status if status in statuses.STATUSES else "",
-        province=_param(request, "province", 64),
+        province=scope or _param(request, "province", 64),
         channel=_param(request, "channel", 32),
         date_from=_parse_day(params.get("date_from")),
         date_to=_parse_day(params.get("date_to")),
         query=_param(request, "q", 64),
         not_notified=params.get("notified") == NOT_NOTIFIED,
+        overdue=params.get("overdue") == "1",
+        new_documents=params.get("new_docs") == "1",
     )
 
 
@@ -108,6 +136,8 @@ def _filter_query(flt: DossierFilter, **extra: object) -> str:
         "date_to": flt.date_to.isoformat() if flt.date_to else "",
         "q": flt.query,
         "notified": NOT_NOTIFIED if flt.not_notified else "",
+        "overdue": "1" if flt.overdue else "",
+        "new_docs": "1" if flt.new_documents else "",
         **extra,
     }
     return urlencode({k: v for k, v in values.items() if v not in ("", None)})
@@ -190,14 +220,26 @@ def logout(request: Request, _csrf: CsrfDep) -> Response:
 # ----------------------------------------------------------------- dossiers
 @router.get("/dossiers")
 def dossier_list(request: Request, user: StaffDep, page: int = 1) -> Response:
-    """The dossier list with filters, search and pages."""
+    """The dossier list with filters, search and pages (a scoped account: its province only)."""
     svc = services(request)
-    flt = _filter_from(request)
+    flt = _filter_from(request, user)
     page = max(1, min(page, 10_000))
     rows, total = svc.dossiers.search(flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     if flt.query:
         record(request, user.username, "search", detail=flt.query)
-    items = [(d, *masked_person(svc.catalog, d.procedure_id, d.fields)) for d in rows]
+    new_docs = svc.dossiers.with_new_documents([d.id for d in rows])
+    items = [
+        {
+            "d": d,
+            "name": name,
+            "identifier": identifier,
+            "due": svc.dossiers.due(d),
+            "overdue": svc.dossiers.is_overdue(d),
+            "new_documents": d.id in new_docs,
+        }
+        for d in rows
+        for name, identifier in [masked_person(svc.catalog, d.procedure_id, d.fields)]
+    ]
     pages = max(1, -(-total // PAGE_SIZE))
     return render(
         request,
@@ -219,15 +261,17 @@ def dossier_list(request: Request, user: StaffDep, page: int = 1) -> Response:
 
 @router.get("/dossiers.csv")
 def export_csv(request: Request, user: StaffDep) -> Response:
-    """The filtered list as CSV (UTF-8 with BOM for spreadsheet programs); no personal data."""
+    """The filtered list as CSV (UTF-8 with BOM for spreadsheet programs): the citizen's name
+    and the due date, no personal numbers (the export is audited)."""
     svc = services(request)
-    flt = _filter_from(request)
+    flt = _filter_from(request, user)
     rows, total = svc.dossiers.search(flt, limit=EXPORT_LIMIT)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
         [
             "Mã hồ sơ",
+            "Người nộp",
             "Thủ tục",
             "Trạng thái",
             "Kênh",
@@ -235,13 +279,17 @@ def export_csv(request: Request, user: StaffDep) -> Response:
             "Tỉnh/thành phố",
             "Cơ quan xử lý",
             "Ngày nộp",
+            "Hạn giải quyết",
+            "Quá hạn",
             "Cập nhật",
         ]
     )
     for d in rows:
+        due = svc.dossiers.due(d)
         writer.writerow(
             [
                 d.receipt_code,
+                full_name(svc.catalog, d.procedure_id, d.fields),
                 svc.catalog.name(d.procedure_id),
                 statuses.label(d.status),
                 channel_label(d.channel),
@@ -249,6 +297,8 @@ def export_csv(request: Request, user: StaffDep) -> Response:
                 d.province or "",
                 d.office or "",
                 d.created_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M"),
+                due.strftime("%d/%m/%Y") if due else "",
+                "có" if svc.dossiers.is_overdue(d) else "",
                 d.updated_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M"),
             ]
         )
@@ -292,9 +342,13 @@ def _detail_context(svc: Services, dossier: Dossier) -> dict[str, Any]:
             for key, value in dossier.answers.items()
         ],
         "next_statuses": statuses.TRANSITIONS.get(dossier.status, ()),
+        "chosen_status": "",
         "note_required": sorted(statuses.NOTE_REQUIRED),
         "deliveries": deliveries,
         "processing_time": svc.catalog.processing_time(dossier.procedure_id),
+        "due": svc.dossiers.due(dossier),
+        "overdue": svc.dossiers.is_overdue(dossier),
+        "new_documents": bool(svc.dossiers.with_new_documents([dossier.id])),
     }
 
 
@@ -303,7 +357,7 @@ def dossier_detail(code: str, request: Request, user: StaffDep) -> Response:
     """A dossier: fields, attachments, history, notifications and the status form."""
     svc = services(request)
     try:
-        dossier = svc.dossiers.get(code)
+        dossier = _visible_or_404(user, svc.dossiers.get(code))
     except NotFound:
         raise HTTPException(404, "Không tìm thấy hồ sơ có mã này.") from None
     record(request, user.username, "view_dossier", dossier.receipt_code)
@@ -322,12 +376,15 @@ def dossier_status(
     """Changes the status; the citizen is notified through the bot."""
     svc = services(request)
     try:
+        _visible_or_404(user, svc.dossiers.get(code))
         dossier = svc.dossiers.change_status(code, status, note, user.username)
     except NotFound:
         raise HTTPException(404, "Không tìm thấy hồ sơ có mã này.") from None
     except statuses.TransitionError as exc:
         dossier = svc.dossiers.get(code)
+        # the choice and the note typed stay as they were: staff only add what was missing
         context = {**_detail_context(svc, dossier), "error": str(exc), "note": note}
+        context["chosen_status"] = status
         return render(request, "dossier.html", context, 422)
     record(request, user.username, "change_status", dossier.receipt_code, f"{status}: {note}")
     flash(request, f"Đã chuyển hồ sơ sang “{statuses.label(status)}”.")
@@ -365,19 +422,15 @@ def attachment_file(attachment_id: DbId, request: Request, user: StaffDep) -> Re
     svc = services(request)
     try:
         attachment, code = svc.dossiers.attachment(attachment_id)
+        _visible_or_404(user, svc.dossiers.get(code))
     except NotFound:
         raise HTTPException(404, "Không tìm thấy tệp đính kèm.") from None
-    path = svc.dossiers.store.path_for(attachment.sha256)
-    if not path.is_file():
+    content = svc.dossiers.store.read(attachment.sha256)
+    if content is None:
         raise HTTPException(404, "Tệp đính kèm không còn trên máy chủ.")
     record(request, user.username, "download_attachment", code, attachment.filename)
     disposition = "inline" if request.query_params.get("inline") else "attachment"
-    return FileResponse(
-        path,
-        media_type=attachment.content_type,
-        filename=attachment.filename,
-        content_disposition_type=disposition,
-    )
+    return file_response(content, attachment.content_type, attachment.filename, disposition)
 
 
 # --------------------------------------------------------------- statistics
@@ -483,6 +536,7 @@ def create_user(
     full_name: Annotated[str, Form(max_length=200)] = "",
     role: Annotated[str, Form(max_length=16)] = "staff",
     password: Annotated[str, Form(max_length=256)] = "",
+    province: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """Creates a staff account; an empty password generates one, shown once."""
     svc = services(request)
@@ -495,7 +549,7 @@ def create_user(
     elif role not in {"staff", "admin"}:
         problem = "Vai trò không hợp lệ."
     else:
-        problem = password_problem(password)
+        problem = password_problem(password, username)
     with svc.db.transaction() as session:
         if problem is None and session.scalar(select(User).where(User.username == username)):
             problem = f"Tên đăng nhập “{username}” đã có."
@@ -506,6 +560,8 @@ def create_user(
                     full_name=full_name.strip(),
                     role=role,
                     password_hash=hash_password(password),
+                    must_change_password=generated,
+                    province=province.strip() or None,
                 )
             )
             audit.record(session, user.username, "create_user", username, role, client_ip(request))
@@ -515,10 +571,22 @@ def create_user(
         context = {"active": "users", "users": users, "error": problem}
         return render(request, "users.html", context, 422)
     message = f"Đã tạo tài khoản {username}."
-    if generated:
-        message += f" Mật khẩu tạm thời: {password} (chỉ hiện một lần)."
-    flash(request, message)
-    return redirect("/console/users")
+    if not generated:
+        flash(request, message)
+        return redirect("/console/users")
+    # a temporary password is shown in this answer only, never kept in the session cookie
+    message += f" Mật khẩu tạm thời: {password} (chỉ hiện một lần; đổi ở lần đăng nhập đầu)."
+    return _users_page_once(request, message)
+
+
+def _users_page_once(request: Request, message: str) -> Response:
+    """The accounts page with a message shown in this answer only (not stored anywhere)."""
+    with services(request).db.session() as session:
+        users = list(session.scalars(select(User).order_by(User.username)))
+    context = {"active": "users", "users": users, "error": None, "once": message}
+    response = render(request, "users.html", context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.post("/users/{user_id}")
@@ -531,7 +599,7 @@ def update_user(
 ) -> Response:
     """Disables, enables or resets the password of an account (administrators)."""
     svc = services(request)
-    message = ""
+    message = once = ""
     with svc.db.transaction() as session:
         target = session.get(User, user_id)
         if target is None:
@@ -549,19 +617,26 @@ def update_user(
             password = new_password()
             target.password_hash = hash_password(password)
             target.session_epoch += 1
-            message = f"Mật khẩu mới của {target.username}: {password} (chỉ hiện một lần)."
+            target.must_change_password = True
+            once = (
+                f"Mật khẩu mới của {target.username}: {password} "
+                "(chỉ hiện một lần; đổi ở lần đăng nhập đầu)."
+            )
         else:
             raise HTTPException(422, "Thao tác không hợp lệ.")
         audit.record(session, user.username, action, target.username, "", client_ip(request))
+    if once and target.id != user.id:
+        return _users_page_once(request, once)
+    if once:  # an administrator reset their own password: shown once, then signed in again
+        return render(request, "login.html", {"next": "/console/dossiers", "error": None,
+                                              "once": once})
     flash(request, message)
-    if target.id == user.id:
-        return redirect("/console/login")
     return redirect("/console/users")
 
 
 @router.get("/account")
 def account_page(request: Request, user: StaffDep) -> Response:
-    """The signed-in user's password form."""
+    """The signed-in user's password form (the only page of an account that must change it)."""
     return render(request, "account.html", {"active": "", "error": None})
 
 
@@ -581,8 +656,10 @@ def change_password(
         problem = "Mật khẩu hiện tại không đúng."
     elif new != confirm:
         problem = "Hai lần nhập mật khẩu mới không giống nhau."
+    elif new == current:
+        problem = "Mật khẩu mới phải khác mật khẩu hiện tại."
     else:
-        problem = password_problem(new)
+        problem = password_problem(new, user.username)
     if problem is not None:
         return render(request, "account.html", {"active": "", "error": problem}, 422)
     with svc.db.transaction() as session:
@@ -590,6 +667,7 @@ def change_password(
         assert target is not None
         target.password_hash = hash_password(new)
         target.session_epoch += 1
+        target.must_change_password = False
         audit.record(
             session, user.username, "change_password", user.username, "", client_ip(request)
         )

@@ -12,8 +12,8 @@ from intake_service.db import Database
 from intake_service.dossiers import DossierService
 from intake_service.handoff_codes import HandoffCodeService
 from intake_service.handoffs import HandoffService
+from intake_service.login_throttle import DatabaseLoginThrottle
 from intake_service.reply_templates import ReplyTemplates
-from intake_service.security import LoginThrottle
 from intake_service.settings import Settings
 from intake_service.webhooks import WebhookWorker
 
@@ -44,7 +44,7 @@ class Services:
     handoffs: HandoffService
     codes: HandoffCodeService
     reply_templates: ReplyTemplates
-    throttle: LoginThrottle
+    throttle: DatabaseLoginThrottle
     worker: WebhookWorker | None
     templates: Jinja2Templates
 

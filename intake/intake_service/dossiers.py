@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -20,6 +20,7 @@ from intake_service import receipt, statuses
 from intake_service.attachments import AttachmentStore, RejectedFile, clean_filename
 from intake_service.catalog_fields import CatalogFields, CheckedSubmission
 from intake_service.db import Database
+from intake_service.due_dates import FINISHED_STATUSES, DueDates
 from intake_service.models import (
     Attachment,
     Dossier,
@@ -75,8 +76,11 @@ class DossierFilter:
         channel: channel name.
         date_from: first day (local time) of the submission date range.
         date_to: last day (local time) of the range, inclusive.
-        query: a receipt code, a CCCD, CMND, mã số BHXH or BHYT card number.
+        query: a receipt code, a CCCD, CMND, mã số BHXH or BHYT card number, a phone number
+            or a full name.
         not_notified: only dossiers whose latest status change has not reached the citizen.
+        overdue: only unfinished dossiers past their due date (:mod:`intake_service.due_dates`).
+        new_documents: only dossiers "Cần bổ sung thông tin" that got files since.
     """
 
     procedure: str = ""
@@ -87,11 +91,29 @@ class DossierFilter:
     date_to: date | None = None
     query: str = ""
     not_notified: bool = False
+    overdue: bool = False
+    new_documents: bool = False
 
 
 def local_day_start(day: date) -> datetime:
     """The UTC instant at which a Vietnamese calendar day starts."""
     return datetime.combine(day, time.min, LOCAL_TZ).astimezone(timezone.utc)
+
+
+def _new_documents_dossiers() -> Select[Any]:
+    """The ids of the dossiers "Cần bổ sung thông tin" with a file uploaded after the request."""
+    asked = (
+        select(StatusEvent.dossier_id, func.max(StatusEvent.at).label("asked_at"))
+        .where(StatusEvent.status == statuses.NEEDS_INFO)
+        .group_by(StatusEvent.dossier_id)
+        .subquery()
+    )
+    return (
+        select(Dossier.id)
+        .join(asked, asked.c.dossier_id == Dossier.id)
+        .join(Attachment, Attachment.dossier_id == Dossier.id)
+        .where(Dossier.status == statuses.NEEDS_INFO, Attachment.uploaded_at > asked.c.asked_at)
+    )
 
 
 def _not_notified_dossiers() -> Select[Any]:
@@ -136,6 +158,7 @@ class DossierService:
     secret_key: str
     notify: Callable[[], None] = field(default=lambda: None)
     max_attachments: int = 30
+    due_dates: DueDates | None = None
 
     # ----------------------------------------------------------------- submit
     def submit(
@@ -206,6 +229,7 @@ class DossierService:
                 office=checked.office,
                 fields=checked.fields,
                 answers=checked.answers,
+                consent=payload.consent.model_dump(mode="json") if payload.consent else None,
                 idempotency_key=idempotency_key or None,
                 request_hash=fingerprint,
                 created_by=actor,
@@ -272,6 +296,10 @@ class DossierService:
             query = query.where(Dossier.channel == flt.channel)
         if flt.not_notified:
             query = query.where(Dossier.id.in_(_not_notified_dossiers()))
+        if flt.overdue:
+            query = query.where(self._overdue())
+        if flt.new_documents:
+            query = query.where(Dossier.id.in_(_new_documents_dossiers()))
         if flt.date_from:
             query = query.where(Dossier.created_at >= local_day_start(flt.date_from))
         if flt.date_to:
@@ -293,6 +321,49 @@ class DossierService:
             conditions.append(Dossier.sender_id == text)
             query = query.where(or_(*conditions))
         return query
+
+    def _overdue(self) -> ColumnElement[bool]:
+        """Unfinished dossiers submitted before their procedure's overdue day."""
+        dates = self.due_dates
+        cutoffs = (
+            {pid: dates.overdue_before(pid) for pid, _ in self.catalog.procedures()}
+            if dates is not None
+            else {}
+        )
+        conditions = [
+            and_(Dossier.procedure_id == pid, Dossier.created_at < local_day_start(day))
+            for pid, day in cutoffs.items()
+            if day is not None
+        ]
+        if not conditions:
+            return false()
+        return and_(Dossier.status.not_in(sorted(FINISHED_STATUSES)), or_(*conditions))
+
+    def due(self, dossier: Dossier) -> date | None:
+        """The day the dossier is due (submission day plus the processing time), if known."""
+        if self.due_dates is None:
+            return None
+        submitted = dossier.created_at.astimezone(LOCAL_TZ).date()
+        return self.due_dates.due(dossier.procedure_id, submitted)
+
+    def is_overdue(self, dossier: Dossier) -> bool:
+        """Past its due date and not finished."""
+        if self.due_dates is None:
+            return False
+        submitted = dossier.created_at.astimezone(LOCAL_TZ).date()
+        return self.due_dates.is_overdue(dossier.procedure_id, submitted, dossier.status)
+
+    def with_new_documents(self, dossier_ids: list[int]) -> set[int]:
+        """Which of these dossiers "Cần bổ sung thông tin" got files since that request."""
+        if not dossier_ids:
+            return set()
+        with self.db.session() as session:
+            rows = session.scalars(
+                select(Dossier.id).where(
+                    Dossier.id.in_(dossier_ids), Dossier.id.in_(_new_documents_dossiers())
+                )
+            )
+            return set(rows)
 
     def search(
         self, flt: DossierFilter, offset: int = 0, limit: int = 50
@@ -429,7 +500,7 @@ class DossierService:
                 channel=payload.channel,
                 sender_id=payload.sender_id,
                 score=payload.score,
-                comment=payload.comment.strip(),
+                comment=(payload.comment or "").strip(),
                 idempotency_key=idempotency_key or None,
             )
             session.add(rating)

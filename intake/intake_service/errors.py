@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.templating import Jinja2Templates
 
-from intake_service.auth import LoginRequired, LoginThrottled
+from intake_service.auth import LoginRequired, LoginThrottled, PasswordChangeRequired
 from intake_service.dossiers import SubmissionRejected
 
 __all__ = ["install_exception_handlers", "vietnamese_errors"]
@@ -147,6 +147,10 @@ async def _login_required(request: Request, exc: Exception) -> Response:
     return RedirectResponse(f"/console/login?next={quote(exc.next_url)}", status_code=303)
 
 
+async def _password_change_required(request: Request, exc: Exception) -> Response:
+    return RedirectResponse("/console/account", status_code=303)
+
+
 async def _throttled(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LoginThrottled)
     detail = "Đăng nhập sai quá nhiều lần, xin thử lại sau."
@@ -173,4 +177,5 @@ def install_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(LoginThrottled, _throttled)
+    app.add_exception_handler(PasswordChangeRequired, _password_change_required)
     app.add_exception_handler(Exception, _unexpected)

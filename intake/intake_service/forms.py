@@ -21,6 +21,7 @@ __all__ = [
     "MAX_VALUE_LENGTH",
     "chosen_procedure",
     "field_errors",
+    "full_name",
     "masked_person",
     "phone_number",
     "typed_values",
@@ -67,6 +68,15 @@ def phone_number(
         if info.type == "phone" and value not in (None, ""):
             return str(value)
     return None
+
+
+def full_name(catalog: CatalogFields, procedure_id: str, values: Mapping[str, object]) -> str:
+    """The citizen's full name (the procedure's first name field), or "" when not given."""
+    for info in catalog.field_infos(procedure_id):
+        value = values.get(info.id)
+        if info.type == "full_name" and value not in (None, ""):
+            return str(value)
+    return ""
 
 
 def chosen_procedure(catalog: CatalogFields, procedure: str) -> str:

@@ -25,23 +25,32 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from intake_service.catalog_fields import CatalogFields
 from intake_service.db import Database
 from intake_service.dossiers import LOCAL_TZ, SubmissionRejected
-from intake_service.models import CallbackRequest, Handoff, HandoffMessage, User, utcnow
+from intake_service.models import (
+    CallbackRequest,
+    Handoff,
+    HandoffMessage,
+    User,
+    WebhookDelivery,
+    utcnow,
+)
 from intake_service.office_hours import OfficeHours, describe_moment
 from intake_service.schemas import AttachmentRef, HandoffCreate, HandoffMessageIn
 from intake_service.webhooks import SendResult, answer_reason, enqueue_event, send_now
 
 __all__ = [
+    "CALLBACK_OUTCOMES",
     "CLAIMED",
     "CLOSED",
     "EXPIRED",
     "HOTLINE",
+    "NOTE",
     "OPEN_STATUSES",
     "REASON_LABELS",
     "RESUME_LABELS",
@@ -68,6 +77,14 @@ CLOSED = "closed"
 EXPIRED = "expired"
 WITHDRAWN = "withdrawn"
 OPEN_STATUSES = frozenset({WAITING, CLAIMED})
+CALLBACK_OUTCOMES = {
+    "reached": "Đã gọi được",
+    "no_answer": "Không liên lạc được",
+    "wrong_number": "Sai số điện thoại",
+}
+"""What came of a call back (kept at the start of its note)."""
+NOTE = "note"
+"""The author of an internal note (``handoff_messages.author``): staff only, never the bot."""
 HOTLINE = "1900 9068"
 
 STATUS_LABELS = {
@@ -370,6 +387,60 @@ class HandoffService:
                 )
             )
 
+    def earlier(self, handoff: Handoff, limit: int = 10) -> list[Handoff]:
+        """The conversation's other handoffs (same channel and sender), newest first."""
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(Handoff)
+                    .where(
+                        Handoff.channel == handoff.channel,
+                        Handoff.sender_id == handoff.sender_id,
+                        Handoff.id != handoff.id,
+                    )
+                    .order_by(Handoff.created_at.desc(), Handoff.id.desc())
+                    .limit(limit)
+                )
+            )
+
+    def search(self, text: str, limit: int = 30) -> list[Handoff]:
+        """Past and open conversations whose sender id is ``text`` or whose messages contain
+        it (staff search the inbox), newest first."""
+        words = text.strip()
+        if not words:
+            return []
+        pattern = "%" + words.replace("\\", "").replace("%", "").replace("_", " ") + "%"
+        said = select(HandoffMessage.handoff_id).where(HandoffMessage.text.ilike(pattern))
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(Handoff)
+                    .where(or_(Handoff.sender_id == words, Handoff.id.in_(said)))
+                    .order_by(Handoff.created_at.desc(), Handoff.id.desc())
+                    .limit(limit)
+                )
+            )
+
+    def staff_names(self, usernames: set[str]) -> dict[str, str]:
+        """The names the citizen reads for these staff accounts (:func:`staff_name`)."""
+        if not usernames:
+            return {}
+        with self.db.session() as session:
+            users = session.scalars(select(User).where(User.username.in_(sorted(usernames))))
+            return {user.username: staff_name(user) for user in users}
+
+    def notices(self, handoff_id: int) -> list[WebhookDelivery]:
+        """The events told to the citizen for this handoff (claimed, returned, closed, expired),
+        oldest first, with whether the bot could tell the citizen."""
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(WebhookDelivery)
+                    .where(WebhookDelivery.handoff_id == handoff_id)
+                    .order_by(WebhookDelivery.id)
+                )
+            )
+
     def messages_after(self, handoff_id: int, after: int) -> tuple[Handoff, list[HandoffMessage]]:
         """The handoff and its messages with an id above ``after`` (for the live transcript)."""
         with self.db.session() as session:
@@ -390,7 +461,8 @@ class HandoffService:
     def add_message(
         self, handoff_id: int, message: HandoffMessageIn, client_key: str | None = None
     ) -> tuple[HandoffMessage, bool]:
-        """Stores what the citizen wrote while a person owns the conversation.
+        """Stores what the citizen wrote while a person owns the conversation (or, ``from: bot``,
+        what the assistant said meanwhile: kept whatever the status).
 
         Args:
             handoff_id: the handoff.
@@ -415,7 +487,7 @@ class HandoffService:
                 known = self._by_client_key(session, handoff_id, client_key)
                 if known is not None:
                     return known, False
-                if handoff.status not in OPEN_STATUSES:
+                if handoff.status not in OPEN_STATUSES and message.author != "bot":
                     raise HandoffConflict(_back_with_assistant(handoff))
                 stored = HandoffMessage(
                     handoff_id=handoff_id,
@@ -684,6 +756,83 @@ class HandoffService:
             )
         return int(getattr(result, "rowcount", 0) or 0)
 
+    def add_note(self, handoff_id: int, user: User, text: str) -> HandoffMessage:
+        """An internal note on the conversation: staff read it, the citizen never does.
+
+        Any staff member may write one, on any handoff (also a finished one).
+
+        Raises:
+            HandoffNotFound: no such handoff.
+            SubmissionRejected: the note is empty.
+        """
+        text = text.strip()
+        if not text:
+            raise SubmissionRejected([("note", "Ghi chú trống.")])
+        with self.db.transaction() as session:
+            if session.get(Handoff, handoff_id) is None:
+                raise HandoffNotFound()
+            note = HandoffMessage(
+                handoff_id=handoff_id,
+                author=NOTE,
+                staff_user=user.username,
+                text=text,
+                at=self.clock(),
+                attachments=[],
+            )
+            session.add(note)
+        return note
+
+    def colleagues(self, user: User) -> list[User]:
+        """The active accounts a conversation can be handed to (everyone but ``user``)."""
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(User)
+                    .where(User.active.is_(True), User.username != user.username)
+                    .order_by(User.full_name, User.username)
+                )
+            )
+
+    def transfer(self, handoff_id: int, user: User, to_username: str) -> Handoff:
+        """Hands a claimed conversation to a colleague, who owns it from then on.
+
+        The citizen is told who helps now (a ``handoff_claimed`` event with the new name) and
+        the transcript says who passed it to whom.
+
+        Raises:
+            HandoffNotFound: no such handoff.
+            HandoffConflict: not owned by ``user``, or the colleague cannot take it.
+        """
+        now = self.clock()
+        with self.db.transaction() as session:
+            handoff = self._owned(session, handoff_id, user)
+            colleague = session.scalar(select(User).where(User.username == to_username))
+            if colleague is None or not colleague.active:
+                raise HandoffConflict("Không tìm thấy cán bộ này (hoặc tài khoản đã bị khóa).")
+            if colleague.username == handoff.claimed_by:
+                raise HandoffConflict("Cuộc trò chuyện đã do cán bộ này phụ trách.")
+            before = handoff.staff_name or handoff.claimed_by or ""
+            name = staff_name(colleague)
+            handoff.claimed_by = colleague.username
+            handoff.staff_name = name
+            session.add(
+                HandoffMessage(
+                    handoff_id=handoff_id,
+                    author="system",
+                    text=f"Cán bộ {before} đã chuyển cuộc trò chuyện cho cán bộ {name}.",
+                    at=now,
+                    attachments=[],
+                )
+            )
+            enqueue_event(
+                session,
+                "handoff_claimed",
+                {**self._common(handoff, now), "staff_name": name},
+                handoff_id=handoff.id,
+            )
+        self.notify()
+        return self.get(handoff_id)
+
     def correct(self, handoff_id: int, user: User, values: Mapping[str, str]) -> list[str]:
         """Corrects the collected data with the shared validators.
 
@@ -867,18 +1016,45 @@ class HandoffService:
             )
         return int(count or 0)
 
-    def complete_callback(self, callback_id: int, user: User, note: str) -> CallbackRequest:
-        """Marks a call back as done, with what came of it.
+    def complete_callback(
+        self, callback_id: int, user: User, note: str, outcome: str = "reached"
+    ) -> list[CallbackRequest]:
+        """Marks a call back as done with its outcome; the same number's other open requests
+        (a citizen who asked several times) are done with it.
 
         Raises:
-            HandoffError: no such request.
+            HandoffError: no such request, or an unknown outcome.
         """
+        if outcome not in CALLBACK_OUTCOMES:
+            raise HandoffError("Chọn kết quả cuộc gọi.")
+        words = CALLBACK_OUTCOMES[outcome] + (f": {note.strip()}" if note.strip() else "")
+        now = self.clock()
         with self.db.transaction() as session:
             request = session.get(CallbackRequest, callback_id)
             if request is None:
                 raise HandoffError("Không tìm thấy yêu cầu gọi lại.")
-            request.status = "done"
-            request.done_by = user.username
-            request.done_at = self.clock()
-            request.done_note = note.strip() or None
-        return request
+            same = list(
+                session.scalars(
+                    select(CallbackRequest).where(
+                        CallbackRequest.phone == request.phone, CallbackRequest.status == "open"
+                    )
+                )
+            )
+            for item in same or [request]:
+                item.status = "done"
+                item.done_by = user.username
+                item.done_at = now
+                item.done_note = words
+        return same
+
+    def callback_topics(self, handoff_ids: list[int]) -> dict[int, tuple[str | None, str]]:
+        """The procedure and the reason of the handoffs the call backs came from."""
+        if not handoff_ids:
+            return {}
+        with self.db.session() as session:
+            rows = session.execute(
+                select(Handoff.id, Handoff.procedure_id, Handoff.reason).where(
+                    Handoff.id.in_(handoff_ids)
+                )
+            ).all()
+        return {handoff_id: (procedure, reason) for handoff_id, procedure, reason in rows}

@@ -8,6 +8,7 @@ point or close it. Every action is written to the audit log.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -18,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from intake_service import handoff_codes
 from intake_service.catalog_fields import FieldInfo
 from intake_service.context import Services, services
-from intake_service.dossiers import LOCAL_TZ, SubmissionRejected
+from intake_service.dossiers import LOCAL_TZ, DossierFilter, SubmissionRejected
 from intake_service.forms import (
     MAX_VALUE_LENGTH,
     chosen_procedure,
@@ -27,7 +28,9 @@ from intake_service.forms import (
     typed_values,
 )
 from intake_service.handoffs import (
+    CALLBACK_OUTCOMES,
     CLAIMED,
+    NOTE,
     OPEN_STATUSES,
     RESUME_LABELS,
     STATUS_LABELS,
@@ -37,9 +40,10 @@ from intake_service.handoffs import (
     HandoffError,
     HandoffNotFound,
     reason_label,
+    staff_name,
     withdrawal_note,
 )
-from intake_service.models import Handoff, HandoffMessage, User
+from intake_service.models import Dossier, Handoff, HandoffMessage, User, WebhookDelivery
 from intake_service.pages import (
     AdminDep,
     CsrfDep,
@@ -62,7 +66,19 @@ DELIVERY_LABELS = {
     "delivered": "Đã gửi tới người dân",
     "failed": "Gửi không được",
 }
-AUTHOR_LABELS = {"citizen": "Người dân", "bot": "Trợ lý", "staff": "Cán bộ", "system": "Hệ thống"}
+AUTHOR_LABELS = {
+    "citizen": "Người dân",
+    "bot": "Trợ lý",
+    "staff": "Cán bộ",
+    "system": "Hệ thống",
+    NOTE: "Ghi chú nội bộ (người dân không thấy)",
+}
+NOTICE_LABELS = {
+    "handoff_claimed": "Báo người dân có cán bộ hỗ trợ",
+    "handoff_returned": "Báo người dân trợ lý tiếp tục",
+    "handoff_closed": "Báo người dân cuộc trò chuyện đã kết thúc",
+    "handoff_expired": "Báo người dân chưa có cán bộ rảnh",
+}
 PREVIEW_LENGTH = 90
 
 
@@ -130,12 +146,16 @@ def _safe_url(url: object) -> str | None:
     return text if text.startswith(("https://", "http://")) else None
 
 
-def _message_json(message: HandoffMessage, now: datetime) -> dict[str, Any]:
+def _message_json(
+    message: HandoffMessage, now: datetime, names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """One message for the page; a staff reply shows the name the citizen reads."""
+    user = message.staff_user or ""
     return {
         "id": message.id,
         "author": message.author,
         "author_label": AUTHOR_LABELS.get(message.author, message.author),
-        "staff": message.staff_user or "",
+        "staff": (names or {}).get(user, user),
         "text": message.text,
         "at": _local_time(message.at, now),
         "delivery": message.delivery or "",
@@ -150,6 +170,29 @@ def _message_json(message: HandoffMessage, now: datetime) -> dict[str, Any]:
             for a in message.attachments
             if isinstance(a, dict)
         ],
+    }
+
+
+def _names(svc: Services, messages: list[HandoffMessage]) -> dict[str, str]:
+    return svc.handoffs.staff_names({m.staff_user for m in messages if m.staff_user})
+
+
+def notice_json(delivery: WebhookDelivery) -> dict[str, Any]:
+    """Whether the citizen was told of a claim, hand-back, end or expiry (never assumed)."""
+    if delivery.state == "pending":
+        state, text = "pending", "đang gửi…"
+    elif delivery.state == "delivered" and delivery.citizen_notified:
+        state, text = "told", "đã báo"
+    else:
+        state, text = "not_told", "chưa báo được"
+    reason = delivery.citizen_reason or ("" if state != "not_told" else delivery.last_error or "")
+    return {
+        "id": delivery.id,
+        "event": delivery.event,
+        "label": NOTICE_LABELS.get(delivery.event, delivery.event),
+        "state": state,
+        "text": text,
+        "reason": reason,
     }
 
 
@@ -190,13 +233,19 @@ def _load(svc: Services, handoff_id: int) -> Handoff:
 
 # -------------------------------------------------------------------- queue
 @router.get("/inbox")
-def inbox(request: Request, user: StaffDep) -> Response:
-    """The queue of waiting conversations, the ones being answered, and recent ones."""
+def inbox(request: Request, user: StaffDep, q: str = "") -> Response:
+    """The queue of waiting conversations, the ones being answered, and recent ones; with
+    ``q``, the past conversations whose messages contain it (or whose sender id it is)."""
     svc = services(request)
+    query = q.replace("\x00", "").strip()[:100]
+    if query:
+        record(request, user.username, "search_handoffs", detail=query)
     context = {
         "active": "inbox",
         "queue": _queue(svc, user),
         "recent": svc.handoffs.recent(),
+        "query": query,
+        "found": svc.handoffs.search(query) if query else [],
     }
     return render(request, "inbox.html", context)
 
@@ -225,11 +274,13 @@ def _conversation_context(
 ) -> dict[str, Any]:
     now = svc.handoffs.clock()
     rows, extra = _field_rows(svc, handoff)
+    names = _names(svc, handoff.messages)
     return {
         "active": "inbox",
         "h": handoff,
-        "status_label": STATUS_LABELS.get(handoff.status, handoff.status),
-        "messages": [_message_json(m, now) for m in handoff.messages],
+        "handoff_label": STATUS_LABELS.get(handoff.status, handoff.status),
+        "messages": [_message_json(m, now, names) for m in handoff.messages],
+        "notices": [notice_json(d) for d in svc.handoffs.notices(handoff.id)],
         "last_id": handoff.messages[-1].id if handoff.messages else 0,
         "can_act": _can_act(handoff, user),
         "ended": _ended_note(handoff),
@@ -248,7 +299,25 @@ def _conversation_context(
         "errors": errors or {},
         "typed": typed or {},
         "callbacks": [c for c in svc.handoffs.callbacks("open") if c.handoff_id == handoff.id],
+        "colleagues": svc.handoffs.colleagues(user) if _can_act(handoff, user) else [],
+        "earlier": svc.handoffs.earlier(handoff),
+        "citizen_dossiers": _citizen_dossiers(svc, handoff),
     }
+
+
+def _citizen_dossiers(svc: Services, handoff: Handoff) -> list[Dossier]:
+    """The citizen's dossiers: sent from this conversation, or with the same CCCD, mã số
+    BHXH or phone number as the data collected (found through the keyed search index)."""
+    found: dict[int, Dossier] = {}
+    searches = [DossierFilter(channel=handoff.channel, query=handoff.sender_id)]
+    for info in svc.catalog.field_infos(handoff.procedure_id or ""):
+        value = handoff.collected.get(info.id)
+        if info.type in ("cccd", "bhxh_code", "phone") and value:
+            searches.append(DossierFilter(query=str(value)))
+    for flt in searches:
+        rows, _ = svc.dossiers.search(flt, limit=10)
+        found.update({d.id: d for d in rows})
+    return sorted(found.values(), key=lambda d: d.created_at, reverse=True)[:10]
 
 
 @router.get("/handoffs/{handoff_id}")
@@ -275,6 +344,7 @@ def conversation_messages(
     if watched:
         updates = [m for m in svc.handoffs.get(handoff_id).messages if m.id in watched]
     now = svc.handoffs.clock()
+    names = _names(svc, [*messages, *updates])
     return JSONResponse(
         {
             "status": handoff.status,
@@ -282,8 +352,9 @@ def conversation_messages(
             "staff": handoff.staff_name or "",
             "can_act": _can_act(handoff, user),
             "ended": _ended_note(handoff),
-            "messages": [_message_json(m, now) for m in messages],
-            "updates": [_message_json(m, now) for m in updates],
+            "messages": [_message_json(m, now, names) for m in messages],
+            "updates": [_message_json(m, now, names) for m in updates],
+            "notices": [notice_json(d) for d in svc.handoffs.notices(handoff_id)],
         }
     )
 
@@ -301,7 +372,7 @@ def claim(handoff_id: DbId, request: Request, user: StaffDep, _csrf: CsrfDep) ->
         flash(request, exc.message, "error")
         return redirect("/console/inbox")
     record(request, user.username, "claim_handoff", f"handoff:{handoff_id}")
-    flash(request, "Đã nhận cuộc trò chuyện; người dân được báo có cán bộ hỗ trợ.")
+    flash(request, "Đã nhận cuộc trò chuyện. Trợ lý đang báo người dân có cán bộ hỗ trợ.")
     return redirect(f"/console/handoffs/{handoff_id}")
 
 
@@ -327,13 +398,52 @@ async def reply(
         record, request, user.username, "reply_handoff", f"handoff:{handoff_id}", detail
     )
     if _wants_json(request):
-        return JSONResponse({"message": _message_json(message, svc.handoffs.clock())})
+        names = {user.username: staff_name(user)}
+        return JSONResponse({"message": _message_json(message, svc.handoffs.clock(), names)})
     if message.delivery == "delivered":
         note = f" {message.delivery_reason}" if message.delivery_reason else ""
         flash(request, f"Đã gửi tin nhắn tới người dân.{note}")
     else:
         flash(request, f"Tin nhắn gửi không được: {message.delivery_reason}", "error")
     return redirect(f"/console/handoffs/{handoff_id}")
+
+
+@router.post("/handoffs/{handoff_id}/note")
+def add_note(
+    handoff_id: DbId,
+    request: Request,
+    user: StaffDep,
+    _csrf: CsrfDep,
+    text: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """An internal note: kept with the conversation, never sent to the citizen."""
+    svc = services(request)
+    try:
+        svc.handoffs.add_note(handoff_id, user, text)
+    except (HandoffError, SubmissionRejected) as exc:
+        return _refused(request, handoff_id, exc)
+    record(request, user.username, "note_handoff", f"handoff:{handoff_id}")
+    flash(request, "Đã lưu ghi chú nội bộ (người dân không thấy).")
+    return redirect(f"/console/handoffs/{handoff_id}#transcript")
+
+
+@router.post("/handoffs/{handoff_id}/transfer")
+def transfer(
+    handoff_id: DbId,
+    request: Request,
+    user: StaffDep,
+    _csrf: CsrfDep,
+    to: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Hands the conversation to a colleague (the citizen is told who helps now)."""
+    svc = services(request)
+    try:
+        handoff = svc.handoffs.transfer(handoff_id, user, to)
+    except HandoffError as exc:
+        return _refused(request, handoff_id, exc)
+    record(request, user.username, "transfer_handoff", f"handoff:{handoff_id}", to)
+    flash(request, f"Đã chuyển cuộc trò chuyện cho cán bộ {handoff.staff_name}.")
+    return redirect("/console/inbox")
 
 
 @router.post("/handoffs/{handoff_id}/data")
@@ -416,14 +526,33 @@ def close(handoff_id: DbId, request: Request, user: StaffDep, _csrf: CsrfDep) ->
 
 
 # ---------------------------------------------------------------- callbacks
+def _callback_groups(svc: Services) -> list[dict[str, Any]]:
+    """The open call backs, one entry per phone number (repeat requests merged), with topics."""
+    open_requests = svc.handoffs.callbacks("open")
+    topics = svc.handoffs.callback_topics([c.handoff_id for c in open_requests if c.handoff_id])
+    groups: dict[str, dict[str, Any]] = {}
+    for request in open_requests:
+        group = groups.setdefault(
+            request.phone,
+            {"phone": request.phone, "first": request, "requests": [], "topics": []},
+        )
+        group["requests"].append(request)
+        procedure, reason = topics.get(request.handoff_id or 0, (None, ""))
+        topic = svc.catalog.short_name(procedure) if procedure else reason_label(reason or "")
+        if topic and topic not in group["topics"]:
+            group["topics"].append(topic)
+    return list(groups.values())
+
+
 @router.get("/callbacks")
 def callbacks(request: Request, user: StaffDep) -> Response:
-    """The phone numbers left for a call back (open first), and those already called."""
+    """The phone numbers left for a call back (one line per number), and those already called."""
     svc = services(request)
     record(request, user.username, "view_callbacks")
     context = {
         "active": "inbox",
-        "open": svc.handoffs.callbacks("open"),
+        "groups": _callback_groups(svc),
+        "outcomes": CALLBACK_OUTCOMES,
         "done": svc.handoffs.callbacks("done", limit=50),
     }
     return render(request, "callbacks.html", context)
@@ -436,15 +565,20 @@ def callback_done(
     user: StaffDep,
     _csrf: CsrfDep,
     note: Annotated[str, Form(max_length=2000)] = "",
+    outcome: Annotated[str, Form(max_length=16)] = "reached",
 ) -> Response:
-    """Marks a call back as made, with a note of its outcome."""
+    """Marks a number as called, with the outcome (every open request of that number)."""
     svc = services(request)
     try:
-        svc.handoffs.complete_callback(callback_id, user, note)
+        done = svc.handoffs.complete_callback(callback_id, user, note, outcome)
     except HandoffError as exc:
-        raise HTTPException(404, exc.message) from None
-    record(request, user.username, "complete_callback", f"callback:{callback_id}", note)
-    flash(request, "Đã đánh dấu đã gọi lại.")
+        if "Không tìm thấy" in exc.message:
+            raise HTTPException(404, exc.message) from None
+        flash(request, exc.message, "error")
+        return redirect("/console/callbacks")
+    detail = f"{CALLBACK_OUTCOMES[outcome]} ({len(done)} yêu cầu) {note}".strip()
+    record(request, user.username, "complete_callback", f"callback:{callback_id}", detail)
+    flash(request, f"Đã ghi kết quả cuộc gọi: {CALLBACK_OUTCOMES[outcome].lower()}.")
     return redirect("/console/callbacks")
 
 

@@ -20,10 +20,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
+
+from intake_service.crypto import EncryptedJSON
 
 __all__ = [
     "Attachment",
@@ -108,6 +111,14 @@ class User(Base):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    # A generated password (bootstrap, "tạo tự động", reset): the console asks for a new one
+    # before anything else.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    # A staff account of one province sees only that province's dossiers (issue 17); None:
+    # every province (administrators always).
+    province: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class Dossier(Base):
@@ -125,8 +136,13 @@ class Dossier(Base):
     electronic: Mapped[bool] = mapped_column(Boolean, default=True)
     province: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
     office: Mapped[str | None] = mapped_column(String(128), default=None)
-    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # the personal data: encrypted at rest (intake_service.crypto; identifiers are searchable
+    # through the keyed digests of DossierIdentifier)
+    fields: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(), default=dict)
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # the citizen's consent to the processing of their data, as the bot recorded it:
+    # {"status", "version", "at", "channel", "how", "notice_sha256"} (issue 17)
+    consent: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON(), default=None)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
     request_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     created_by: Mapped[str] = mapped_column(String(64), default="bot")
@@ -247,6 +263,19 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(128), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
     ip: Mapped[str] = mapped_column(String(64), default="")
+
+
+class LoginFailure(Base):
+    """One failed sign-in, counted by every service process (``intake_service.login_throttle``).
+
+    ``key`` is ``ip:<address>`` or ``user:<name>``; rows older than the window are deleted.
+    """
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
 
 
 class Rating(Base):

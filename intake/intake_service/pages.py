@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
@@ -17,6 +18,7 @@ __all__ = [
     "CsrfDep",
     "DbId",
     "StaffDep",
+    "file_response",
     "flash",
     "record",
     "redirect",
@@ -58,6 +60,22 @@ def render(
     }
     return svc.templates.TemplateResponse(
         request, template, {**base, **context}, status_code=status_code
+    )
+
+
+def file_response(
+    content: bytes, media_type: str, filename: str, disposition: str = "attachment"
+) -> Response:
+    """An attachment's bytes (decrypted in memory; never cached, never sniffed)."""
+    quoted = quote(filename, safe="")
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=utf-8''{quoted}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
     )
 
 

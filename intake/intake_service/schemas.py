@@ -57,6 +57,22 @@ ReasonName = Annotated[
 ]
 
 
+class ConsentRecord(BaseModel):
+    """The citizen's consent to the processing of their data, as the bot recorded it (issue 17;
+    NĐ 13/2023, Luật 91/2025): when, which version of the notice, on which channel, how."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    status: Literal["given"] = Field(description="Only a given consent accompanies a dossier.")
+    version: Text100 = Field(description="Version of the notice the citizen read.")
+    at: AwareDatetime = Field(description="When the citizen agreed.")
+    channel: ChannelName = Field(description="Where the citizen agreed.")
+    how: Literal["button", "typed"] = Field(description="Button pressed or “đồng ý” typed.")
+    notice_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = Field(
+        default=None, description="SHA-256 of the notice text shown (proves what was agreed)."
+    )
+
+
 class DossierCreate(BaseModel):
     """A dossier submitted by the bot (or an office's own system)."""
 
@@ -85,6 +101,27 @@ class DossierCreate(BaseModel):
     province: Text100 | None = Field(
         default=None, description="Province (old or current name); routes the dossier."
     )
+    consent: ConsentRecord | None = Field(
+        default=None,
+        description="The citizen's consent to the processing of their data (the bot sends it).",
+    )
+
+
+class ErasureRequest(BaseModel):
+    """A citizen asked to erase their conversation data ("xóa dữ liệu của tôi")."""
+
+    channel: ChannelName = Field(description="The conversation's channel.")
+    sender_id: SenderId = Field(description="The conversation id on that channel.")
+
+
+class ErasureOut(BaseModel):
+    """What was erased; filed dossiers stay with the office."""
+
+    kept_dossiers: list[str] = Field(description="Receipt codes of the dossiers kept.")
+    handoffs: int
+    callbacks: int
+    ratings: int
+    notifications: int
 
 
 class DossierCreated(BaseModel):
@@ -120,6 +157,10 @@ class AttachmentOut(BaseModel):
     sha256: str
     uploaded_at: datetime
     url: str
+    already_attached: bool = Field(
+        default=False,
+        description="Cùng tệp đã có trong hồ sơ (gửi lại): không thêm bản mới.",
+    )
 
 
 class DossierOut(BaseModel):
@@ -141,6 +182,7 @@ class DossierOut(BaseModel):
     fields: dict[str, Any]
     answers: dict[str, Any]
     attachments: list[AttachmentOut]
+    consent: dict[str, Any] | None = None
 
 
 class DossierSummary(BaseModel):
@@ -175,7 +217,7 @@ class RatingCreate(BaseModel):
     channel: ChannelName
     sender_id: SenderId
     score: int = Field(ge=1, le=5)
-    comment: Text2000 = ""
+    comment: Text2000 | None = ""  # null: the citizen had nothing to add ("Không góp ý")
 
 
 class RatingOut(BaseModel):
@@ -301,7 +343,9 @@ class HandoffOut(BaseModel):
 
 
 class HandoffMessageIn(BaseModel):
-    """A message the citizen wrote while a person owns the conversation."""
+    """A message the citizen wrote while a person owns the conversation, or (``from: bot``)
+    what the assistant said to the citizen while the handoff waited (kept whatever the
+    handoff's status, so staff read every turn)."""
 
     model_config = ConfigDict(populate_by_name=True)
 

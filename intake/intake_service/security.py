@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
+    "WEAK_PASSWORD_WORDS",
     "LoginThrottle",
     "constant_time_equal",
     "hash_password",
@@ -49,12 +50,38 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def password_problem(password: str) -> str | None:
-    """A Vietnamese explanation of why a new password is too weak, or None when it is fine."""
+WEAK_PASSWORD_WORDS = (
+    "change-me",
+    "changeme",
+    "change_me",
+    "password",
+    "matkhau",
+    "mat-khau",
+    "123456",
+    "admin",
+    "qwerty",
+    "bhxh",
+)
+"""A password containing one of these (case-insensitive) is refused: the first words tried."""
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """A Vietnamese explanation of why a new password is too weak, or None when it is fine.
+
+    The rule (console, ``create-user``, and bootstrap's first administrator): at least
+    :data:`MIN_PASSWORD_LENGTH` characters, letters and digits, none of
+    :data:`WEAK_PASSWORD_WORDS`, not the user name.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự."
-    if password.isdigit() or password.isalpha():
+    if not any(c.isdigit() for c in password) or not any(c.isalpha() for c in password):
         return "Mật khẩu cần có cả chữ và số."
+    folded = password.lower()
+    if username and username.lower() in folded:
+        return "Mật khẩu không được chứa tên đăng nhập."
+    for word in WEAK_PASSWORD_WORDS:
+        if word in folded:
+            return f"Mật khẩu không được chứa “{word}” (dễ đoán)."
     return None
 
 

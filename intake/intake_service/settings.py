@@ -33,8 +33,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from bhxh_catalog.privacy import RetentionPeriods
+from intake_service.secret_rules import secret_problem
 
 __all__ = [
     "GENERATED_SECRETS",
@@ -42,6 +45,7 @@ __all__ = [
     "Settings",
     "load_settings",
     "read_env_file",
+    "weak_secrets_message",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -55,6 +59,7 @@ GENERATED_SECRETS = (
     "INTAKE_SECRET_KEY",
     "BOT_WEBHOOK_SECRET",
     "INTAKE_ADMIN_PASSWORD",
+    "INTAKE_DATA_KEYS",
 )
 
 
@@ -88,6 +93,12 @@ class Settings:
         staff_message_timeout_seconds: HTTP timeout of the synchronous staff-reply webhook.
         zalo_oa_id: the Zalo Official Account id (links for caller codes); empty if none.
         telegram_bot_username: the Telegram bot's user name (links for caller codes).
+        data_keys: ``INTAKE_DATA_KEYS``, the Fernet keys encrypting dossiers and attachments
+            (comma-separated, newest first; ``intake_service.crypto``).
+        trusted_proxies: addresses of the reverse proxies whose ``X-Forwarded-For`` is believed
+            (``INTAKE_TRUSTED_PROXIES``; empty: the peer address is the client).
+        retention: how long handoff transcripts and notifications are kept
+            (``bhxh_catalog.privacy.RetentionPeriods``; ``HANDOFF_RETENTION_DAYS`` …).
     """
 
     var_dir: Path
@@ -115,6 +126,22 @@ class Settings:
     staff_message_timeout_seconds: float = 5.0
     zalo_oa_id: str = ""
     telegram_bot_username: str = ""
+    data_keys: str = ""
+    purge_interval_seconds: float = 3600.0
+    trusted_proxies: tuple[str, ...] = ()
+    retention: RetentionPeriods = field(default_factory=RetentionPeriods)
+
+    def secret_problems(self) -> list[str]:
+        """Why the secrets cannot be used (missing, short, placeholder); empty when fine."""
+        named = (
+            ("INTAKE_API_KEY", self.api_key),
+            ("INTAKE_SECRET_KEY", self.secret_key),
+            ("BOT_WEBHOOK_SECRET", self.bot_webhook_secret),
+        )
+        problems = [problem for name, value in named if (problem := secret_problem(name, value))]
+        if not self.data_keys:
+            problems.append("INTAKE_DATA_KEYS (missing)")
+        return problems
 
     @property
     def secrets_file(self) -> Path:
@@ -125,6 +152,17 @@ class Settings:
     def attachments_dir(self) -> Path:
         """Where uploaded files are stored (one file per checksum)."""
         return self.var_dir / "attachments"
+
+
+def weak_secrets_message(problems: list[str]) -> str:
+    """The operator's message when the service refuses its secrets."""
+    return (
+        "Từ chối khởi động — bí mật không an toàn: "
+        + "; ".join(problems)
+        + ". Dùng giá trị ngẫu nhiên ít nhất 32 byte, ví dụ "
+        "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`, hoặc bỏ biến đi để "
+        "`python -m intake_service bootstrap` tự tạo vào var/secrets.env."
+    )
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -195,4 +233,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         staff_message_timeout_seconds=float(get("STAFF_MESSAGE_TIMEOUT_SECONDS", "5")),
         zalo_oa_id=get("ZALO_OA_ID").strip(),
         telegram_bot_username=get("TELEGRAM_BOT_USERNAME").strip().lstrip("@"),
+        data_keys=get("INTAKE_DATA_KEYS"),
+        purge_interval_seconds=max(1.0, float(get("INTAKE_PURGE_INTERVAL_SECONDS", "3600"))),
+        trusted_proxies=tuple(
+            p.strip() for p in get("INTAKE_TRUSTED_PROXIES").split(",") if p.strip()
+        ),
+        retention=RetentionPeriods.from_mapping({**stored, **env}),
     )

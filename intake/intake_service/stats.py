@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from intake_service.baseline import Baseline
 from intake_service.dossiers import LOCAL_TZ, DossierFilter, DossierService, local_day_start
-from intake_service.models import Rating
+from intake_service.models import Handoff, HandoffMessage, Rating, User
 
-__all__ = ["ProvinceRow", "RatingStats", "Stats", "compute"]
+__all__ = ["ProvinceRow", "RatingStats", "StaffRow", "Stats", "compute"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,35 @@ class RatingStats:
     distribution: tuple[int, int, int, int, int]
 
 
+@dataclass(frozen=True)
+class StaffRow:
+    """One staff member's work with the handoffs of the period.
+
+    Attributes:
+        name: the name the citizen reads (full name, else the account).
+        claimed: conversations taken.
+        replies: messages sent to citizens.
+        median_claim_minutes: median wait of the citizens until this person took them.
+        median_reply_minutes: median time from taking a conversation to the first reply.
+    """
+
+    name: str
+    claimed: int
+    replies: int
+    median_claim_minutes: float | None
+    median_reply_minutes: float | None
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
 @dataclass
 class Stats:
     """Everything the statistics page shows for one period and filter."""
@@ -66,6 +95,7 @@ class Stats:
     not_notified: int = 0
     national_baseline: float = 0.0
     ratings: RatingStats = RatingStats(0, 0.0, 0.0, (0, 0, 0, 0, 0))
+    per_staff: list[StaffRow] = field(default_factory=list)
 
     @property
     def share(self) -> float:
@@ -114,6 +144,7 @@ def compute(service: DossierService, flt: DossierFilter, baseline: Baseline) -> 
             stats.total += 1
             stats.electronic += int(bool(electronic))
         stats.ratings = _ratings(session, flt)
+        stats.per_staff = _staff(session, flt)
         not_notified = service.filtered(replace(flt, not_notified=True)).subquery()
         stats.not_notified = session.scalar(select(func.count()).select_from(not_notified)) or 0
     stats.per_day = [(d, e, p) for d, (e, p) in sorted(days.items())]
@@ -131,6 +162,71 @@ def compute(service: DossierService, flt: DossierFilter, baseline: Baseline) -> 
     stats.per_status = status_counts.most_common()
     stats.national_baseline = baseline.national_share()
     return stats
+
+
+def _staff(session: Session, flt: DossierFilter) -> list[StaffRow]:
+    """Response times and workload per staff member, from the handoffs claimed in the period."""
+    assert flt.date_from is not None and flt.date_to is not None
+    start = local_day_start(flt.date_from)
+    end = local_day_start(flt.date_to + timedelta(days=1))
+    claims = session.execute(
+        select(Handoff.id, Handoff.claimed_by, Handoff.created_at, Handoff.claimed_at).where(
+            Handoff.claimed_at.is_not(None),
+            Handoff.claimed_at >= start,
+            Handoff.claimed_at < end,
+        )
+    ).all()
+    first_replies = dict(
+        session.execute(
+            select(HandoffMessage.handoff_id, func.min(HandoffMessage.at))
+            .where(
+                HandoffMessage.author == "staff",
+                HandoffMessage.handoff_id.in_([row[0] for row in claims] or [0]),
+            )
+            .group_by(HandoffMessage.handoff_id)
+        ).all()
+    )
+    replies = Counter(
+        dict(
+            session.execute(
+                select(HandoffMessage.staff_user, func.count())
+                .where(
+                    HandoffMessage.author == "staff",
+                    HandoffMessage.at >= start,
+                    HandoffMessage.at < end,
+                )
+                .group_by(HandoffMessage.staff_user)
+            ).all()
+        )
+    )
+    waits: dict[str, list[float]] = {}
+    answers: dict[str, list[float]] = {}
+    for handoff_id, who, created, claimed in claims:
+        if claimed is None:
+            continue
+        waits.setdefault(who or "", []).append((claimed - created).total_seconds() / 60)
+        first = first_replies.get(handoff_id)
+        if first is not None:
+            answers.setdefault(who or "", []).append(
+                max(0.0, (first - claimed).total_seconds() / 60)
+            )
+    people = set(waits) | {str(name) for name in replies if name}
+    names = dict(
+        session.execute(select(User.username, User.full_name).where(User.username.in_(people)))
+        .tuples()
+        .all()
+    )
+    rows = [
+        StaffRow(
+            name=(names.get(person) or "").strip() or person or "—",
+            claimed=len(waits.get(person, [])),
+            replies=replies.get(person, 0),
+            median_claim_minutes=_median(waits.get(person, [])),
+            median_reply_minutes=_median(answers.get(person, [])),
+        )
+        for person in people
+    ]
+    return sorted(rows, key=lambda row: (-row.claimed, -row.replies, row.name))
 
 
 def _ratings(session: Session, flt: DossierFilter) -> RatingStats:

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from starlette.templating import Jinja2Templates
 
-from intake_service import handoffs, statuses
+from intake_service import audit, handoffs, statuses
 from intake_service.catalog_fields import CatalogFields
 from intake_service.dossiers import LOCAL_TZ, PAPER_CHANNELS
 
@@ -29,6 +29,7 @@ NAV = (
     NavItem("paper", "Hồ sơ giấy", "/console/paper"),
     NavItem("inbox", "Hộp thư hỗ trợ", "/console/inbox"),
     NavItem("stats", "Thống kê", "/console/stats"),
+    NavItem("privacy", "Xóa dữ liệu", "/console/privacy"),
     NavItem("users", "Tài khoản", "/console/users", admin_only=True),
     NavItem("audit", "Nhật ký", "/console/audit", admin_only=True),
 )
@@ -63,6 +64,27 @@ def local_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+FORMAT_HINTS = {
+    "date": "ngày/tháng/năm",
+    "cccd": "12 chữ số",
+    "cmnd": "9 chữ số",
+    "bhxh_code": "10 chữ số",
+    "bhyt_card": "2 chữ cái và 13 chữ số",
+    "phone": "10 chữ số, bắt đầu bằng 0",
+    "bank_account": "chỉ gồm chữ số",
+    "money": "số tiền, đơn vị đồng",
+    "number": "một số",
+    "integer": "một số",
+    "province": "tên tỉnh/thành phố",
+    "full_name": "họ và tên đầy đủ",
+}
+
+
+def format_hint(field_type: str) -> str:
+    """What a box expects, in words (never a made-up value that looks like collected data)."""
+    return FORMAT_HINTS.get(field_type, "")
+
+
 def thousands(value: int | float) -> str:
     """``12345 → 12.345``; floats get one decimal with a comma: ``12,5``."""
     if isinstance(value, float) and not value.is_integer():
@@ -88,5 +110,8 @@ def build_templates(directory: Path, catalog: CatalogFields) -> Jinja2Templates:
         handoff_status_label=lambda status: handoffs.STATUS_LABELS.get(status, status),
         reason_label=handoffs.reason_label,
         resume_label=lambda resume: handoffs.RESUME_LABELS.get(resume or "", resume or ""),
+        action_label=audit.action_label,
+        format_hint=format_hint,
+        detail_label=audit.detail_label,
     )
     return templates

@@ -7,8 +7,10 @@ console, where an administrator can send it again). Several service processes ma
 workers: a row is claimed with a short lease before it is sent.
 
 Body: ``{"event": "status_changed", "event_id", "receipt_code", "procedure_id", "status",
-"status_label", "note", "channel", "sender_id", "at"}``; header
-``X-Intake-Signature: sha256=<hex HMAC-SHA256(BOT_WEBHOOK_SECRET, raw body)>``.
+"status_label", "note", "channel", "sender_id", "at", "sent_at"}``; header
+``X-Intake-Signature: sha256=<hex HMAC-SHA256(BOT_WEBHOOK_SECRET, raw body)>``. ``sent_at`` is
+set for each attempt (:func:`stamped`): the bot refuses an event sent more than
+``INTAKE_EVENT_MAX_AGE_SECONDS`` (300) ago and de-duplicates on the body's ``event_id``.
 
 The bot answers 2xx with ``{"delivered": bool, "reason"}``: whether the citizen was told, and
 why not (or how, after the platform's reply window closed). The worker records it with the row
@@ -33,7 +35,7 @@ import random
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import httpx
 from sqlalchemy import or_, select, update
@@ -106,6 +108,17 @@ def sign(secret: str, body: bytes) -> str:
 def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
     """Checks a signature header in constant time (what the bot's receiver does)."""
     return bool(header) and hmac.compare_digest(sign(secret, body), header or "")
+
+
+def stamped(payload: Mapping[str, object]) -> bytes:
+    """The body of one delivery attempt: the event with ``sent_at`` (now, UTC), signed with it.
+
+    The bot drops an event whose ``sent_at`` is more than a few minutes away from its clock, and
+    an ``event_id`` it has seen (both inside the signed body): a captured request cannot be
+    replayed later, nor with another ``X-Intake-Event-Id`` header (issue 17).
+    """
+    sent_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return encode_event({**payload, "sent_at": sent_at})
 
 
 def encode_event(payload: Mapping[str, object]) -> bytes:
@@ -265,7 +278,7 @@ async def send_now(
         timeout: seconds for the whole call.
         transport: an httpx transport (tests); the network by default.
     """
-    body = encode_event(payload)
+    body = stamped(payload)
     headers = _headers(secret, body, str(payload.get("event_id", "")))
     try:
         async with httpx.AsyncClient(transport=transport, timeout=timeout) as client:
@@ -391,8 +404,9 @@ class WebhookWorker:
         return claimed
 
     async def _attempt(self, client: httpx.AsyncClient, delivery_id: int, payload: str) -> None:
-        body = payload.encode()
-        headers = _headers(self._secret, body, json.loads(payload).get("event_id", ""))
+        stored = json.loads(payload)
+        body = stamped(stored)
+        headers = _headers(self._secret, body, str(stored.get("event_id", "")))
         status_code: int | None = None
         outcome: BotAnswer | str
         try:

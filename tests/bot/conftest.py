@@ -57,6 +57,26 @@ def real_catalog(sample_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(CATALOG_DIR_ENV, raising=False)
 
 
+def consent_given() -> dict[str, Any]:
+    """The record of a consent given to the current privacy notice (bot/actions/consent.py)."""
+    from bot.actions import consent
+
+    return {
+        "status": "given",
+        "version": consent.notice().version,
+        "at": "2026-03-01T01:00:00+00:00",
+        "channel": "rest",
+        "how": "button",
+        "notice_sha256": consent.notice().fingerprint(consent.notice_url()),
+    }
+
+
+@pytest.fixture(autouse=True)
+def media_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example media hosts of the tests' photos are allowed sources (attachments.py)."""
+    monkeypatch.setenv("ATTACHMENT_MEDIA_HOSTS", "cdn.example,x.example,zdn.vn,fbcdn.net")
+
+
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> date:
     """Every action test runs on 01/03/2026."""

@@ -76,6 +76,7 @@ async def test_the_estimate_is_labelled_with_breakdown_note_and_legal_basis(disp
         "Giấy tờ cần chuẩn bị",
         "Nộp hồ sơ ngay",
         "Gặp nhân viên",
+        "Căn cứ pháp lý",
     ]
 
 

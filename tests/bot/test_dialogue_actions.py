@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.actions.fallback import ActionDefaultFallback, ActionFallback
 from bot.actions.human import ActionOfferHuman
 from bot.actions.menu import ActionInform, ActionMenu
-from bot.actions.session import ActionCancel, ActionRestart
+from bot.actions.session import ActionCancel, ActionRestart, ActionRestoreWork
 from tests.bot.conftest import buttons, events_as_dict, make_tracker, texts, user_event
 
 
@@ -106,6 +106,62 @@ async def test_cancel_ends_the_loop_and_forgets_everything(dispatcher):
     assert events[0]["name"] is None
     assert texts(dispatcher)[0].startswith("Đã hủy.")
     assert len(buttons(dispatcher)) == 5
+
+
+WORK = {"submission_procedure": "huong_bhxh_mot_lan", "requested_slot": "submission_answer",
+        "submission_fields": {"ho_ten": "Nguyễn Văn An"}, "submission_receipt": "BHXH-1"}
+
+
+async def _cancel_with_work(dispatcher):
+    tracker = make_tracker("thôi", "cancel", slots=WORK, active_loop="submission_form")
+    return await ActionCancel().run(dispatcher, tracker, {})
+
+
+async def test_a_cancel_with_work_under_way_asks_first_and_keeps_the_work(dispatcher):
+    """"thôi gửi đi" once deleted a dossier with no confirmation and no way back."""
+    events = await _cancel_with_work(dispatcher)
+    assert texts(dispatcher)[0].startswith("Ông/bà muốn hủy hồ sơ đang làm?")
+    assert [b["title"] for b in buttons(dispatcher)] == ["Có, hủy hồ sơ", "Không, làm tiếp"]
+    kept = next(e for e in events if e.get("name") == "cancelled_work")["value"]
+    assert kept["loop"] == "submission_form"
+    assert kept["slots"]["submission_fields"] == {"ho_ten": "Nguyễn Văn An"}
+    assert {"event": "slot", "name": "submission_receipt", "value": "BHXH-1",
+            "timestamp": None} in events
+
+
+async def test_the_second_cancel_confirms_with_a_way_back(dispatcher):
+    events = await _cancel_with_work(dispatcher)
+    kept = next(e for e in events if e.get("name") == "cancelled_work")["value"]
+    dispatcher.messages.clear()
+    tracker = make_tracker("có", "affirm", slots={"cancelled_work": kept})
+    events = await ActionCancel().run(dispatcher, tracker, {})
+    assert texts(dispatcher)[0].startswith("Đã hủy hồ sơ đang làm.")
+    assert [b["title"] for b in buttons(dispatcher)] == ["Khôi phục hồ sơ vừa hủy"]
+    assert next(e for e in events if e.get("name") == "cancelled_work")["value"]["confirmed"]
+
+
+async def test_restoring_brings_the_form_back_at_the_same_question(dispatcher):
+    events = await _cancel_with_work(dispatcher)
+    kept = next(e for e in events if e.get("name") == "cancelled_work")["value"]
+    dispatcher.messages.clear()
+    tracker = make_tracker("khôi phục hồ sơ", "restore_work", slots={"cancelled_work": kept})
+    events = await ActionRestoreWork().run(dispatcher, tracker, {})
+    assert texts(dispatcher)[0].startswith("Đã khôi phục hồ sơ.")
+    restored = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert restored["submission_fields"] == {"ho_ten": "Nguyễn Văn An"}
+    assert restored["requested_slot"] == "submission_answer"
+    assert restored["cancelled_work"] is None
+    assert {"event": "active_loop", "name": "submission_form", "timestamp": None} in events
+    assert events[-1] == {"event": "followup", "name": "submission_form", "timestamp": None}
+
+
+async def test_nothing_to_restore_after_24_hours(dispatcher):
+    old = {"slots": {"submission_procedure": "huong_bhxh_mot_lan"}, "loop": "submission_form",
+           "at": "2026-01-01T00:00:00+00:00", "confirmed": True}
+    tracker = make_tracker("khôi phục hồ sơ", "restore_work", slots={"cancelled_work": old})
+    events = await ActionRestoreWork().run(dispatcher, tracker, {})
+    assert texts(dispatcher)[0].startswith("Không có hồ sơ nào vừa hủy")
+    assert [e["event"] for e in events] == ["slot", "slot"]
 
 
 async def test_restart_greets_again_and_restarts(dispatcher):

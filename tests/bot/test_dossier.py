@@ -109,9 +109,13 @@ def test_an_eligibility_answer_with_the_fields_id_is_not_asked_again():
 
 def test_sensitive_numbers_are_masked_other_values_read_naturally():
     proc = catalog_access.procedure(PENSION)
-    assert dossier.display(proc.field("so_cccd"), "056160001234") == "056******234"
-    assert dossier.display(proc.field("so_dien_thoai"), "0912345678") == "09******78"
-    assert dossier.display(proc.field("so_tai_khoan"), "0011001234567") == "*********4567"
+    # the owner sees in full what they typed, grouped; anyone else sees it masked
+    assert dossier.display(proc.field("so_cccd"), "056160001234") == "056 160 001 234"
+    assert dossier.display(proc.field("so_dien_thoai"), "0912345678") == "0912 345 678"
+    assert dossier.display(proc.field("so_tai_khoan"), "0011001234567") == "0011001234567"
+    assert dossier.masked(proc.field("so_cccd"), "056160001234") == "056******234"
+    assert dossier.masked(proc.field("so_dien_thoai"), "0912345678") == "09******78"
+    assert dossier.masked(proc.field("so_tai_khoan"), "0011001234567") == "*********4567"
     assert dossier.display(proc.field("ngay_sinh"), "1960-08-20") == "20/08/1960"
     assert dossier.display(proc.field("xac_nhan_chinh_chu"), True) == "Có"
     assert dossier.display(proc.field("chi_nhanh_ngan_hang"), None) == "(bỏ qua)"
@@ -137,3 +141,13 @@ def test_a_typed_correction_names_its_field():
     named = dossier.field_named(fields, "sửa số điện thoại thành 0987654321")
     assert named is not None and named.id == "so_dien_thoai"
     assert dossier.field_named(fields, "sửa giúp tôi") is None
+
+
+def test_a_daughter_files_for_her_mother_with_her_own_cccd():
+    """The survivors' form checked the daughter's CCCD against her father's birth year."""
+    filing = state("che_do_tu_tuat", answers={"ngay_sinh_vo_chong": "1950-03-02",
+                                              "gioi_tinh_vo_chong": "nam"})
+    item = filing.proc.field("so_cccd")
+    assert item is not None
+    # 0 = female born in the 20th century, 80 = born in 1980: her own card, not her father's
+    assert dossier.read_field(filing, item, "001180012345") == "001180012345"

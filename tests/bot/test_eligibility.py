@@ -303,3 +303,24 @@ async def test_no_after_the_continue_prompt_stops_before_a_procedure_is_chosen(d
     assert events == {"eligibility_answer": None, "requested_slot": None}
     await ActionEligibilityVerdict().run(dispatcher, make_tracker(), {})
     assert "đã dừng kiểm tra điều kiện" in texts(dispatcher)[0]
+
+
+async def test_facts_told_in_the_first_message_are_not_asked_again(dispatcher, real_catalog):
+    """"nghỉ việc từ 2019, đóng từ 2008" filled nothing; the check asked both again."""
+    from bot.actions.eligibility import _current
+
+    tracker = make_tracker(
+        "tôi muốn rút bhxh 1 lần, nghỉ việc từ 2019, đóng từ 2008",
+        "ask_eligibility",
+        entities={"procedure": "huong_bhxh_mot_lan"},
+    )
+    events = events_as_dict(await ActionEligibilityStart().run(dispatcher, tracker, {}))
+    told = events["eligibility_answers"]["huong_bhxh_mot_lan"]
+    assert told == {"ngay_dung_dong": "2019-01-01", "ngay_bat_dau_dong": "2008-01-01"}
+    assert "Tôi ghi nhận từ tin nhắn của ông/bà" in texts(dispatcher)[1]
+    assert "năm 2008" in texts(dispatcher)[1]
+    asked = {"eligibility_procedure": "huong_bhxh_mot_lan", "eligibility_answers": events[
+        "eligibility_answers"], "requested_slot": "eligibility_answer"}
+    current = _current(asked)
+    assert current is not None
+    assert current[0].id not in {"ngay_dung_dong", "ngay_bat_dau_dong"}

@@ -10,6 +10,7 @@ from bot.actions import intake_access
 from bot.actions.caller_codes import caller_code_in, check_character, names_a_code
 from bot.actions.fallback import ActionFallback
 from bot.actions.handoff import (
+    ActionCallerCode,
     ActionHandoffCallback,
     ValidateHandoffCallbackForm,
     caller_code,
@@ -28,7 +29,7 @@ from bot.actions.intake_access import (
     IntakeUnavailable,
 )
 from bot.actions.menu import ActionInform
-from bot.actions.session import ActionSessionStart
+from bot.actions.session import ActionCancel, ActionRestart, ActionSessionStart
 from bot.actions.status import ActionIntakeEvent
 from tests.bot.conftest import (
     PENSION,
@@ -44,6 +45,7 @@ from tests.bot.conftest import (
 
 pytestmark = pytest.mark.usefixtures("real_catalog")
 WAIT = "Cán bộ sẽ trả lời ông/bà trong khoảng 5 phút. Trong lúc chờ, ông/bà cứ nhắn thêm tại đây."
+DECLINE_PAYLOAD = '/deny{"answer":"khong_can"}'
 CLOSED = "Hiện đã ngoài giờ làm việc của cán bộ. Ông/bà có thể để lại số điện thoại."
 
 
@@ -59,6 +61,14 @@ class FakeIntake:
         self.down = False
         self.callback_status = "closed"
         self.codes: dict[str, Any] = {}
+        self.lines: list[tuple[int, str, str]] = []
+        self.withdrawn: list[int] = []
+
+    async def record_lines(self, handoff_id: int, lines: Any) -> None:
+        self.lines.extend((handoff_id, line.author, line.text) for line in lines)
+
+    async def withdraw_handoff(self, handoff_id: int, reason: str = "cancel") -> None:
+        self.withdrawn.append(handoff_id)
 
     async def hand_off(self, request: HandoffRequest) -> HandoffTicket:
         if self.down:
@@ -92,6 +102,8 @@ def intake(monkeypatch: pytest.MonkeyPatch) -> FakeIntake:
     monkeypatch.setattr(intake_access, "hand_off", fake.hand_off)
     monkeypatch.setattr(intake_access, "request_callback", fake.request_callback)
     monkeypatch.setattr(intake_access, "redeem_code", fake.redeem_code)
+    monkeypatch.setattr(intake_access, "record_lines", fake.record_lines)
+    monkeypatch.setattr(intake_access, "withdraw_handoff", fake.withdraw_handoff)
     return fake
 
 
@@ -220,6 +232,11 @@ def test_the_transcript_shows_button_titles_staff_replies_and_photos():
             "text": "/inform",
             "metadata": {"attachments": [{"type": "image", "url": "http://x/a.jpg"}]},
         },
+        {"event": "bot", "text": "Cảm ơn."},  # a message without buttons after the choice
+        user_event("/request_human", "request_human"),  # still titled from the earlier buttons
+        {"event": "user", "text": "/greet", "metadata": {"hidden": True}},  # never shown
+        {"event": "user", "text": '/inform{"answer":"5"}', "metadata": {"title": "5"}},
+        user_event('/inform{"answer":"x"}', "inform"),  # nothing tells its words
     ]
     tracker = make_tracker("ok", "affirm", history=events)
     lines = transcript(tracker)
@@ -228,6 +245,10 @@ def test_the_transcript_shows_button_titles_staff_replies_and_photos():
         ("citizen", "Gặp nhân viên"),
         ("staff", "Chào anh"),
         ("citizen", ""),
+        ("bot", "Cảm ơn."),
+        ("citizen", "Gặp nhân viên"),
+        ("citizen", "5"),
+        ("citizen", "(bấm một nút)"),
         ("citizen", "ok"),
     ]
     assert lines[3].attachments[0].url == "http://x/a.jpg"
@@ -262,11 +283,50 @@ async def test_the_number_is_left_with_the_office(dispatcher, intake):
     assert events_as_dict(events) == {"handoff_phone": None, "handoff_id": None}
 
 
-async def test_declining_the_call_back_gives_the_hotline(dispatcher, intake):
+async def test_declining_the_call_back_gives_the_hotline_and_leaves_the_queue(dispatcher, intake):
     slots = {"handoff_phone": "khong_can", "handoff_id": "41"}
-    await ActionHandoffCallback().run(dispatcher, make_tracker(slots=slots), {})
+    history = [
+        {
+            "event": "bot",
+            "text": "Ông/bà vui lòng nhập số điện thoại …",
+            "data": {"buttons": [{"title": "Không cần", "payload": DECLINE_PAYLOAD}]},
+        }
+    ]
+    tracker = make_tracker(DECLINE_PAYLOAD, "deny", slots=slots, history=history)
+    await ActionHandoffCallback().run(dispatcher, tracker, {})
     assert not intake.callbacks
     assert "1900 9068" in texts(dispatcher)[0]
+    assert intake.withdrawn == [41]  # nobody claims a conversation whose citizen has gone
+    # staff read the button's words and the reply, not the payload (issue 16, items 2 and 3)
+    assert intake.lines == [(41, "citizen", "Không cần"), (41, "bot", texts(dispatcher)[0])]
+
+
+@pytest.mark.parametrize(
+    ("action", "reason"), [(ActionCancel, "cancel"), (ActionRestart, "restart")]
+)
+async def test_cancel_or_restart_while_the_office_waits_leaves_the_queue(
+    dispatcher, intake, action, reason
+):
+    slots = {"handoff_id": "41", "requested_slot": "handoff_phone"}
+    await action().run(dispatcher, make_tracker("hủy", reason, slots=slots), {})
+    assert intake.withdrawn == [41]
+    await action().run(dispatcher, make_tracker("hủy", reason), {})  # no handoff: no call
+    assert intake.withdrawn == [41]
+
+
+async def test_every_turn_of_the_call_back_question_reaches_the_transcript(dispatcher, intake):
+    intake.office_open = False
+    await ActionOfferHuman().run(dispatcher, make_tracker("gặp cán bộ", "request_human"), {})
+    assert intake.lines == [(41, "bot", CLOSED)]  # the out-of-hours reply
+    form = ValidateHandoffCallbackForm()
+    tracker = form_turn("handoff_callback_form", "12345", slots={"handoff_id": "41"})
+    await form.validate_handoff_phone("12345", dispatcher, tracker, {})
+    assert intake.lines[1] == (41, "citizen", "12345")
+    assert intake.lines[2][1] == "bot" and "Không cần" in intake.lines[2][2]
+    slots = {"handoff_phone": "0912345678", "handoff_id": "41"}
+    await ActionHandoffCallback().run(dispatcher, make_tracker("0912 345 678", slots=slots), {})
+    assert intake.lines[3] == (41, "citizen", "0912 345 678")
+    assert intake.lines[4][1:] == ("bot", texts(dispatcher)[-1])
 
 
 async def test_a_call_back_on_a_claimed_handoff_keeps_the_assistant_silent(dispatcher, intake):
@@ -384,6 +444,23 @@ async def test_an_unknown_code_is_said_only_when_the_citizen_says_it_is_one(disp
     assert await caller_code(CODE, False, make_tracker(CODE), dispatcher) is None
     assert not texts(dispatcher)
     assert await caller_code(CODE, True, make_tracker("mã " + CODE), dispatcher) == []
+    assert "Tôi không tìm thấy mã UMV 4H7" in texts(dispatcher)[0]
+
+
+async def test_a_code_in_the_middle_of_a_form_makes_way_for_the_prepared_dossier(
+    dispatcher, intake
+):
+    intake.codes[CODE] = CallerCode(CODE, PENSION, "Chuyển lương hưu", {"ho_ten": "Hoa"}, {})
+    tracker = make_tracker("umv 4h7", "EXTERNAL_caller_code", active_loop="eligibility_form")
+    events = await ActionCallerCode().run(dispatcher, tracker, {})
+    assert kinds(events)[0] == "active_loop" and events[0]["name"] is None
+    assert events[-1]["name"] == "submission_form"
+    assert "Cán bộ đã chuẩn bị sẵn hồ sơ" in texts(dispatcher)[0]
+
+
+async def test_an_unknown_code_in_a_form_is_said_and_the_form_goes_on(dispatcher, intake):
+    tracker = make_tracker(CODE, "EXTERNAL_caller_code", active_loop="submission_form")
+    assert await ActionCallerCode().run(dispatcher, tracker, {}) == []
     assert "Tôi không tìm thấy mã UMV 4H7" in texts(dispatcher)[0]
 
 

@@ -11,6 +11,8 @@ from bot.actions.procedure_info import (
 from bot.actions.submission import ActionStartSubmission, ActionWhereToSubmit
 from tests.bot.conftest import buttons, events_as_dict, make_tracker, texts
 
+CONFIRM = "Thông tin này ông/bà nên hỏi lại cơ quan BHXH để chắc chắn (1900 9068)."
+
 
 async def test_overview_is_short_and_cites_the_law(dispatcher):
     tracker = make_tracker("/proc_thu_tuc_mau", "proc_thu_tuc_mau")
@@ -18,8 +20,11 @@ async def test_overview_is_short_and_cites_the_law(dispatcher):
     first = texts(dispatcher)[0].split("\n")
     assert first[0] == "Thủ tục mẫu để kiểm thử"
     assert first[1] == "Câu thứ nhất tóm tắt thủ tục. Câu thứ hai bổ sung."
-    assert first[2].startswith("Căn cứ: Điều 70, 78 Luật Bảo hiểm xã hội số 41/2024/QH15")
-    assert first[2].endswith("(hiệu lực từ 01/07/2025) và văn bản khác.")
+    # At most two instruments on the line; the "Căn cứ pháp lý" button lists them all.
+    assert first[2] == (
+        "Căn cứ: Điều 70, 78 Luật Bảo hiểm xã hội số 41/2024/QH15 (hiệu lực từ 01/07/2025); "
+        "Quyết định 2222/QĐ-BHXH (hiệu lực từ 29/07/2025)."
+    )
     assert events == {"procedure": "thu_tuc_mau"}
 
 
@@ -35,14 +40,18 @@ async def test_overview_buttons_fit_in_messages_of_five(dispatcher):
         "Ước tính số tiền",
     ]
     assert first["buttons"][1]["payload"] == '/ask_documents{"procedure":"thu_tuc_mau"}'
-    assert [b["title"] for b in second["buttons"]] == ["Nộp hồ sơ ngay", "Gặp nhân viên"]
+    assert [b["title"] for b in second["buttons"]] == [
+        "Nộp hồ sơ ngay", "Gặp nhân viên", "Căn cứ pháp lý",
+    ]
 
 
 async def test_overview_without_amounts_has_no_estimate_button_and_flags_unverified(dispatcher):
     tracker = make_tracker("/proc_thu_tuc_khac", "proc_thu_tuc_khac")
     await ActionProcedureOverview().run(dispatcher, tracker, {})
     assert "Ước tính số tiền" not in [b["title"] for b in buttons(dispatcher)]
-    assert "Một thủ tục không có câu hỏi. (chưa được xác minh)" in texts(dispatcher)[0]
+    text = texts(dispatcher)[0]
+    assert "chưa được xác minh" not in text
+    assert text.endswith(CONFIRM) and text.count(CONFIRM) == 1
 
 
 async def test_an_unknown_procedure_gets_the_hotline_and_the_menu(dispatcher):
@@ -57,7 +66,8 @@ async def test_documents_before_any_answer_mark_what_depends_on_the_case(dispatc
     await ActionDocuments().run(dispatcher, tracker, {})
     text = texts(dispatcher)[0]
     assert "1. Sổ bảo hiểm xã hội (bản chính)" in text
-    assert "2. Văn bản đề nghị (bản chính) (chưa được xác minh)" in text
+    assert "2. Văn bản đề nghị (bản chính)\n" in text
+    assert "chưa được xác minh" not in text and text.count(CONFIRM) == 1
     assert "3. Giấy tờ chứng minh định cư (bản sao có chứng thực) – tùy trường hợp" in text
     assert buttons(dispatcher)[0]["title"] == "Điều kiện"
 
@@ -169,4 +179,5 @@ async def test_legal_basis_lists_every_reference(dispatcher):
     assert lines[1] == (
         "• Điều 70 khoản 1, Luật Bảo hiểm xã hội số 41/2024/QH15 (hiệu lực từ 01/07/2025)"
     )
-    assert lines[3].endswith("(chưa được xác minh)")
+    assert lines[3] == "• Quyết định 2222/QĐ-BHXH (hiệu lực từ 29/07/2025)"
+    assert lines[-1] == CONFIRM

@@ -61,7 +61,7 @@ def test_a_date_is_read_in_the_vietnamese_order():
 
 
 def test_an_unreadable_date_gets_one_message_with_an_example():
-    outcome = run("ngay_dung_dong", message("hôm qua", "nlu_fallback"))
+    outcome = run("ngay_dung_dong", message("dạo trước", "nlu_fallback"))
     assert outcome.decision is Decision.ERROR
     assert "ví dụ" in outcome.message.lower()
     assert "/" in outcome.message  # the example shows the date format
@@ -119,3 +119,64 @@ def test_an_optional_question_can_be_skipped_by_button_or_words():
     assert run("so_nam_dong", skip_button, optional=True).value is None
     assert run("so_nam_dong", message("Bỏ qua"), optional=True).decision is Decision.ACCEPT
     assert run("so_nam_dong", message("Bỏ qua")).decision is Decision.ERROR
+
+
+def test_a_duration_typed_in_words_is_read_back():
+    from bot.actions.catalog_access import Question
+    from bot.actions.render_loop import read_back
+
+    years = Question("so_nam_dong", "Bao nhiêu năm?", "number", unit="năm")
+    assert [r.text for r in read_back(years, "10 năm 8 tháng", 128 / 12)] == [
+        "Tôi ghi: 10 năm 8 tháng (128 tháng)."
+    ]
+    assert read_back(years, "12", 12) == []
+
+
+def test_a_month_or_a_year_alone_is_read_back():
+    from datetime import date
+
+    from bot.actions.catalog_access import Question
+    from bot.actions.render_loop import read_back
+
+    start = Question("ngay_bat_dau_dong", "Từ ngày nào?", "date")
+    assert [r.text for r in read_back(start, "t8/2024", date(2024, 8, 1))] == [
+        "Tôi ghi: tháng 08/2024."
+    ]
+    assert [r.text for r in read_back(start, "từ năm 2008", date(2008, 1, 1))] == [
+        "Tôi ghi: năm 2008."
+    ]
+    assert read_back(start, "01/03/2012", date(2012, 3, 1)) == []
+
+
+def _real(procedure_id: str, question_id: str):
+    proc = catalog_access.procedure(procedure_id)
+    assert proc is not None
+    found = proc.question(question_id)
+    assert found is not None
+    return found
+
+
+@pytest.mark.usefixtures("real_catalog")
+@pytest.mark.parametrize("intent", ["proc_huong_bhxh_mot_lan", "cancel_like", "out_of_scope"])
+def test_a_typed_answer_to_a_closed_question_is_read_whatever_the_intent(intent):
+    """"tôi nghỉ rồi, không đóng nữa" got "vui lòng chọn một mục", again and again."""
+    outcome = decide(
+        _real("huong_bhxh_mot_lan", "tinh_trang_dong"),
+        message("tôi nghỉ rồi, không đóng nữa", intent),
+        after_prompt=False,
+        start_intent="ask_eligibility",
+        procedure_id="huong_bhxh_mot_lan",
+    )
+    assert outcome.decision is Decision.ACCEPT and outcome.value == "da_dung"
+
+
+@pytest.mark.usefixtures("real_catalog")
+def test_a_question_in_the_middle_of_a_closed_question_is_left_to_the_dialogue():
+    outcome = decide(
+        _real("huong_bhxh_mot_lan", "tinh_trang_dong"),
+        message("bao lâu thì có tiền vậy", "ask_processing_time"),
+        after_prompt=False,
+        start_intent="ask_eligibility",
+        procedure_id="huong_bhxh_mot_lan",
+    )
+    assert outcome.decision is Decision.REJECT

@@ -98,4 +98,41 @@ def test_a_help_line_cites_the_reference_level_in_force(monkeypatch):
     assert question is not None
     monkeypatch.setattr(catalog_access.clock, "today", lambda: date(2026, 11, 22))
     text = render_loop.question_prompt(question)[0].text
-    assert "Mức tham chiếu hiện là 2.340.000 đồng/tháng (áp dụng từ 01/07/2024)." in text
+    # NĐ 161/2026/NĐ-CP: 2.530.000 đ from 01/7/2026 (2.340.000 đ until 30/6/2026).
+    assert "Mức tham chiếu hiện là 2.530.000 đồng/tháng (áp dụng từ 01/07/2026)." in text
+
+
+CONFIRM = "Thông tin này ông/bà nên hỏi lại cơ quan BHXH để chắc chắn (1900 9068)."
+
+
+def test_a_funeral_grant_for_a_death_in_november_2026_reads_25_300_000():
+    # Luật 41/2024 Điều 85 khoản 2 × mức tham chiếu 2.530.000 đ (NĐ 161/2026/NĐ-CP, from
+    # 01/7/2026; not read in its official text yet, so the answer asks to confirm once).
+    proc = catalog_access.procedure("che_do_tu_tuat")
+    assert proc is not None
+    amount = proc.amount("tro_cap_mai_tang")
+    result = catalog_access.estimate_amount(proc, amount, {"ngay_mat": "05/11/2026"},
+                                            date(2026, 11, 22))
+    text = render_loop.estimate(proc, amount, result)[0].text
+    assert "25.300.000 ₫" in text
+    assert "chưa được xác minh" not in text and text.count(CONFIRM) == 1
+    before = catalog_access.estimate_amount(proc, amount, {"ngay_mat": "20/06/2026"},
+                                            date(2026, 6, 30))
+    assert "23.400.000 ₫" in render_loop.estimate(proc, amount, before)[0].text
+
+
+@pytest.mark.parametrize("procedure_id", procedure_ids())
+def test_no_internal_note_reaches_a_citizen(procedure_id):
+    proc = catalog_access.procedure(procedure_id)
+    assert proc is not None
+    items = catalog_access.checklist(proc, {}, TODAY)
+    replies = [*render_procedure.overview(proc), *render_procedure.documents(proc, items, False),
+               *render_procedure.legal_basis(proc), *render_procedure.processing_time(proc),
+               *render_procedure.submission_overview(proc)]
+    for reply in replies:
+        assert "chưa được xác minh" not in reply.text
+        assert "kiểm chứng" not in reply.text
+        assert reply.text.count(CONFIRM) <= 1
+    for document in proc.documents:
+        if document.staff_note:
+            assert all(document.staff_note not in reply.text for reply in replies)

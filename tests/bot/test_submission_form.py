@@ -12,6 +12,7 @@ from bot.actions.submission_form import (
     ActionAskSubmissionAnswer,
     ActionAskSubmissionConfirm,
     ValidateSubmissionForm,
+    send_or_cancel,
 )
 from tests.bot.conftest import (
     PENSION,
@@ -19,6 +20,7 @@ from tests.bot.conftest import (
     PENSION_TO_BANK,
     action_event,
     buttons,
+    consent_given,
     events_as_dict,
     form_turn,
     make_tracker,
@@ -39,6 +41,7 @@ def slots(fields: dict[str, Any] | None = None, requested: str = "submission_ans
         "submission_dossier_id": "d-1",
         "submission_failures": {},
         "requested_slot": requested,
+        "privacy_consent": consent_given(),  # the notice was agreed to (tests/bot/test_consent.py)
         **more,
     }
 
@@ -171,18 +174,18 @@ async def test_the_summary_follows_the_last_field(dispatcher):
     assert result["requested_slot"] == "submission_confirm"
 
 
-async def test_the_summary_masks_numbers_and_offers_send_cancel_and_one_edit_per_field(dispatcher):
+async def test_the_summary_shows_the_owner_their_numbers_with_send_cancel_edit(dispatcher):
     tracker = make_tracker(
         "", slots={**slots(PENSION_FIELDS, "submission_confirm"), "submission_attachments": []}
     )
     await ActionAskSubmissionConfirm().run(dispatcher, tracker, {})
     summary = texts(dispatcher)[0]
-    assert "• Số CCCD: 056******234" in summary
+    assert "• Số CCCD: 056 160 001 234" in summary
     assert "056160001234" not in summary
     assert "• Chi nhánh ngân hàng: (bỏ qua)" in summary
     assert "Văn bản đề nghị thay đổi hình thức nhận" in summary  # a missing document
     titles = [b["title"] for b in buttons(dispatcher)]
-    assert titles[:2] == ["Gửi hồ sơ", "Hủy"]
+    assert titles[-2:] == ["Hủy", "Gửi hồ sơ"]  # the main action is the last button
     assert "Sửa Số điện thoại" in titles
     assert len([t for t in titles if t.startswith("Sửa ")]) == len(PENSION_FIELDS)
     assert all(len(m.get("buttons") or []) <= 5 for m in dispatcher.messages)
@@ -200,6 +203,44 @@ async def test_send_ends_the_form_confirmed(dispatcher):
     assert result["requested_slot"] is None
 
 
+async def test_thoi_gui_di_at_the_summary_sends_the_dossier(dispatcher):
+    """"thôi gửi đi" (NLU: cancel) once deleted the whole dossier."""
+    tracker = form_turn(
+        FORM, "thôi gửi đi", intent="cancel", slots=slots(PENSION_FIELDS, "submission_confirm")
+    )
+    result = await validate(tracker, dispatcher)
+    assert result["submission_confirmed"] is True
+
+
+async def test_send_and_cancel_in_one_message_are_asked_back(dispatcher):
+    tracker = form_turn(
+        FORM, "hủy hay gửi đây", intent="cancel", slots=slots(PENSION_FIELDS, "submission_confirm")
+    )
+    result = await validate(tracker, dispatcher)
+    assert result.get("submission_confirmed") is not True
+    assert texts(dispatcher) == ["Ông/bà muốn gửi hồ sơ hay hủy hồ sơ này?"]
+    assert [b["title"] for b in buttons(dispatcher)] == ["Gửi hồ sơ", "Hủy hồ sơ"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meaning"),
+    [("thôi gửi đi", "send"), ("ok nộp luôn", "send"), ("đồng ý", "send"),
+     ("đừng gửi, hủy đi", "cancel"), ("không cần gửi nữa, hủy", "cancel"),
+     ("chưa gửi vội", None), ("hủy hay gửi?", "both"), ("để tôi xem lại", None)],
+)
+def test_send_or_cancel_reads_what_the_citizen_means(typed, meaning):
+    assert send_or_cancel(typed) == meaning
+
+
+@pytest.mark.parametrize("typed", ["sđt đúng là 0905 123 456", "so dien thoai la 0905123456"])
+async def test_a_correction_typed_without_sua_is_applied(dispatcher, typed):
+    """"sđt đúng là 0905 123 456" at the summary was refused."""
+    tracker = form_turn(FORM, typed, slots=slots(PENSION_FIELDS, "submission_confirm"))
+    result = await validate(tracker, dispatcher)
+    assert result["submission_fields"]["so_dien_thoai"] == "0905123456"
+    assert result["requested_slot"] == "submission_confirm"
+
+
 async def test_edit_asks_that_field_again_showing_its_value(dispatcher):
     tracker = form_turn(
         FORM,
@@ -214,7 +255,7 @@ async def test_edit_asks_that_field_again_showing_its_value(dispatcher):
     asked = make_tracker("", slots=editing)
     ask = CollectingDispatcher()
     await ActionAskSubmissionAnswer().run(ask, asked, {})
-    assert "Hiện đang ghi: 09******78." in texts(ask)[0]
+    assert "Hiện đang ghi: 0912 345 678." in texts(ask)[0]
 
 
 async def test_a_typed_correction_with_its_value_is_applied_at_once(dispatcher):
@@ -284,7 +325,7 @@ async def test_start_takes_values_typed_earlier_and_says_so(dispatcher):
     assert result["submission_fields"] == {"so_dien_thoai": "0912345678"}
     assert result["submission_procedure"] == PENSION
     assert result["submission_dossier_id"]
-    assert "Số điện thoại 09******78" in texts(dispatcher)[0]
+    assert "Số điện thoại 0912 345 678" in texts(dispatcher)[0]
 
 
 async def test_values_typed_before_a_cancel_are_forgotten(dispatcher):
@@ -310,3 +351,28 @@ async def test_the_same_procedure_again_resumes_the_dossier(dispatcher):
     result = events_as_dict(await ActionStartSubmission().run(dispatcher, tracker, {}))
     assert "submission_fields" not in result
     assert texts(dispatcher) == ["Chúng ta tiếp tục hồ sơ Đổi cách nhận lương hưu nhé."]
+
+
+async def test_a_second_dossier_within_30_days_shows_the_first_receipt(dispatcher):
+    from bot.actions import clock
+
+    today = clock.today().isoformat()
+    history = [{"procedure": PENSION, "receipt": "BHXH-2026-000123", "on": today}]
+    tracker = make_tracker(
+        "nộp hồ sơ", "start_submission", entities={"procedure": PENSION},
+        slots={"submission_history": history},
+    )
+    await ActionStartSubmission().run(dispatcher, tracker, {})
+    first = texts(dispatcher)[0]
+    assert "mã biên nhận BHXH-2026-000123" in first
+    assert buttons(dispatcher)[0]["title"] == "Xem hồ sơ đã gửi"
+
+
+def test_submissions_older_than_30_days_are_forgotten():
+    from datetime import date
+
+    from bot.actions.submit import recent_submissions
+
+    history = [{"procedure": "a", "receipt": "R1", "on": "2026-10-01"},
+               {"procedure": "a", "receipt": "R2", "on": "2026-11-20"}]
+    assert [h["receipt"] for h in recent_submissions(history, date(2026, 12, 7))] == ["R2"]

@@ -61,7 +61,7 @@ def test_show_unknown_procedure_exits_2(capsys):
 def test_check_passes_on_a_valid_catalog(capsys):
     code, out, _ = run(capsys, "check")
     assert code == 0
-    assert out.startswith("Không có lỗi: 2 thủ tục, 10 căn cứ pháp lý, 2 nguồn, 2 tham số")
+    assert out.startswith("Không có lỗi: 2 thủ tục, 11 căn cứ pháp lý, 2 nguồn, 2 tham số")
 
 
 def test_check_lists_problems_and_exits_1(capsys, tmp_path):

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_loads_the_procedures_and_registries(cat):
     assert list(cat.procedures) == ["dang_ky_bhxh_tu_nguyen", "huong_bhxh_mot_lan"]
-    assert len(cat.legal_bases) == 10
+    assert len(cat.legal_bases) == 11
     assert set(cat.sources) == {"law41_fulltext", "huengaynay_161540"}
     assert set(cat.parameters) == {"muc_tham_chieu", "chuan_ngheo_nong_thon"}
     assert cat.path == MINI

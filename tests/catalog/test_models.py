@@ -56,12 +56,13 @@ def test_unknown_choice_lists_the_options():
 
 @pytest.mark.parametrize(("raw", "value"), [("12", 12), ("1,5", 1.5), ("12 năm", 12),
                                             ("12 nam", 12), (7, 7), (2.5, 2.5),
-                                            ("mười hai", 12), ("mười năm", 10)])
+                                            ("mười hai", 12), ("mười năm", 10),
+                                            ("18 tháng", 1.5), ("10 năm 6 tháng", 10.5)])
 def test_numbers(raw, value):
     assert YEARS.read(raw) == value
 
 
-@pytest.mark.parametrize("raw", ["12 tháng", "", True])
+@pytest.mark.parametrize("raw", ["", True])
 def test_bad_numbers_show_an_example(raw):
     with pytest.raises(AnswerError, match="Ví dụ: 12 năm"):
         YEARS.read(raw)
@@ -114,7 +115,7 @@ def test_dates(raw, day):
     assert Question("d", "?", "date").read(raw) == day
 
 
-@pytest.mark.parametrize("raw", ["31/02/2025", "hôm qua", "2025/07/01", 20250701])
+@pytest.mark.parametrize("raw", ["31/02/2025", "2025/07/01", 20250701])
 def test_bad_dates(raw):
     with pytest.raises(AnswerError, match="01/07/2025"):
         Question("d", "?", "date").read(raw)
@@ -238,7 +239,7 @@ def test_any_typed_text_is_read_or_refused_politely(question):
     from hypothesis import strategies as st
 
     @settings(max_examples=150, deadline=None)
-    @given(st.text(max_size=30))
+    @given(st.text(max_size=30).filter(lambda text: "Ví dụ" not in text))  # echoed in the error
     def check(text):
         try:
             question.read(text)

@@ -165,23 +165,24 @@ TRO_CAP_DINH_CU: list[Case] = [
 
 MAT = D(2026, 1, 10)   # ngày mất dùng chung
 XET = D(2026, 3, 1)    # ngày xét hồ sơ (trong 90 ngày)
+HUU_BB = {"tinh_trang_nguoi_mat": "huong_luong_huu", "loai_huong": "luong_huu_bb", "ngay_mat": MAT}
 
 TU_TUAT: list[Case] = [
     ("che_do_tu_tuat", "người hưởng lương hưu mất, có con nhỏ",
-     {"tinh_trang_nguoi_mat": "huong_luong_huu", "ngay_mat": MAT, "co_con_duoi_18": True},
+     {**HUU_BB, "co_con_duoi_18": True},
      XET, ELIGIBLE, "tuat_hang_thang_luong_huu_hoac_tnld"),
     ("che_do_tu_tuat", "vợ đã đủ tuổi nghỉ hưu năm 2025, không có thu nhập",
-     {"tinh_trang_nguoi_mat": "huong_luong_huu", "ngay_mat": MAT, "co_con_duoi_18": False,
+     {**HUU_BB, "co_con_duoi_18": False,
       "co_vo_chong": True, "gioi_tinh_vo_chong": "nu", "ngay_sinh_vo_chong": D(1968, 5, 1),
       "vo_chong_co_thu_nhap": False},
      XET, ELIGIBLE, "tuat_hang_thang_luong_huu_hoac_tnld"),
     ("che_do_tu_tuat", "vợ chưa đủ tuổi nghỉ hưu, không có thân nhân khác: tuất một lần",
-     {"tinh_trang_nguoi_mat": "huong_luong_huu", "ngay_mat": MAT, "co_con_duoi_18": False,
+     {**HUU_BB, "co_con_duoi_18": False,
       "co_vo_chong": True, "gioi_tinh_vo_chong": "nu", "ngay_sinh_vo_chong": D(1970, 1, 1),
       "vo_chong_co_thu_nhap": False, "than_nhan_khac": "khong"},
      XET, ELIGIBLE, "khong_co_than_nhan_hang_thang"),
     ("che_do_tu_tuat", "cùng người vợ, xét năm 2027 khi đã đủ 57 tuổi 4 tháng",
-     {"tinh_trang_nguoi_mat": "huong_luong_huu", "ngay_mat": MAT, "co_con_duoi_18": False,
+     {**HUU_BB, "co_con_duoi_18": False,
       "co_vo_chong": True, "gioi_tinh_vo_chong": "nu", "ngay_sinh_vo_chong": D(1970, 1, 1),
       "vo_chong_co_thu_nhap": False, "than_nhan_khac": "khong"},
      D(2027, 5, 1), ELIGIBLE, "tuat_hang_thang_luong_huu_hoac_tnld"),
@@ -216,8 +217,31 @@ TU_TUAT: list[Case] = [
     ("che_do_tu_tuat", "mất trước 01/7/2025",
      {"tinh_trang_nguoi_mat": "huong_luong_huu", "ngay_mat": D(2025, 5, 1)},
      D(2025, 7, 15), STAFF, "mat_truoc_01_7_2025"),
+    # Luật 41/2024 Điều 86 khoản 1: tuất hằng tháng chỉ khi lương hưu từ BHXH bắt buộc, hoặc trợ
+    # cấp TNLĐ-BNN hằng tháng với mức suy giảm từ 61%; Điều 110 (tự nguyện), Điều 111 (cả hai),
+    # Điều 23 khoản 5 (trợ cấp hằng tháng: một lần cho những tháng chưa nhận).
+    ("che_do_tu_tuat", "lương hưu từ BHXH tự nguyện, có con nhỏ: tuất một lần",
+     {"tinh_trang_nguoi_mat": "huong_luong_huu", "loai_huong": "luong_huu_tn", "ngay_mat": MAT,
+      "co_con_duoi_18": True},
+     XET, ELIGIBLE, "luong_huu_tu_nguyen"),
+    ("che_do_tu_tuat", "lương hưu có cả bắt buộc và tự nguyện",
+     {"tinh_trang_nguoi_mat": "huong_luong_huu", "loai_huong": "luong_huu_ca_hai",
+      "ngay_mat": MAT},
+     XET, STAFF, "luong_huu_ca_hai_loai"),
+    ("che_do_tu_tuat", "trợ cấp hằng tháng Điều 23: không có tuất hằng tháng",
+     {"tinh_trang_nguoi_mat": "huong_luong_huu", "loai_huong": "tro_cap_hang_thang",
+      "ngay_mat": MAT, "co_con_duoi_18": True},
+     XET, ELIGIBLE, "tro_cap_hang_thang_dieu_23"),
+    ("che_do_tu_tuat", "trợ cấp TNLĐ-BNN 60%: tuất một lần",
+     {"tinh_trang_nguoi_mat": "huong_luong_huu", "loai_huong": "tnld_bnn", "ty_le_suy_giam": 60,
+      "ngay_mat": MAT, "co_con_duoi_18": True},
+     XET, ELIGIBLE, "tnld_duoi_61"),
+    ("che_do_tu_tuat", "trợ cấp TNLĐ-BNN 61%, có con nhỏ: tuất hằng tháng",
+     {"tinh_trang_nguoi_mat": "huong_luong_huu", "loai_huong": "tnld_bnn", "ty_le_suy_giam": 61,
+      "ngay_mat": MAT, "co_con_duoi_18": True},
+     XET, ELIGIBLE, "tuat_hang_thang_luong_huu_hoac_tnld"),
     ("che_do_tu_tuat", "chưa rõ thân nhân",
-     {"tinh_trang_nguoi_mat": "huong_luong_huu", "ngay_mat": MAT, "co_con_duoi_18": False,
+     {**HUU_BB, "co_con_duoi_18": False,
       "co_vo_chong": False, "than_nhan_khac": "chua_ro"},
      XET, STAFF, "than_nhan_chua_ro"),
 ]
@@ -259,8 +283,12 @@ CHUYEN_NOI: list[Case] = [
     ("chuyen_noi_huong_luong_huu", "ra nước ngoài định cư",
      {"dang_huong": True, "noi_chuyen_den": "nuoc_ngoai"}, D(2026, 6, 1),
      NOT_ELIGIBLE, "ra_nuoc_ngoai"),
-    ("chuyen_noi_huong_luong_huu", "chưa hưởng lương hưu", {"dang_huong": False}, D(2026, 6, 1),
-     NOT_ELIGIBLE, "khong_dang_huong"),
+    ("chuyen_noi_huong_luong_huu", "chưa hưởng lương hưu",
+     {"dang_huong": False, "cho_huong": False}, D(2026, 6, 1), NOT_ELIGIBLE, "khong_dang_huong"),
+    # Người chờ hưởng cũng được chuyển nơi hưởng (công văn 3040, verified: false).
+    ("chuyen_noi_huong_luong_huu", "người chờ hưởng chuyển sang tỉnh khác",
+     {"dang_huong": False, "cho_huong": True, "noi_chuyen_den": "tinh_khac",
+      "phu_cap_khu_vuc": False}, D(2026, 6, 1), ELIGIBLE, "cho_huong_chuyen_noi"),
 ]
 
 QD91_613: list[Case] = [
@@ -379,8 +407,16 @@ HOAN_TRA: list[Case] = [
      D(2026, 6, 1), ELIGIBLE, "duoc_hoan_tra"),
     ("hoan_tra_tien_da_dong", "hai sổ đóng trùng", {"truong_hop": "trung_so_bhxh"},
      D(2026, 6, 1), ELIGIBLE, "duoc_hoan_tra"),
-    ("hoan_tra_tien_da_dong", "người đóng tự nguyện đã mất", {"truong_hop": "tu_nguyen_da_mat"},
-     D(2026, 6, 1), ELIGIBLE, "duoc_hoan_tra"),
+    # NĐ 159/2025/NĐ-CP Điều 8 (verified: false): only what was prepaid for months after the event.
+    ("hoan_tra_tien_da_dong", "người đóng tự nguyện đã mất, đã đóng trước 12 tháng",
+     {"truong_hop": "tu_nguyen", "ly_do_tu_nguyen": "da_mat", "dong_truoc": True},
+     D(2026, 6, 1), ELIGIBLE, "tu_nguyen_hoan_tra"),
+    ("hoan_tra_tien_da_dong", "chuyển sang bắt buộc nhưng không đóng trước",
+     {"truong_hop": "tu_nguyen", "ly_do_tu_nguyen": "chuyen_bat_buoc", "dong_truoc": False},
+     D(2026, 6, 1), NOT_ELIGIBLE, "tu_nguyen_khong_dong_truoc"),
+    ("hoan_tra_tien_da_dong", "tự nguyện, lý do khác",
+     {"truong_hop": "tu_nguyen", "ly_do_tu_nguyen": "khac"}, D(2026, 6, 1), STAFF,
+     "tu_nguyen_ly_do_khac"),
     ("hoan_tra_tien_da_dong", "trường hợp khác", {"truong_hop": "khac"}, D(2026, 6, 1),
      STAFF, "truong_hop_khac"),
 ]
@@ -619,7 +655,19 @@ def test_unverified_facts_are_explained(cat):
     for proc in cat.procedures.values():
         for doc in proc.documents:
             if proc.verified and not doc.verified:
-                assert doc.note, f"{proc.id} document {doc.id}"
+                assert doc.note or doc.staff_note, f"{proc.id} document {doc.id}"
+
+
+INTERNAL_WORDS = ("kiểm chứng", "xác minh", "nguồn thứ ba", "có thể trong", "tài liệu nghiệp vụ",
+                  "chưa đối chiếu", "chưa thấy", "QĐ 2222", "QĐ 166", "QĐ 3511")
+
+
+def test_document_notes_shown_to_citizens_carry_no_internal_remarks(cat):
+    # Issue 13: internal notes never reach a citizen; they live in staff_note.
+    for proc in cat.procedures.values():
+        for doc in proc.documents:
+            shown = (doc.note or "").lower()
+            assert not any(word.lower() in shown for word in INTERNAL_WORDS), (proc.id, doc.id)
 
 
 FORMER_OR_UNVERIFIED_CODES = {
@@ -628,12 +676,24 @@ FORMER_OR_UNVERIFIED_CODES = {
 }
 
 
+def test_the_law_points_to_its_official_publication(cat):
+    # Issue 13 item 8: Công báo or the national legal database, not a third-party copy.
+    law = cat.sources["law41_fulltext"]
+    assert law.url is not None and "congbao.chinhphu.vn" in law.url and "Công báo" in law.title
+
+
+def test_the_khanh_hoa_form_title_finds_the_atm_procedure(cat):
+    # Issue 13 item 9: "Thay đổi thông tin hưởng lương hưu" (BHXH Khánh Hòa) is an alias.
+    assert cat.find("Thay đổi thông tin hưởng lương hưu")[0].id == "doi_hinh_thuc_nhan_luong_huu"
+
+
 def test_form_codes_are_only_the_current_known_ones(cat):
     codes = {
         (proc.id, doc.form_code)
         for proc in cat.procedures.values() for doc in proc.documents if doc.form_code
     }
-    assert codes == {("tro_cap_qd91_qd613", "03-QĐ613"), ("tro_cap_nha_giao_nghi_huu", "01")}
+    # "03-QĐ613" had a single source (BHXH Bắc Ninh) and was removed (issue 13 item 7).
+    assert codes == {("tro_cap_nha_giao_nghi_huu", "01")}
     assert not {code for _, code in codes} & FORMER_OR_UNVERIFIED_CODES
 
 
@@ -671,6 +731,19 @@ def test_pensioner_emigrating_needs_no_social_insurance_book(cat):
     assert docs == {"van_ban_de_nghi", "xac_nhan_thoi_quoc_tich"}
 
 
+def test_relatives_are_asked_about_only_when_a_monthly_allowance_is_possible(cat):
+    # Điều 86 khoản 1: a voluntary pensioner or a TNLĐ-BNN recipient under 61% leaves no monthly
+    # allowance, so the bot does not ask about children and spouse.
+    proc = cat.get("che_do_tu_tuat")
+    base = {"tinh_trang_nguoi_mat": "huong_luong_huu", "ngay_mat": MAT}
+    asked = rules.evaluate(proc, {**base, "loai_huong": "tnld_bnn"}, XET).next_question
+    assert asked is not None and asked.id == "ty_le_suy_giam"
+    at_61 = rules.evaluate(proc, {**base, "loai_huong": "tnld_bnn", "ty_le_suy_giam": "61"}, XET)
+    assert at_61.next_question is not None and at_61.next_question.id == "co_con_duoi_18"
+    at_60 = rules.evaluate(proc, {**base, "loai_huong": "tnld_bnn", "ty_le_suy_giam": "60"}, XET)
+    assert at_60.rule_id == "tnld_duoi_61" and "tuất một lần" in at_60.reason
+
+
 def test_late_survivor_claim_needs_a_written_explanation(cat):
     proc = cat.get("che_do_tu_tuat")
     answers = {"tinh_trang_nguoi_mat": "huong_luong_huu", "ngay_mat": MAT}
@@ -685,8 +758,12 @@ def test_late_survivor_claim_needs_a_written_explanation(cat):
 
 
 def test_reference_amount_and_poverty_lines_are_dated(cat):
+    # NĐ 73/2024: 2.340.000 đ từ 01/7/2024 đến 30/6/2026; NĐ 161/2026/NĐ-CP: 2.530.000 đ từ
+    # 01/7/2026 (Luật 41/2024 Điều 141 khoản 13: mức tham chiếu = lương cơ sở).
     assert cat.parameter("muc_tham_chieu", D(2024, 7, 1)) == 2_340_000
-    assert cat.parameter("muc_tham_chieu", D(2026, 11, 22)) == 2_340_000
+    assert cat.parameter("muc_tham_chieu", D(2026, 6, 30)) == 2_340_000
+    assert cat.parameter("muc_tham_chieu", D(2026, 7, 1)) == 2_530_000
+    assert cat.parameter("muc_tham_chieu", D(2026, 11, 22)) == 2_530_000
     assert cat.parameter("chuan_ngheo_nong_thon", D(2026, 12, 31)) == 1_500_000
     assert cat.parameter("chuan_ngheo_nong_thon", D(2027, 1, 1)) == 2_200_000
     assert cat.parameter("chuan_ngheo_thanh_thi", D(2027, 1, 1)) == 2_800_000
@@ -723,6 +800,41 @@ def test_other_amounts_from_the_catalog(cat):
                         {"thang_truoc_2014": 60, "thang_tu_2014": 72,
                          "luong_binh_quan": 10_000_000}, D(2026, 6, 1))
     assert lump_sum.amount == 5 * 15_000_000 + 6 * 20_000_000
+    # Điều 70 khoản 3: 30 tháng, tất cả trước 2014 → 2,5 năm × 1,5 × 10 triệu.
+    before_2014_only = estimate(cat, "huong_bhxh_mot_lan", "muc_huong",
+                                {"thang_truoc_2014": 30, "thang_tu_2014": 0,
+                                 "luong_binh_quan": 10_000_000}, D(2026, 11, 22))
+    assert before_2014_only.amount == 37_500_000
+
+
+@pytest.mark.parametrize(
+    ("death", "as_of", "funeral", "half", "seventy"),
+    [(D(2026, 6, 20), D(2026, 6, 30), 23_400_000, 1_170_000, 1_638_000),
+     (D(2026, 11, 5), D(2026, 11, 22), 25_300_000, 1_265_000, 1_771_000)],
+)
+def test_survivor_amounts_on_both_sides_of_1_july_2026(cat, death, as_of, funeral, half,
+                                                       seventy):
+    # Luật 41/2024 Điều 85 khoản 2 (10 × mức tham chiếu tháng chết), Điều 87 (50% / 70%);
+    # NĐ 73/2024 → NĐ 161/2026/NĐ-CP từ 01/7/2026.
+    assert estimate(cat, "che_do_tu_tuat", "tro_cap_mai_tang", {"ngay_mat": death},
+                    as_of).amount == funeral
+    assert estimate(cat, "che_do_tu_tuat", "tuat_hang_thang", {"so_than_nhan": 1},
+                    as_of).amount == half
+    no_carer = {"so_than_nhan": 1, "so_than_nhan_khong_nguoi_nuoi": 1}
+    assert estimate(cat, "che_do_tu_tuat", "tuat_hang_thang", no_carer, as_of).amount == seventy
+
+
+def test_household_insurance_and_voluntary_bounds_from_1_july_2026(cat):
+    # BHYT hộ gia đình: 4,5% × 2.530.000 = 113.850 đ/tháng người thứ nhất; BHXH tự nguyện: thu
+    # nhập tối đa 20 × 2.530.000 = 50.600.000 đ (Luật 41/2024 Điều 31 khoản 2).
+    household = estimate(cat, "gia_han_bhyt_ho_gia_dinh", "muc_dong",
+                         {"so_thanh_vien": 2, "so_thang": "12"}, D(2026, 11, 22))
+    assert [value for _, value in household.breakdown] == [12 * 113_850, 12 * 79_695]
+    top = estimate(cat, "dang_ky_bhxh_tu_nguyen", "muc_dong",
+                   {"thu_nhap": 50_600_000, "dien_ho_tro": "khac", "so_thang": "1"},
+                   D(2026, 11, 22))
+    assert top.breakdown[0][1] == 11_132_000
+    assert top.unverified  # NĐ 161/2026 not read in its official text
 
 
 # ------------------------------------------------------------- what the bot shows people
@@ -800,3 +912,37 @@ def test_data_files_are_nfc():
             continue
         text = path.read_text(encoding="utf-8")
         assert unicodedata.normalize("NFC", text) == text, path.name
+
+
+def test_a_year_alone_answers_where_only_before_or_after_01_07_2025_matters():
+    """"từ năm 2008" was refused though only before/after the new law mattered."""
+    from datetime import date
+
+    question = load_catalog().get("huong_bhxh_mot_lan").question("ngay_bat_dau_dong")
+    assert question is not None
+    assert question.read("từ năm 2008") == date(2008, 1, 1)
+
+
+def test_a_date_that_feeds_an_amount_needs_more_than_a_year():
+    question = load_catalog().get("che_do_tu_tuat").question("ngay_mat")
+    assert question is not None and question.year_alone is None
+
+
+@pytest.mark.parametrize(
+    ("procedure", "question_id", "typed", "value"),
+    [("huong_bhxh_mot_lan", "tinh_trang_dong", "tôi nghỉ rồi, không đóng nữa", "da_dung"),
+     ("huong_bhxh_mot_lan", "tinh_trang_dong", "toi nghi roi ko dong nua", "da_dung"),
+     ("huong_bhxh_mot_lan", "tinh_trang_dong", "đang lãnh lương hưu", "dang_huong"),
+     ("huong_bhxh_mot_lan", "tinh_trang_dong", "không đóng bắt buộc, đóng tự nguyện",
+      "tu_nguyen"),
+     ("doi_hinh_thuc_nhan_luong_huu", "thay_doi", "tu tien mat qua tai khoan", "sang_tai_khoan"),
+     ("doi_hinh_thuc_nhan_luong_huu", "thay_doi", "tôi muốn nhận qua ATM", "sang_tai_khoan"),
+     ("tro_cap_mot_lan_dinh_cu", "che_do_dang_huong", "Không", "khong"),
+     ("dang_ky_bhxh_tu_nguyen", "tinh_trang_viec_lam", "toi lam tu do", "khong_dong_bb"),
+     ("huong_bhxh_mot_lan", "gioi_tinh", "tôi là phụ nữ", "nu")],
+)
+def test_closed_questions_understand_typed_answers(procedure, question_id, typed, value):
+    """Typed answers were refused unless they were the button's exact title."""
+    question = load_catalog().get(procedure).question(question_id)
+    assert question is not None
+    assert question.read(typed) == value

@@ -131,7 +131,7 @@ def fake_telegram() -> Iterator[FakeTelegram]:
 def telegram_settings(fake_telegram: FakeTelegram) -> TelegramSettings:
     return TelegramSettings(
         bot_token=fake_telegram.token,
-        secret_token="s3cr3t-Token_value",
+        secret_token="s3cr3t-Token_value-0123456789-abcdefXYZ",
         webhook_url="https://bot.bhxh.example/webhooks/telegram/webhook",
         api_base_url=fake_telegram.url,
         timeout_seconds=5,

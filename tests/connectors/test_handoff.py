@@ -11,6 +11,7 @@ import hmac
 import json
 import logging
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from rasa.core.lock_store import InMemoryLockStore
 from rasa.core.tracker_store import AwaitableTrackerStore, InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
+    ActiveLoop,
     BotUttered,
     ConversationPaused,
     ConversationResumed,
@@ -51,7 +53,7 @@ from connectors.common.pause import (
     not_paused_by_its_events,
     paused,
 )
-from connectors.handoff_events import claimed_text
+from connectors.handoff_events import LEFT, claimed_text, closed_text
 from connectors.intake_events import IntakeEventsInput, IntakeEventsSettings
 from connectors.rest import RestInput
 from connectors.webchat.channel import WebchatInput
@@ -61,13 +63,21 @@ from tests.connectors.conftest import start_app
 DOMAIN = Domain.from_yaml(
     """
 version: "3.1"
-intents: [greet, cancel, restart, inform, EXTERNAL_intake_event]
+intents: [greet, cancel, restart, inform, EXTERNAL_intake_event, EXTERNAL_caller_code]
 slots:
   handoff_id:
     type: text
     influence_conversation: false
     mappings:
       - type: custom
+  handoff_phone:
+    type: any
+    influence_conversation: false
+    mappings:
+      - type: custom
+forms:
+  handoff_callback_form:
+    required_slots: [handoff_phone]
 """
 )
 SECRET = "handoff-secret"
@@ -377,8 +387,12 @@ async def test_without_a_running_agent_every_message_goes_through():
 
 
 # ---------------------------------------------------------------------- the REST channel
+REST_KEY = "rest-test-key-0123456789-abcdefghijKLMNOP"
+REST_AUTH = {"Authorization": f"Bearer {REST_KEY}"}
+
+
 async def test_the_rest_channel_is_rasas_behind_the_gate(agent, asgi, monkeypatch):
-    rest = RestInput()
+    rest = RestInput(REST_KEY)
     relay = Relay()
     rest.gate.relay = relay
     app = Sanic(f"rest_gate_{next(_apps)}")
@@ -386,10 +400,14 @@ async def test_the_rest_channel_is_rasas_behind_the_gate(agent, asgi, monkeypatc
     app.ctx.agent = agent
     await start_app(app)
     client = asgi(app)
-    answer = await client.post("/webhooks/rest/webhook", json={"sender": "u1", "message": "chào"})
+    answer = await client.post(
+        "/webhooks/rest/webhook", headers=REST_AUTH, json={"sender": "u1", "message": "chào"}
+    )
     assert [m["text"] for m in answer.json()] == [ANSWER]
-    await agent.set_paused("u1", "41")
-    answer = await client.post("/webhooks/rest/webhook", json={"sender": "u1", "message": "alo"})
+    await agent.set_paused("rest:u1", "41")
+    answer = await client.post(
+        "/webhooks/rest/webhook", headers=REST_AUTH, json={"sender": "u1", "message": "alo"}
+    )
     assert answer.json() == []
     assert relay.sent[0][:2] == (41, "alo")
 
@@ -450,6 +468,7 @@ async def post(asgi: Any, app: Sanic, **values: Any) -> dict[str, Any]:
             "sender_id": "u1",
             "procedure_id": None,
             "at": "2026-03-01T08:00:00+00:00",
+            "sent_at": datetime.now(timezone.utc).isoformat(),  # signed, fresh (issue 17)
             **values,
         },
         ensure_ascii=False,
@@ -524,14 +543,17 @@ async def test_a_hand_back_resumes_and_asks_the_assistant_to_continue(events_app
     assert not (await agent.tracker("u1")).is_paused()
 
 
-async def test_closing_resumes_silently_and_a_left_handoff_is_ignored(events_app, asgi, agent):
+async def test_closing_tells_the_citizen_and_a_left_handoff_is_ignored(events_app, asgi, agent):
     app, store = events_app
     await agent.set_paused("u1", "41")
-    await post(asgi, app, event="handoff_closed", staff_name="Lan")
+    assert await post(asgi, app, event="handoff_closed", staff_name="Lan") == {"delivered": True}
     tracker = await agent.tracker("u1")
     assert not tracker.is_paused() and tracker.get_slot(HANDOFF_SLOT) is None
-    await post(asgi, app, event="handoff_expired")
-    assert not agent.triggered and await bot_texts(store) == []
+    assert await bot_texts(store) == [closed_text("Lan")]
+    assert closed_text("Lan").startswith("Cán bộ Lan đã kết thúc cuộc trò chuyện")
+    answer = await post(asgi, app, event="handoff_expired")
+    assert answer == {"delivered": False, "reason": LEFT}  # the console is not told "đã báo"
+    assert not agent.triggered and await bot_texts(store) == [closed_text("Lan")]
 
 
 async def test_the_native_slot_value_is_not_a_handoff(agent):
@@ -555,7 +577,7 @@ async def test_a_status_change_during_a_handoff_is_told_and_the_pause_goes_on(
     assert (await agent.tracker("u1")).is_paused()
 
 
-async def test_a_message_that_is_only_a_callers_code_is_an_inform(agent):
+async def test_a_message_that_is_only_a_callers_code_has_its_own_intent(agent):
     seen: list[UserMessage] = []
 
     async def on_new_message(message: UserMessage) -> None:
@@ -565,4 +587,72 @@ async def test_a_message_that_is_only_a_callers_code_is_an_inform(agent):
     for text in ("UMV 4H7", "mã UMV4H7", "UMV4H8", "mã của tôi là UMV4H7"):
         await gate.handler(on_new_message)(UserMessage(text, CollectingOutputChannel(), "u2"))
     intents = [(m.parse_data or {}).get("intent", {}).get("name") for m in seen]
-    assert intents == ["inform", "inform", None, None]  # the others go to the NLU
+    # recognised at any point, also in a form (the rules run action_caller_code)
+    assert intents == ["EXTERNAL_caller_code", "EXTERNAL_caller_code", None, None]
+
+
+# ---------------------------------------------------------------------- issue 16
+async def waiting_for_a_phone_number(agent: FakeAgent, sender_id: str = "u1") -> None:
+    """Outside office hours: the handoff waits in the queue, the assistant asks a number."""
+    tracker = await agent.tracker(sender_id)
+    tracker.update(SlotSet(HANDOFF_SLOT, "41"))
+    tracker.update(ActiveLoop("handoff_callback_form"))
+    tracker.update(SlotSet("requested_slot", "handoff_phone"))
+    await agent.tracker_store.save(tracker)
+
+
+async def test_a_claim_suspends_the_pending_question_and_everything_goes_to_staff(
+    events_app, asgi, agent
+):
+    app, store = events_app
+    await waiting_for_a_phone_number(agent)
+    answer = await post(asgi, app, event="handoff_claimed", staff_name="Quản trị viên")
+    assert answer == {"delivered": True}
+    tracker = await agent.tracker("u1")
+    assert tracker.is_paused() and tracker.active_loop_name is None
+    assert tracker.get_slot("requested_slot") is None and tracker.get_slot(HANDOFF_SLOT) == "41"
+    assert await bot_texts(store) == [claimed_text("Quản trị viên")]
+
+    relay = Relay()
+    gate = gate_for(agent, relay)
+    photo = {"type": "image", "url": "http://bot/webhooks/webchat/files/abc", "name": "so.jpg"}
+    assert await say(gate, agent, "số tôi là 0912") == []  # no "Số điện thoại chỉ gồm …"
+    assert await say(gate, agent, "/inform", attachments=[photo]) == []
+    assert await say(gate, agent, '/deny{"answer":"khong_can"}', title="Không cần") == []
+    assert [(text, files) for _, text, files, _ in relay.sent] == [
+        ("số tôi là 0912", ()),
+        ("", (Attachment("image", photo["url"], "so.jpg"),)),
+        ("Không cần", ()),
+    ]
+    assert (await agent.tracker("u1")).is_paused()  # "Không cần" did not end the handoff
+
+
+async def test_a_staff_reply_also_suspends_a_pending_question(events_app, asgi, agent):
+    app, _ = events_app
+    await waiting_for_a_phone_number(agent)
+    await post(asgi, app, event="staff_message", text="Chào bà", staff_name="Lan", message_id=3)
+    tracker = await agent.tracker("u1")
+    assert tracker.is_paused() and tracker.active_loop_name is None
+
+
+async def test_the_claim_of_a_handoff_the_citizen_left_is_not_reported_as_told(
+    events_app, asgi, agent
+):
+    app, store = events_app
+    answer = await post(asgi, app, event="handoff_claimed", staff_name="Lan")
+    assert answer == {"delivered": False, "reason": LEFT}
+    assert await bot_texts(store) == []
+
+
+async def test_staff_read_the_title_of_a_button_the_channel_did_not_name(agent):
+    relay = Relay()
+    await agent.set_paused("u1", "41")
+    tracker = await agent.tracker("u1")
+    buttons = [{"title": "5", "payload": '/inform{"answer":"5"}'}]
+    tracker.update(BotUttered("Ông/bà chấm điểm từ 1 đến 5", {"buttons": buttons}))
+    await agent.tracker_store.save(tracker)
+    gate = gate_for(agent, relay)
+    await say(gate, agent, '/inform{"answer":"5"}')
+    await say(gate, agent, "/request_human")
+    await say(gate, agent, '/inform{"answer":"x"}')
+    assert [sent[1] for sent in relay.sent] == ["5", "Gặp nhân viên", "(bấm một nút)"]

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from connectors.common.database import ConnectorDatabase
 from connectors.common.dedupe import DedupeStore
 from connectors.intake_events import (
     INTENT,
+    KEPT,
     IntakeEventsInput,
     IntakeEventsSettings,
     NoticeOutput,
@@ -37,6 +39,8 @@ from tests.connectors.messenger.payloads import PSID
 from tests.connectors.zalo.payloads import USER_ID
 
 SECRET = "shared-webhook-secret"
+REST_KEY = "rest-test-key-0123456789-abcdefghijKLMNOP"
+REST_AUTH = {"Authorization": f"Bearer {REST_KEY}"}
 _apps = iter(range(1, 10_000))
 
 
@@ -101,6 +105,7 @@ def event(**extra: Any) -> bytes:
         "channel": "webchat",
         "sender_id": "webchat-user-1",
         "at": "2026-03-01T08:00:00+00:00",
+        "sent_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),  # signed: fresh
         **extra,
     }
     return json.dumps(body, ensure_ascii=False).encode()
@@ -202,21 +207,50 @@ async def test_a_refusal_by_the_channel_is_reported_not_retried(bot, asgi):
     assert answer.json() == {"delivered": False, "reason": WindowClosed.reason_vi}
 
 
-async def test_rest_conversations_fetch_their_notifications(bot, asgi):
+async def test_rest_conversations_fetch_their_notifications(bot, asgi, monkeypatch):
+    monkeypatch.setenv("REST_CHANNEL_KEY", REST_KEY)
     app, _, agent = bot
-    body = event(channel="rest", sender_id="rest-user-7", event_id="ev-rest")
-    await post(asgi, app, body, sign(body), "ev-rest")
+    body = event(channel="rest", sender_id="rest:user-7", event_id="ev-rest")
+    told = await post(asgi, app, body, sign(body), "ev-rest")
+    # nothing was pushed: the console must not say the citizen was told (issue 16)
+    assert told.json() == {"delivered": False, "reason": KEPT}
     assert isinstance(agent.triggered[0][2], NoticeOutput)
     answer = await asgi(app).get(
-        "/webhooks/intake/notifications", params={"sender": "rest-user-7", "after": 0}
+        "/webhooks/intake/notifications",
+        params={"sender": "user-7", "after": 0},
+        headers=REST_AUTH,
     )
     messages = answer.json()["messages"]
     assert [m["text"] for m in messages] == ["Hồ sơ HS-7K3M-9Q2P"]
     later = await asgi(app).get(
         "/webhooks/intake/notifications",
-        params={"sender": "rest-user-7", "after": answer.json()["last_id"]},
+        params={"sender": "rest:user-7", "after": answer.json()["last_id"]},
+        headers=REST_AUTH,
     )
     assert later.json()["messages"] == []
+
+
+async def test_notifications_need_the_rest_key_and_stay_in_the_rest_namespace(
+    bot, asgi, monkeypatch
+):
+    monkeypatch.setenv("REST_CHANNEL_KEY", REST_KEY)
+    app, _, _ = bot
+    body = event(channel="zalo", sender_id="zalo:48213377", event_id="ev-zalo-notice")
+    await post(asgi, app, body, sign(body), "ev-zalo-notice")
+    client = asgi(app)
+    for headers in ({}, {"Authorization": "Bearer change-me"}):
+        refused = await client.get(
+            "/webhooks/intake/notifications",
+            params={"sender": "zalo:48213377", "after": 0},
+            headers=headers,
+        )
+        assert refused.status_code == 401
+    other = await client.get(
+        "/webhooks/intake/notifications",
+        params={"sender": "zalo:48213377", "after": 0},
+        headers=REST_AUTH,
+    )
+    assert other.json()["messages"] == []  # read as rest:zalo:48213377, never zalo's
 
 
 async def test_malformed_events_are_refused(bot, asgi):
@@ -415,6 +449,7 @@ async def test_a_late_staff_reply_on_messenger_uses_human_agent_when_enabled(
             "message_id": 9,
             "text": "Chào ông, hồ sơ đã đủ.",
             "staff_name": "Lan",
+            "sent_at": datetime.now(timezone.utc).isoformat(),
             **MESSENGER,
         },
         ensure_ascii=False,
@@ -442,3 +477,18 @@ async def test_a_late_receipt_notice_after_an_outage_is_tagged_like_a_status(
     assert told.delivered and (told.reason or "").startswith("Đã gửi bằng thẻ ACCOUNT_UPDATE")
     [sent] = fake_graph.sent
     assert (sent["messaging_type"], sent["tag"]) == ("MESSAGE_TAG", "ACCOUNT_UPDATE")
+
+
+async def test_a_replayed_or_stale_event_is_dropped(bot, asgi):
+    """Issue 17: the id that counts is the signed one; an old capture is refused."""
+    app, _, agent = bot
+    body = event(event_id="ev-replay")
+    assert (await post(asgi, app, body, sign(body), "ev-replay")).json() == {"delivered": True}
+    again = await post(asgi, app, body, sign(body), "another-header-id")
+    assert again.json()["duplicate"] is True
+    old = (datetime.now(timezone.utc) - timedelta(minutes=10)).isoformat()
+    stale = event(event_id="ev-stale", sent_at=old)
+    assert (await post(asgi, app, stale, sign(stale), "ev-stale")).status_code == 403
+    undated = json.dumps({**json.loads(event(event_id="ev-undated")), "sent_at": None}).encode()
+    assert (await post(asgi, app, undated, sign(undated), "ev-undated")).status_code == 403
+    assert len(agent.triggered) == 1

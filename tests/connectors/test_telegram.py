@@ -324,3 +324,12 @@ async def test_without_credentials_the_channel_is_disabled_with_one_log_line(
     assert channel.get_output_channel() is None
     [line] = [r for r in caplog.records if r.name.startswith("connectors")]
     assert "TELEGRAM_BOT_TOKEN (missing)" in line.getMessage()
+
+
+def test_a_short_secret_token_disables_the_channel(monkeypatch, caplog, telegram_settings):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", telegram_settings.bot_token)
+    monkeypatch.setenv("TELEGRAM_SECRET_TOKEN", "s3cr3t-Token_value")  # 18 characters
+    with caplog.at_level(logging.INFO, logger="connectors"):
+        channel = TelegramInput.from_credentials(None)
+    assert channel.get_output_channel() is None
+    assert "TELEGRAM_SECRET_TOKEN" in caplog.text and "32-256 characters" in caplog.text

@@ -8,16 +8,13 @@ it); the tests are skipped with that reason otherwise.
 from __future__ import annotations
 
 import struct
-import threading
 import uuid
 import zlib
 from collections.abc import Iterator, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from stack import RunningStack, StackConfig, running_stack
-from stack.ports import free_port
 from tests.e2e.harness import trained_model
 
 
@@ -48,7 +45,13 @@ def _running_system(
     tmp_path_factory: pytest.TempPathFactory, name: str, intake_env: Mapping[str, str]
 ) -> Iterator[RunningStack]:
     """The intake service, the actions and Rasa with the REST, web chat and intake channels."""
-    config = StackConfig(model=trained_model(), webchat=True, intake_env=intake_env)
+    config = StackConfig(
+        model=trained_model(),
+        webchat=True,
+        # the retention jobs run every few seconds here (tests/e2e/test_security.py)
+        env={"RETENTION_INTERVAL_SECONDS": "3"},
+        intake_env={"INTAKE_PURGE_INTERVAL_SECONDS": "3", **intake_env},
+    )
     with running_stack(config, tmp_path_factory.mktemp(name)) as running:
         yield running
 
@@ -71,30 +74,5 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
 
 @pytest.fixture
 def sender() -> str:
-    """A fresh conversation id."""
-    return f"e2e-{uuid.uuid4().hex[:12]}"
-
-
-@pytest.fixture(scope="session")
-def photo_url() -> Iterator[str]:
-    """The URL of a photo, as a channel gives it in the message metadata."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
-            self.send_header("Content-Length", str(len(PNG)))
-            self.end_headers()
-            self.wfile.write(PNG)
-
-        def log_message(self, *args: object) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/so-bhxh.png"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """A fresh conversation id of the REST channel (its ids live in ``rest:``)."""
+    return f"rest:e2e-{uuid.uuid4().hex[:12]}"

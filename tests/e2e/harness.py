@@ -25,6 +25,7 @@ __all__ = [
     "API_KEY",
     "WEBHOOK_SECRET",
     "Chat",
+    "WebChat",
     "change_status",
     "intake_dossier",
     "intake_dossiers",
@@ -60,6 +61,13 @@ class Chat:
         self.last = self.system.say(self.sender, text, metadata=metadata)
         return "\n".join(message.get("text") or "" for message in self.last)
 
+    def start(self, text: str) -> str:
+        """Starts a dossier (``/start_submission…``) and agrees to the privacy notice it shows
+        first (bot/actions/consent.py); returns what follows the agreement."""
+        notice = self.say(text)
+        assert "dữ liệu cá nhân" in notice and "Đồng ý" in self.buttons(), notice
+        return self.press("Đồng ý")
+
     def press(self, title: str) -> str:
         """Presses a button of the bot's last messages by its title."""
         for message in self.last:
@@ -71,6 +79,49 @@ class Chat:
     def buttons(self) -> list[str]:
         """The titles of the buttons of the bot's last messages."""
         return [b["title"] for m in self.last for b in m.get("buttons") or []]
+
+
+class WebChat(Chat):
+    """One citizen's conversation through the web chat page's routes (its uploads are the only
+    attachments the action server fetches from this system; the REST channel takes none)."""
+
+    def __init__(self, system: RunningStack, sender: str | None = None) -> None:
+        super().__init__(system, sender or f"web-{uuid.uuid4().hex}")
+        self.seen = 0
+
+    def _new_bot_messages(self) -> list[dict[str, Any]]:
+        answer = httpx.get(
+            f"{self.system.rasa_url}/webhooks/webchat/messages",
+            params={"sender": self.sender, "after": self.seen},
+            timeout=30,
+        )
+        answer.raise_for_status()
+        body = answer.json()
+        self.seen = body["last_id"]
+        return [m for m in body["messages"] if m["role"] == "bot"]
+
+    def say(self, text: str, metadata: dict[str, Any] | None = None) -> str:
+        """Sends what the citizen types (or a button payload) from the page."""
+        answer = httpx.post(
+            f"{self.system.rasa_url}/webhooks/webchat/message",
+            json={"sender": self.sender, "message": text, "display": text},
+            timeout=120,
+        )
+        answer.raise_for_status()
+        self.last = self._new_bot_messages()
+        return "\n".join(message.get("text") or "" for message in self.last)
+
+    def upload(self, name: str, content: bytes, mime: str = "image/png") -> str:
+        """Sends a photo or PDF from the page's paperclip button."""
+        answer = httpx.post(
+            f"{self.system.rasa_url}/webhooks/webchat/upload",
+            data={"sender": self.sender},
+            files={"file": (name, content, mime)},
+            timeout=120,
+        )
+        assert answer.json() == {"ok": True}, answer.text
+        self.last = self._new_bot_messages()
+        return "\n".join(message.get("text") or "" for message in self.last)
 
 
 def receipt_code(text: str) -> str:
@@ -85,7 +136,10 @@ def receipt_code(text: str) -> str:
 def _kept_messages(system: RunningStack, path: str, sender: str) -> list[dict[str, Any]]:
     """The messages Rasa keeps for a conversation at ``/webhooks/<path>``, oldest first."""
     answer = httpx.get(
-        f"{system.rasa_url}/webhooks/{path}", params={"sender": sender, "after": 0}, timeout=10
+        f"{system.rasa_url}/webhooks/{path}",
+        params={"sender": sender, "after": 0},
+        headers=system.rest_headers,
+        timeout=10,
     )
     answer.raise_for_status()
     messages: list[dict[str, Any]] = answer.json()["messages"]

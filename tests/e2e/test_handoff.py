@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import uuid
 from typing import Any
 
 import httpx
@@ -106,7 +107,7 @@ def notice_containing(system: RunningStack, sender: str, text: str) -> str:
 
 def test_a_person_takes_over_a_dossier_and_hands_it_back_to_continue(office: RunningStack, sender):
     chat = Chat(office, sender)
-    assert "Ông/bà đang hưởng lương hưu" in chat.say(
+    assert "Ông/bà đang hưởng lương hưu" in chat.start(
         f'/start_submission{{"procedure":"{PENSION}"}}'
     )
     chat.say("có")
@@ -130,7 +131,9 @@ def test_a_person_takes_over_a_dossier_and_hands_it_back_to_continue(office: Run
     staff.claim(handoff_id)
     notice_containing(office, sender, "đang hỗ trợ ông/bà")
     sent = staff.reply(handoff_id, "Chào ông, ông xem ngày sinh trên CCCD giúp tôi ạ.")
-    assert sent["delivery"] == "delivered", sent
+    # REST cannot push: the reply is kept for the client, and the console does not say it
+    # reached the citizen (issue 16)
+    assert sent["delivery"] == "failed" and "không tự gửi tin" in sent["reason"], sent
     notice_containing(office, sender, "ông xem ngày sinh trên CCCD")
 
     # every service restarts: the conversation is still with the person
@@ -172,8 +175,10 @@ def test_nobody_claims_it_in_time_and_the_assistant_offers_the_hotline(
 
 
 def test_a_web_chat_conversation_ends_with_the_staff_member_and_the_rating(
-    office: RunningStack, sender
+    office: RunningStack,
 ):
+    sender = f"web-{uuid.uuid4().hex}"  # the page's random id (the fixture's is a REST one)
+
     def say(text: str) -> None:
         answer = httpx.post(
             f"{office.rasa_url}/webhooks/webchat/message",
@@ -256,9 +261,12 @@ def test_a_caller_sends_the_code_a_hotline_staff_member_gave_and_the_dossier_goe
     assert shown is not None, answer.text[:800]
     code = shown.group(1).strip()  # "7K3 M9Q", read on the phone
 
-    reply = Chat(office, sender).say(code.lower())
+    caller = Chat(office, sender)
+    reply = caller.say(code.lower())
     assert "Cán bộ đã chuẩn bị sẵn hồ sơ" in reply, reply
     assert "Lời nhắn của cán bộ: Bà nhớ chụp CCCD hai mặt." in reply
+    assert "dữ liệu cá nhân" in reply  # the privacy notice before anything is collected
+    reply = caller.press("Đồng ý")
     assert "căn cước công dân" in reply  # name, birth date and answers are not asked again
     again = Chat(office, f"{sender}-x").say(code)
     assert "Mã này đã được dùng" in again and "1900 9068" in again, again  # one caller only

@@ -34,12 +34,13 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-API_KEY = "test-api-key-0123456789"
-SECRET_KEY = "test-secret-key"
-WEBHOOK_SECRET = "test-webhook-secret"
+API_KEY = "test-api-key-0123456789-abcdefghijklmn"
+SECRET_KEY = "test-session-signing-key-0123456789-abcdef"
+WEBHOOK_SECRET = "test-webhook-hmac-key-0123456789-abcdef"
+DATA_KEYS = "dGVzdC1kYXRhLWtleS0wMTIzNDU2Nzg5YWJjZGVmZ2g="  # a Fernet key (32 bytes, base64)
 BOT_URL = "http://bot.test/webhooks/intake/events"
-ADMIN = ("quantri", "Quantri-2026-pass")
-STAFF = ("canbo", "Canbo-2026-pass")
+ADMIN = ("quantri", "Giamsat-2026-pass")
+STAFF = ("canbo", "Tiepnhan-2026-pass")
 PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 PROCEDURE = "huong_bhxh_mot_lan"
@@ -117,6 +118,7 @@ def make_settings(var_dir: Path, database_url: str, **extra: str) -> Settings:
         "INTAKE_API_KEY": API_KEY,
         "INTAKE_SECRET_KEY": SECRET_KEY,
         "BOT_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "INTAKE_DATA_KEYS": DATA_KEYS,
         "BOT_EVENTS_URL": BOT_URL,
         **extra,
     }
@@ -160,7 +162,24 @@ def build_client(
     """A TestClient on a fresh app instance (the lifespan runs inside ``with``)."""
     transport = httpx.MockTransport(bot.handler) if bot else None
     app = create_app(settings, webhook_transport=transport, webhook_policy=policy)
+    _forget_failed_logins(settings.database_url)
     return TestClient(app, base_url="http://testserver")
+
+
+def _forget_failed_logins(url: str) -> None:
+    """Each test app starts with no failed sign-ins, although the database is shared by the
+    session (the throttle counts in the database since issue 17)."""
+    from sqlalchemy import delete, inspect
+
+    from intake_service.models import LoginFailure
+
+    db = Database(url)
+    try:
+        if inspect(db.engine).has_table("login_failures"):
+            with db.transaction() as session:
+                session.execute(delete(LoginFailure))
+    finally:
+        db.dispose()
 
 
 @pytest.fixture

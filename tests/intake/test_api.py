@@ -230,6 +230,7 @@ def test_attachments(client: TestClient) -> None:
     again = client.post(url, files={"file": ("x.png", PNG, "image/png")}, headers=headers)
     assert again.status_code == 200
     assert again.json()["id"] == body["id"]
+    assert (body["already_attached"], again.json()["already_attached"]) == (False, True)
     text = client.post(
         url, files={"file": ("a.pdf", b"hello", "application/pdf")}, headers=headers
     )

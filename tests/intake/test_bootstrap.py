@@ -34,6 +34,7 @@ def test_bootstrap_generates_secrets_once_and_is_idempotent(tmp_path: Path) -> N
         "INTAKE_SECRET_KEY",
         "BOT_WEBHOOK_SECRET",
         "INTAKE_ADMIN_PASSWORD",
+        "INTAKE_DATA_KEYS",
     }
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
     assert first.admin_created == "admin"
@@ -57,15 +58,15 @@ def test_bootstrap_generates_secrets_once_and_is_idempotent(tmp_path: Path) -> N
 def test_environment_wins_and_is_not_copied_to_the_file(tmp_path: Path) -> None:
     env = {
         "INTAKE_VAR_DIR": str(tmp_path),
-        "INTAKE_API_KEY": "from-the-environment",
+        "INTAKE_API_KEY": "from-the-environment-0123456789-abcdef",
         "INTAKE_ADMIN_USER": "giamdoc",
-        "INTAKE_ADMIN_PASSWORD": "Mat-khau-2026",
+        "INTAKE_ADMIN_PASSWORD": "Tram-Xanh-2026",
     }
     report = bootstrap(env, lambda _: None)
     assert "INTAKE_API_KEY" not in report.generated
     assert "from-the-environment" not in (tmp_path / "secrets.env").read_text()
     assert report.admin_created == "giamdoc"
-    assert load_settings(env).api_key == "from-the-environment"
+    assert load_settings(env).api_key == "from-the-environment-0123456789-abcdef"
 
 
 def test_cli_create_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

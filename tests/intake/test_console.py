@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,9 +15,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from intake_service.db import Database
-from intake_service.models import AuditEntry
+from intake_service.models import AuditEntry, Dossier
 
-from .conftest import ADMIN, STAFF, build_client, make_settings, submit
+from .conftest import ADMIN, API_KEY, STAFF, build_client, make_settings, submit
+from .test_api import PNG
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -100,7 +103,7 @@ def test_search_by_receipt_cccd_and_bhxh_code_with_masked_list(
     created = submit(console)
     code = created["receipt_code"]
     detail = console.get(
-        f"/api/v1/dossiers/{code}", headers={"X-API-Key": "test-api-key-0123456789"}
+        f"/api/v1/dossiers/{code}", headers={"X-API-Key": API_KEY}
     ).json()
     cccd, bhxh = detail["fields"]["so_cccd"], detail["fields"]["ma_so_bhxh"]
     login(console)
@@ -144,6 +147,9 @@ def test_detail_and_status_change_with_note(console: TestClient, sqlite_url: str
     )
     assert no_note.status_code == 422
     assert "Cần ghi chú" in no_note.text
+    # the drop-down keeps the choice: staff only add the note (issue 16, item 6)
+    assert re.search(r'<option value="needs_info" selected>', no_note.text)
+    assert not re.search(r'<option value="in_review" selected>', no_note.text)
     no_csrf = console.post(f"/console/dossiers/{code}/status", data={"status": "in_review"})
     assert no_csrf.status_code == 403
     done = console.post(
@@ -176,7 +182,7 @@ def test_statistics_page(console: TestClient) -> None:
     console.post(
         "/api/v1/ratings",
         json={"channel": "zalo", "sender_id": "zalo:1", "score": 4},
-        headers={"X-API-Key": "test-api-key-0123456789"},
+        headers={"X-API-Key": API_KEY},
     )
     login(console)
     page = console.get("/console/stats").text
@@ -186,6 +192,26 @@ def test_statistics_page(console: TestClient) -> None:
     assert "Năm 2019" in page
     assert "chỉ số hài lòng" in page
     assert "Hộp thư hỗ trợ" in page  # the handoff inbox has its place in the navigation
+
+
+def rating_count(page: str) -> int:
+    found = re.search(r"\((\d+) đánh giá", page)
+    assert found is not None, page[:2000]
+    return int(found.group(1))
+
+
+def test_ratings_without_a_comment_are_counted(console: TestClient) -> None:
+    """The bot sends ``comment: null`` after "Không góp ý" (issue 16: "0 đánh giá")."""
+    login(console)
+    before = rating_count(console.get("/console/stats").text)
+    for score, comment in ((5, None), (2, "Chờ lâu")):
+        answer = console.post(
+            "/api/v1/ratings",
+            json={"channel": "webchat", "sender_id": "web-1", "score": score, "comment": comment},
+            headers={"X-API-Key": API_KEY},
+        )
+        assert answer.status_code == 201, answer.text
+    assert rating_count(console.get("/console/stats").text) == before + 2
 
 
 def test_staff_cannot_manage_accounts_but_admin_can(console: TestClient) -> None:
@@ -223,7 +249,7 @@ def test_attachments_only_for_signed_in_staff(console: TestClient) -> None:
     uploaded = console.post(
         f"/api/v1/dossiers/{code}/attachments",
         files={"file": ("anh.png", PNG, "image/png")},
-        headers={"X-API-Key": "test-api-key-0123456789"},
+        headers={"X-API-Key": API_KEY},
     ).json()
     url = f"/console/attachments/{uploaded['id']}"
     assert console.get(url, follow_redirects=False).status_code == 303
@@ -259,3 +285,78 @@ def test_paper_dossier_is_recorded_with_the_same_checks(console: TestClient) -> 
     assert "Bưu điện (giấy)" in done.text
     again = console.post("/console/paper", data=data)  # double click: same dossier
     assert re.findall(r"HS-[2-9A-Z]{4}-[2-9A-Z]{4}", again.text)[0] in done.text
+
+
+# ---------------------------------------------------------------------- issue 16
+def test_dossiers_are_found_by_phone_or_full_name(console: TestClient) -> None:
+    phone = "09" + uuid.uuid4().int.__str__()[:8]
+    created = submit(console, fields={"ho_ten": "Phạm Thị Thu Hà", "so_dien_thoai": phone})
+    login(console)
+    for typed in (phone, f"+84 {phone[1:]}", "pham thi thu ha", "PHẠM THỊ THU HÀ"):
+        page = console.get("/console/dossiers", params={"q": typed}).text
+        assert created["receipt_code"] in page, typed
+    assert created["receipt_code"] not in console.get(
+        "/console/dossiers", params={"q": "Phạm Thị"}
+    ).text  # the whole name, as indexed: part of it finds nothing
+    listed = console.get("/console/dossiers").text
+    assert "<th>Số CCCD / mã số BHXH</th>" in listed and "<th>Giấy tờ</th>" not in listed
+
+
+def test_due_dates_the_overdue_filter_and_the_csv(console: TestClient, sqlite_url: str) -> None:
+    late = submit(console, fields={"ho_ten": "Lê Văn Trễ"})["receipt_code"]
+    fresh = submit(console)["receipt_code"]
+    with Database(sqlite_url).transaction() as session:
+        dossier = session.scalar(select(Dossier).where(Dossier.receipt_code == late))
+        assert dossier is not None
+        dossier.created_at = dossier.created_at - timedelta(days=30)
+    login(console)
+    page = console.get(f"/console/dossiers/{late}").text
+    assert 'id="due-date"' in page and "quá hạn" in page  # 07 ngày làm việc, 30 days ago
+    overdue = console.get("/console/dossiers", params={"overdue": "1"}).text
+    assert late in overdue and fresh not in overdue
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                console.get("/console/dossiers.csv", params={"q": late}).content.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+    header, row = rows[0], rows[1]
+    assert header[:2] == ["Mã hồ sơ", "Người nộp"] and "Hạn giải quyết" in header
+    assert row[1] == "Lê Văn Trễ" and row[header.index("Quá hạn")] == "có"
+    assert re.fullmatch(r"\d\d/\d\d/\d{4}", row[header.index("Hạn giải quyết")])
+
+
+def test_documents_sent_after_needs_info_are_flagged(console: TestClient) -> None:
+    code = submit(console)["receipt_code"]
+    token = login(console)
+    console.post(
+        f"/console/dossiers/{code}/status",
+        data={"status": "needs_info", "note": "Xin ảnh CCCD", "csrf_token": token},
+    )
+    assert code not in console.get("/console/dossiers", params={"new_docs": "1"}).text
+    answer = console.post(
+        f"/api/v1/dossiers/{code}/attachments",
+        files={"file": ("cccd.png", PNG, "image/png")},
+        headers={"X-API-Key": API_KEY},
+    )
+    assert answer.status_code == 201, answer.text
+    flagged = console.get("/console/dossiers", params={"new_docs": "1"}).text
+    assert code in flagged and "có giấy tờ mới" in flagged
+    assert 'id="new-documents"' in console.get(f"/console/dossiers/{code}").text
+
+
+def test_the_audit_log_reads_in_vietnamese(console: TestClient) -> None:
+    code = submit(console)["receipt_code"]
+    token = login(console)
+    console.post(
+        f"/console/dossiers/{code}/status",
+        data={"status": "needs_info", "note": "Xin ảnh", "csrf_token": token},
+    )
+    console.cookies.clear()
+    login(console, ADMIN)
+    page = console.get("/console/audit").text
+    assert "Đổi trạng thái hồ sơ" in page and "Cần bổ sung thông tin: Xin ảnh" in page
+    assert ">change_status<" not in page and "needs_info:" not in page

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 
 from intake_service.db import Database
-from intake_service.models import AuditEntry
+from intake_service.models import AuditEntry, WebhookDelivery
 
-from .conftest import ADMIN, STAFF
+from .conftest import ADMIN, STAFF, BotStub
 from .handoff_support import BOT, FAR_MONDAY_9AM, Clock, build_app_client, open_handoff
 from .test_console import login
 from .test_handoff_api import staff_user
@@ -277,10 +280,10 @@ def test_call_backs_are_listed_and_marked_done(console: Any, sqlite_url: str) ->
     callback_id = re.search(r"/console/callbacks/(\d+)/done", page).group(1)  # type: ignore[union-attr]
     done = console.post(
         f"/console/callbacks/{callback_id}/done",
-        data={"csrf_token": token, "note": "Đã hướng dẫn nộp hồ sơ"},
+        data={"csrf_token": token, "note": "Đã hướng dẫn nộp hồ sơ", "outcome": "reached"},
     )
-    assert "Đã đánh dấu đã gọi lại" in done.text
-    assert "Đã hướng dẫn nộp hồ sơ" in done.text
+    assert "Đã ghi kết quả cuộc gọi: đã gọi được" in done.text
+    assert "Đã gọi được: Đã hướng dẫn nộp hồ sơ" in done.text
     assert {"view_callbacks", "complete_callback"} <= actions(sqlite_url, STAFF[0])
 
 
@@ -330,3 +333,166 @@ def test_expected_wait_follows_recent_claims(tmp_path: Path, sqlite_url: str) ->
             clock.advance(minutes=2)
             service.claim(handoff_id, user)
         assert open_handoff(client)["expected_wait_minutes"] == 2
+
+
+# ---------------------------------------------------------------------- issue 16
+class LeftBot(BotStub):
+    """A bot whose citizen left the handoff: every event is answered "not told"."""
+
+    REASON = "Người dân đã rời yêu cầu hỗ trợ này; trợ lý không gửi gì cho người dân."
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return httpx.Response(200, json={"delivered": False, "reason": self.REASON})
+
+
+def test_the_console_shows_whether_the_citizen_was_told_of_the_claim(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """Never "người dân được báo" when nothing was sent (issue 16, item 2)."""
+    with build_app_client(tmp_path, sqlite_url, bot=LeftBot()) as client:
+        handoff_id = open_handoff(client)["handoff_id"]
+        page = claim(client, handoff_id, login(client))
+        assert "người dân được báo có cán bộ" not in page.text
+        assert "Trợ lý đang báo người dân" in page.text
+
+        def notices() -> list[dict[str, Any]]:
+            url = f"/console/handoffs/{handoff_id}/messages.json"
+            found: list[dict[str, Any]] = client.get(url).json()["notices"]
+            return found
+
+        deadline = time.monotonic() + 10
+        while notices()[-1]["state"] == "pending" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [notice] = notices()
+        assert notice["label"] == "Báo người dân có cán bộ hỗ trợ"
+        assert (notice["state"], notice["text"]) == ("not_told", "chưa báo được")
+        assert notice["reason"] == LeftBot.REASON
+        page = client.get(f"/console/handoffs/{handoff_id}").text
+        assert "chưa báo được" in page and LeftBot.REASON in page
+
+
+def test_staff_see_the_name_the_citizen_reads_and_every_turn_of_the_assistant(
+    console: Any,
+) -> None:
+    """The same name everywhere (items 4) and the assistant's lines after the end (item 3)."""
+    handoff_id = open_handoff(console)["handoff_id"]
+    token = login(console)
+    claim(console, handoff_id, token)
+    sent = console.post(
+        f"/console/handoffs/{handoff_id}/reply",
+        data={"csrf_token": token, "text": "Chào anh"},
+        headers={"Accept": "application/json"},
+    ).json()["message"]
+    assert sent["staff"] == "Cán bộ thử"  # not the account name "canbo"
+    polled = console.get(f"/console/handoffs/{handoff_id}/messages.json").json()
+    assert [m["staff"] for m in polled["messages"] if m["author"] == "staff"] == ["Cán bộ thử"]
+    page = console.get(f"/console/handoffs/{handoff_id}").text
+    assert "Cán bộ · Cán bộ thử" in page and "Cán bộ · canbo" not in page
+    console.post(f"/console/handoffs/{handoff_id}/close", data={"csrf_token": token})
+    said = console.post(
+        f"/api/v1/handoffs/{handoff_id}/messages",
+        json={"from": "bot", "text": "Vâng. Khi cần, ông/bà gọi 1900 9068."},
+        headers=BOT,
+    )
+    assert said.status_code == 201  # the assistant's words are kept after the end
+    late = console.post(
+        f"/api/v1/handoffs/{handoff_id}/messages", json={"text": "alo"}, headers=BOT
+    )
+    assert late.status_code == 409  # a citizen's message goes back to the assistant
+
+
+def test_repeat_call_backs_of_one_number_are_one_line_with_the_topic(console: Any) -> None:
+    phone = "0977" + uuid.uuid4().hex[:6].translate(str.maketrans("abcdef", "123456"))
+    first = open_handoff(console, procedure_id="huong_bhxh_mot_lan")["handoff_id"]
+    for handoff_id in (first,):
+        console.post(f"/api/v1/handoffs/{handoff_id}/callback", json={"phone": phone}, headers=BOT)
+    second = open_handoff(console, procedure_id="cap_lai_the_bhyt")["handoff_id"]
+    console.post(f"/api/v1/handoffs/{second}/callback", json={"phone": phone}, headers=BOT)
+    token = login(console)
+    page = console.get("/console/callbacks").text
+    row = re.search(rf'<tr data-phone="{phone}">(.*?)</tr>', page, re.S)
+    assert row is not None and page.count(f'data-phone="{phone}"') == 1
+    assert re.search(r'class="requests">2<', row.group(1))
+    assert "BHXH một lần" in row.group(1) and "thẻ BHYT" in row.group(1)
+    callback_id = re.search(r"/console/callbacks/(\d+)/done", row.group(1)).group(1)  # type: ignore[union-attr]
+    refused = console.post(
+        f"/console/callbacks/{callback_id}/done", data={"csrf_token": token, "outcome": "x"}
+    )
+    assert "Chọn kết quả cuộc gọi" in refused.text
+    console.post(
+        f"/console/callbacks/{callback_id}/done",
+        data={"csrf_token": token, "outcome": "no_answer", "note": "gọi 2 lần"},
+    )
+    page = console.get("/console/callbacks").text
+    assert f'data-phone="{phone}"' not in page  # both requests are done
+    assert page.count("Không liên lạc được: gọi 2 lần") == 2
+
+
+def test_notes_stay_with_staff_and_a_colleague_takes_over(console: Any, sqlite_url: str) -> None:
+    handoff_id = open_handoff(console)["handoff_id"]
+    token = login(console)
+    claim(console, handoff_id, token)
+    noted = console.post(
+        f"/console/handoffs/{handoff_id}/note",
+        data={"csrf_token": token, "text": "Người này đã gọi tổng đài hôm qua."},
+    )
+    assert "Đã lưu ghi chú nội bộ" in noted.text
+    polled = console.get(f"/console/handoffs/{handoff_id}/messages.json").json()
+    [note] = [m for m in polled["messages"] if m["author"] == "note"]
+    assert note["author_label"].startswith("Ghi chú nội bộ") and note["staff"] == "Cán bộ thử"
+    page = console.get(f"/console/handoffs/{handoff_id}").text
+    assert 'id="transfer-to"' in page and 'value="quantri"' in page
+    moved = console.post(
+        f"/console/handoffs/{handoff_id}/transfer", data={"csrf_token": token, "to": ADMIN[0]}
+    )
+    assert "Đã chuyển cuộc trò chuyện cho cán bộ Quản trị thử" in moved.text
+    body = console.get(f"/api/v1/handoffs/{handoff_id}", headers=BOT).json()
+    assert body["staff_name"] == "Quản trị thử" and body["status"] == "claimed"
+    polled = console.get(f"/console/handoffs/{handoff_id}/messages.json").json()
+    assert polled["can_act"] is False  # the account that passed it on
+    assert any("đã chuyển cuộc trò chuyện cho cán bộ Quản trị thử" in m["text"]
+               for m in polled["messages"])
+    assert "transfer_handoff" in actions(sqlite_url, STAFF[0])
+    with Database(sqlite_url).session() as session:
+        events = session.scalars(
+            select(WebhookDelivery.payload).where(
+                WebhookDelivery.handoff_id == handoff_id,
+                WebhookDelivery.event == "handoff_claimed",
+            )
+        ).all()
+    assert '"staff_name":"Quản trị thử"' in events[-1]  # the citizen is told who helps now
+
+
+def test_past_conversations_are_found_and_shown_beside_the_current_one(console: Any) -> None:
+    sender = f"zalo:{uuid.uuid4().hex[:10]}"
+    marker = f"mất sổ {uuid.uuid4().hex[:6]}"
+    older = open_handoff(
+        console, sender_id=sender, transcript=[{"from": "citizen", "text": marker}]
+    )["handoff_id"]
+    console.post(f"/api/v1/handoffs/{older}/withdraw", json={}, headers=BOT)
+    newer = open_handoff(console, sender_id=sender)["handoff_id"]
+    login(console)
+    found = console.get("/console/inbox", params={"q": marker}).text
+    assert f'href="/console/handoffs/{older}"' in re.search(
+        r'id="found-table".*?</table>', found, re.S
+    ).group(0)  # type: ignore[union-attr]
+    page = console.get(f"/console/handoffs/{newer}").text
+    earlier = re.search(r'id="earlier-list".*?</ul>', page, re.S)
+    assert earlier is not None and f"/console/handoffs/{older}" in earlier.group(0)
+
+
+def test_the_statistics_show_response_times_and_workload_per_staff_member(console: Any) -> None:
+    handoff_id = open_handoff(console)["handoff_id"]
+    token = login(console)
+    claim(console, handoff_id, token)
+    console.post(
+        f"/console/handoffs/{handoff_id}/reply",
+        data={"csrf_token": token, "text": "Chào ông"},
+        headers={"Accept": "application/json"},
+    )
+    page = console.get("/console/stats").text
+    table = re.search(r'id="staff-stats".*?</section>', page, re.S)
+    assert table is not None
+    row = re.search(r"<tr><td>Cán bộ thử</td><td>(\d+)</td><td>(\d+)</td>", table.group(0))
+    assert row is not None and int(row.group(1)) >= 1 and int(row.group(2)) >= 1

@@ -75,3 +75,14 @@ def test_service_logging_masks_every_logger(capsys: pytest.CaptureFixture[str]) 
     assert "7912345678" not in err
     assert "0912345678" not in err
     assert err.count("•") >= 3
+
+
+def test_glued_and_url_encoded_numbers_and_receipt_codes_leave_no_trace():
+    """Issue 17: masking gaps found by the review."""
+    from intake_service.pii import mask_log_line
+
+    line = mask_log_line(
+        'GET /api/v1/dossiers/HS-7K3M-9Q2P?sender_id=zalo%3A4821337712 cccd001088012345'
+    )
+    assert "HS-7K3M-9Q2P" not in line and "HS-••••-••2P" in line
+    assert "4821337712" not in line and "001088012345" not in line

@@ -98,7 +98,12 @@ def test_bot_outage_is_retried_until_delivered(
         wait_for(delivered)
     attempts = [r for r in bot.requests if receipt_code_of(r) == code]
     assert len(attempts) == 4
-    assert len({r.content for r in attempts}) == 1  # the same signed body every time
+    # the same event every time; only its signed sent_at is new for each attempt (issue 17:
+    # the bot refuses old captures and de-duplicates on the body's event_id)
+    bodies = [json.loads(r.content) for r in attempts]
+    assert len({b["event_id"] for b in bodies}) == 1
+    assert len({json.dumps({**b, "sent_at": None}, sort_keys=True) for b in bodies}) == 1
+    assert all(b["sent_at"] for b in bodies)
 
 
 def test_pending_notifications_survive_a_restart(tmp_path: Path, sqlite_url: str) -> None:

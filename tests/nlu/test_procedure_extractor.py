@@ -158,3 +158,12 @@ def test_every_catalog_procedure_is_found_by_its_short_name(catalog_index, token
 )
 def test_real_catalog_aliases(catalog_index, tokenizer, text, procedure_id, span):
     assert (procedure_id, span) in found(catalog_index, tokenizer, text)
+
+
+def test_a_procedure_the_citizen_says_they_do_not_use_is_not_named(fake_index, tokenizer):
+    """"tôi không dùng VssID, nhờ bạn nộp giúp" opened VssID registration, twice."""
+    assert found(fake_index, tokenizer, "tôi không dùng VssID, nhờ bạn nộp giúp") == []
+    assert found(fake_index, tokenizer, "toi ko biet dung vssid") == []
+    assert found(fake_index, tokenizer, "tôi muốn đăng ký VssID") == [
+        ("dang_ky_vssid", "đăng ký VssID")
+    ]

@@ -99,7 +99,11 @@ def system(
 
 def _say(client: httpx.Client, system: RunningStack, sender: str, text: str) -> tuple[str, str]:
     """Sends through the balancer; returns (the bot's texts joined, the instance that served)."""
-    answer = client.post(system.rasa_url + REST, json={"sender": sender, "message": text})
+    answer = client.post(
+        system.rasa_url + REST,
+        json={"sender": sender, "message": text},
+        headers=system.rest_headers,
+    )
     assert answer.status_code == 200, f"{answer.status_code} {answer.text}\n{system.logs()}"
     texts = "\n".join(m.get("text") or "" for m in answer.json())
     return texts, answer.headers["x-upstream"]
@@ -114,7 +118,9 @@ def _events(system: RunningStack, sender: str) -> list[dict[str, Any]]:
     connection = psycopg2.connect(store.sqlalchemy_url)
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
+            cursor.execute(
+                "SELECT data FROM events WHERE sender_id = %s ORDER BY id", (f"rest:{sender}",)
+            )
             return [json.loads(row[0]) for row in cursor.fetchall()]
     finally:
         connection.close()
@@ -179,7 +185,8 @@ async def test_messages_sent_at_the_same_moment_are_processed_one_at_a_time(syst
 
     async def ask(client: httpx.AsyncClient, text: str) -> tuple[str, str, str]:
         answer = await client.post(system.rasa_url + REST, json={"sender": sender,
-                                                                 "message": text})
+                                                                 "message": text},
+                                   headers=system.rest_headers)
         assert answer.status_code == 200, answer.text
         replies = "\n".join(m.get("text") or "" for m in answer.json())
         return text, replies, answer.headers["x-upstream"]
@@ -230,7 +237,7 @@ async def test_every_event_reaches_the_broker_queue(system, queue):
                 await asyncio.sleep(0.2)
                 continue
             body = json.loads(message.body)
-            if body.get("sender_id") == sender:
+            if body.get("sender_id") == f"rest:{sender}":
                 received.append(body["event"])
     assert received == stored
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,7 @@ from connectors.webchat.channel import webchat_db_path
 from connectors.webchat.store import MessageStore
 
 SENDER = "web-0123456789abcdef"
+STREAM_SECONDS = 0.6  # the test's event streams end by themselves (a browser reconnects)
 _names = itertools.count()
 
 
@@ -64,7 +68,7 @@ async def client(
         )
 
     app = Sanic(f"webchat_test_{next(_names)}")
-    channel = WebchatInput(store)
+    channel = WebchatInput(store, stream_seconds=STREAM_SECONDS)
     app.blueprint(channel.blueprint(on_new_message), url_prefix="/webhooks/webchat")
     await start(app)
     transport = httpx.ASGITransport(app=app)
@@ -84,6 +88,8 @@ async def test_the_page_is_vietnamese_with_a_way_to_a_person(client):
     assert '<html lang="vi">' in page
     assert "Gặp nhân viên" in page
     assert "1900 9068" in page
+    assert 'role="log"' in page and "Kết thúc và xóa trên máy này" in page
+    assert "📎" not in page  # the attach button's icon needs no emoji font
     assert 'name="viewport"' in page
 
 
@@ -112,10 +118,76 @@ async def test_a_button_sends_its_payload_and_shows_its_title(client, received):
     assert polled["messages"][0]["text"] == "Có"
 
 
-async def test_a_silent_message_is_not_shown_as_the_users(client):
+async def test_a_silent_message_is_not_shown_as_the_users(client, received):
     await post(client, sender=SENDER, message="/greet", display=None)
     polled = (await client.get(f"/webhooks/webchat/messages?sender={SENDER}&after=0")).json()
     assert [m["role"] for m in polled["messages"]] == ["bot"]
+    assert received[0].metadata["hidden"] is True  # not in the transcript staff read
+
+
+async def test_a_button_pressed_tells_staff_its_title(client, received):
+    await post(client, sender=SENDER, message="/request_human", display="Gặp nhân viên")
+    assert received[0].metadata["title"] == "Gặp nhân viên"
+    await post(client, sender=SENDER, message="chào", display="chào")
+    assert "title" not in received[1].metadata
+
+
+def events_of(stream: str) -> list[tuple[int, dict[str, Any]]]:
+    """The (id, message) of each server-sent event of a stream."""
+    found = []
+    for block in stream.split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "data" in lines:
+            found.append((int(lines["id"]), json.loads(lines["data"])))
+    return found
+
+
+async def test_the_page_is_pushed_each_message_as_soon_as_it_is_stored(client, store):
+    output = WebchatInput(store).get_output_channel()
+    first = await store.add(SENDER, "bot", {"text": "trước"})
+
+    async def later() -> None:
+        await asyncio.sleep(0.15)
+        await output.send_response(
+            SENDER, {"text": "Chào ông", "staff_name": "Lan", "handoff": "staff"}
+        )
+
+    started = time.monotonic()
+    task = asyncio.create_task(later())
+    answer = await client.get("/webhooks/webchat/events", params={"sender": SENDER, "after": 0})
+    await task
+    assert answer.headers["content-type"].startswith("text/event-stream")
+    assert answer.headers["cache-control"] == "no-cache"
+    assert answer.text.startswith("retry: ")
+    sent = events_of(answer.text)
+    assert [m["text"] for _, m in sent] == ["trước", "Chào ông"]
+    assert sent[0][0] == first and sent[1][1]["staff_name"] == "Lan"
+    assert sent[1][1]["handoff"] == "staff"
+    assert time.monotonic() - started < STREAM_SECONDS + 1.5  # the stream ends by itself
+    resumed = await client.get(
+        "/webhooks/webchat/events",
+        params={"sender": SENDER, "after": 0},
+        headers={"Last-Event-ID": str(first)},
+    )
+    assert [m["text"] for _, m in events_of(resumed.text)] == ["Chào ông"]
+
+
+async def test_the_stream_needs_a_valid_sender(client):
+    answer = await client.get("/webhooks/webchat/events", params={"sender": "x", "after": 0})
+    assert answer.status_code == 400
+
+
+async def test_a_shared_phone_deletes_the_conversation(client, store):
+    await post(client, sender=SENDER, message="số CCCD của tôi", display="số CCCD của tôi")
+    other = "web-fedcba9876543210"
+    await post(client, sender=other, message="chào", display="chào")
+    assert (await client.post("/webhooks/webchat/forget", json={"sender": SENDER})).json() == {
+        "ok": True
+    }
+    assert await store.after(SENDER, 0) == []
+    assert len(await store.after(other, 0)) == 2
+    refused = await client.post("/webhooks/webchat/forget", json={"sender": "../x"})
+    assert refused.status_code == 400
 
 
 async def test_conversations_are_kept_apart(client):

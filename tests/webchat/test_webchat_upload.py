@@ -27,7 +27,10 @@ def received() -> list[UserMessage]:
 
 
 @pytest.fixture
-async def client(tmp_path: Path, received: list[UserMessage]) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    tmp_path: Path, received: list[UserMessage], monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[httpx.AsyncClient]:
+    monkeypatch.setenv("WEBCHAT_UPLOAD_ORIGIN", "http://bot.example")
     async def on_new_message(message: UserMessage) -> None:
         received.append(message)
         await message.output_channel.send_response(message.sender_id, {"text": "Đã nhận."})
@@ -68,7 +71,11 @@ async def test_a_photo_reaches_rasa_with_a_url_the_action_server_can_fetch(clien
     assert fetched.headers["content-type"] == "image/png"
     assert fetched.headers["x-content-type-options"] == "nosniff"
     shown = await client.get("/webhooks/webchat/messages", params={"sender": SENDER, "after": 0})
-    assert [m["text"] for m in shown.json()["messages"]] == ["📎 so-bhxh.png", "Đã nhận."]
+    stored = shown.json()["messages"]
+    assert [m["text"] for m in stored] == ["Đã gửi: so-bhxh.png", "Đã nhận."]
+    assert stored[0]["image"].startswith("files/")  # a thumbnail of the photo sent
+    thumbnail = await client.get(f"/webhooks/webchat/{stored[0]['image']}")
+    assert thumbnail.content == PNG
 
 
 async def test_a_pdf_is_a_file(client, received):
@@ -99,3 +106,39 @@ async def test_other_files_and_bad_requests_are_refused(client, received, data, 
 async def test_unknown_files_are_not_found(client):
     assert (await client.get("/webhooks/webchat/files/" + "a" * 32)).status_code == 404
     assert (await client.get("/webhooks/webchat/files/..%2Fwebchat.db")).status_code == 404
+
+
+async def test_the_files_url_never_comes_from_the_host_header(client, received):
+    """An attacker's Host header must not become a URL the action server fetches (issue 17)."""
+    answer = await client.post(
+        "/webhooks/webchat/upload",
+        data={"sender": SENDER},
+        files={"file": ("a.png", PNG, "image/png")},
+        headers={"Host": "169.254.169.254"},
+    )
+    assert answer.json() == {"ok": True}
+    [attachment] = received[0].metadata["attachments"]
+    assert attachment["url"].startswith("http://bot.example/webhooks/webchat/files/")
+
+
+async def test_the_page_cannot_be_framed_by_another_site(client):
+    page = await client.get("/webhooks/webchat/")
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "no-referrer"
+
+
+async def test_an_anonymous_page_cannot_upload_without_bound(client, monkeypatch):
+    from connectors.webchat import channel
+
+    monkeypatch.setattr(channel, "MAX_UPLOADS_PER_HOUR", 2)
+    answers = []
+    for number in range(3):
+        answer = await client.post(
+            "/webhooks/webchat/upload",
+            data={"sender": SENDER},
+            files={"file": (f"a{number}.png", PNG + bytes([number]), "image/png")},
+        )
+        answers.append(answer.status_code)
+    assert answers == [200, 200, 429]

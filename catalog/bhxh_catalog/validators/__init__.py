@@ -13,7 +13,7 @@ Used by the bot (forms, NLU entity extraction) and by the intake service (server
     except InvalidValue as error:
         print(error.message)   # Vietnamese, polite, ends with "Ví dụ: 0912345678."
 
-One module per concept: identity (CCCD/CMND), insurance (BHXH/BHYT codes), phone, dates,
+One module per concept: identity (CCCD/CMND), insurance (BHXH/BHYT codes), phone, dates, durations,
 money, numbers, text (text, names, addresses, e-mail), choice (choice, yes/no), banks,
 provinces, extract (values in free sentences), masking, registry (``FIELD_TYPES``, ``validate``).
 """
@@ -30,6 +30,7 @@ from bhxh_catalog.validators.banks import (
 )
 from bhxh_catalog.validators.choice import Option, parse_choice, parse_yes_no
 from bhxh_catalog.validators.dates import parse_date
+from bhxh_catalog.validators.durations import Duration, describe_months, find_duration
 from bhxh_catalog.validators.errors import InvalidValue
 from bhxh_catalog.validators.extract import EXTRACT_KINDS, FoundValue, extract_values
 from bhxh_catalog.validators.identity import (
@@ -72,6 +73,7 @@ __all__ = [
     "FIELD_TYPES",
     "Bank",
     "CccdInfo",
+    "Duration",
     "FoundValue",
     "InvalidValue",
     "LegacyProvince",
@@ -88,8 +90,10 @@ __all__ = [
     "carrier_of",
     "current_provinces",
     "describe_cccd",
+    "describe_months",
     "extract_values",
     "find_bank",
+    "find_duration",
     "find_provinces",
     "get_province",
     "legacy_province_by_code",

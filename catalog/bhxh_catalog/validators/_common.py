@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
+from bhxh_catalog import config
 from bhxh_catalog._fmt import decimal, group_thousands
 from bhxh_catalog.validators.errors import InvalidValue
 from bhxh_catalog.vntext import normalize
@@ -100,8 +101,9 @@ def context_str(context: Context | None, key: str) -> str | None:
 
 
 def today(context: Context | None) -> date:
-    """Returns ``context["today"]`` when given (tests, replays), else the system date."""
-    return context_date(context, "today") or date.today()
+    """Returns ``context["today"]`` when given (tests, replays), else the catalog's today
+    (``$BHXH_TODAY`` or the system date, :func:`bhxh_catalog.config.today`)."""
+    return context_date(context, "today") or config.today()
 
 
 def check_limits(

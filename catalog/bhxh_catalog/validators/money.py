@@ -232,6 +232,8 @@ def parse_money(raw: str, context: Context | None = None) -> int:
         raise fail(_NEGATIVE, sample)
     scan = scan_amount(tokens, start)
     if scan is None or any(token.text not in _TRAILING_FILLER for token in tokens[scan.end :]):
+        scan = _only_amount_in_sentence(tokens)
+    if scan is None:
         raise fail(
             f"Chưa hiểu số tiền “{text}”. Ông/bà vui lòng nhập bằng chữ số, có thể kèm đơn vị "
             "nghìn, triệu, tỷ.",
@@ -244,6 +246,25 @@ def parse_money(raw: str, context: Context | None = None) -> int:
             f"{text} {unit}",
         )
     return _whole_dong(scan.value, context, sample)
+
+
+def _only_amount_in_sentence(tokens: Sequence[Token]) -> AmountScan | None:
+    """The one amount of a sentence ("Bình quân 9.850.000 đồng", "1 triệu rưỡi thôi cháu").
+
+    Only when the sentence holds a single amount with a unit or a currency (or a large number)
+    and no other number, so "đóng 10 năm, lương 7 triệu" is not read as a salary here.
+    """
+    for index, token in enumerate(tokens):
+        if token.kind != "num":
+            continue
+        scan = scan_amount(tokens, index)
+        if scan is None:
+            return None
+        others = [t for t in tokens[: index] if t.kind == "num"]
+        others += [t for t in tokens[scan.end :] if t.kind == "num"]
+        clear = scan.unit or scan.currency or scan.value >= _SMALL
+        return scan if clear and not others else None
+    return None
 
 
 def check_money(value: Decimal, context: Context | None = None) -> int:

@@ -8,11 +8,13 @@ from bhxh_catalog.validators._common import (
     Context,
     check_limits,
     clean,
+    context_number,
     context_str,
     example,
     fail,
 )
 from bhxh_catalog.validators._numbers import Token, read_numeral, read_word_number, tokenize
+from bhxh_catalog.validators.durations import find_duration
 from bhxh_catalog.vntext import fold, tokens
 
 __all__ = ["check_integer", "check_number", "parse_integer", "parse_number"]
@@ -59,10 +61,48 @@ def _checked(value: Decimal, context: Context | None, sample: str) -> Decimal:
     return value
 
 
+_TIME_UNITS = {"nam": Decimal(12), "thang": Decimal(1)}
+"""Folded time units a question may ask in, with their length in months."""
+
+
+_NONE_ANSWERS = frozenset(
+    {"khong", "ko", "khong co", "ko co", "khong ai", "khong ai ca", "khong co ai", "chua co",
+     "khong co ai ca", "k co", "hong co"}
+)
+"""Folded answers that mean zero to "how many …?": "Không có.", "không ai cả"."""
+
+
+def _says_none(text: str) -> bool:
+    words = [w for w in tokens(text) if w not in {"a", "da", "nhe", "ca", "het"}]
+    return " ".join(words) in _NONE_ANSWERS or " ".join(tokens(text)) in _NONE_ANSWERS
+
+
+def _as_duration(text: str, context: Context | None) -> Decimal | None:
+    """Reads "10 năm 8 tháng" or "128 tháng" in the unit the question asks (năm or tháng).
+
+    Returns None when the question is not about time or the text has no duration with a unit,
+    so plain numbers ("12") are read as before.
+    """
+    unit = context_str(context, "unit")
+    months_per_unit = _TIME_UNITS.get(fold(unit)) if unit else None
+    if months_per_unit is None:
+        return None
+    duration = find_duration(text)
+    if duration is None:
+        return None
+    return Decimal(duration.months) / months_per_unit
+
+
 def _parse(raw: str, context: Context | None, sample: str) -> tuple[Decimal, bool, str]:
     text = clean(raw)
     if not text:
         raise fail("Ông/bà chưa nhập số.", sample)
+    if _says_none(text) and (context_number(context, "min") or 0) <= 0:
+        return Decimal(0), False, text
+    duration = _as_duration(text, context)
+    if duration is not None:
+        whole = duration == duration.to_integral_value()
+        return _checked(duration, context, sample), not whole, text
     found = tokenize(fold(text))
     if found and found[0].text == "-":
         raise fail(_NEGATIVE, sample)

@@ -89,11 +89,58 @@
     if (empty) empty.hidden = items.length > 0;
   }
 
+  /* A new request: the count in the tab's title and a short sound (which staff can turn off). */
+  var SOUND_KEY = "bhxh_inbox_sound";
+  var baseTitle = document.title;
+
+  function soundOn() { return window.localStorage.getItem(SOUND_KEY) !== "off"; }
+
+  function beep() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context || !soundOn()) return;
+    try {
+      var context = new Context();
+      var tone = context.createOscillator();
+      var gain = context.createGain();
+      tone.frequency.value = 880;
+      gain.gain.value = 0.08;
+      tone.connect(gain);
+      gain.connect(context.destination);
+      tone.start();
+      tone.stop(context.currentTime + 0.25);
+      window.__inboxBeeps = (window.__inboxBeeps || 0) + 1;
+    } catch (e) { /* no sound on this machine */ }
+  }
+
+  function setupSoundToggle() {
+    var toggle = document.getElementById("sound-toggle");
+    if (!toggle) return;
+    function show() {
+      toggle.setAttribute("aria-pressed", soundOn() ? "true" : "false");
+      toggle.textContent = soundOn() ? "Âm báo: bật" : "Âm báo: tắt";
+    }
+    toggle.addEventListener("click", function () {
+      window.localStorage.setItem(SOUND_KEY, soundOn() ? "off" : "on");
+      show();
+    });
+    show();
+  }
+
+  function alertWaiting(count, previous) {
+    document.title = count > 0 ? "(" + count + ") " + baseTitle : baseTitle;
+    if (previous !== null && count > previous) beep();
+  }
+
   function setupQueue(root) {
     var url = root.getAttribute("data-queue-url");
     var csrf = root.getAttribute("data-csrf");
     var body = root.querySelector("#waiting-table tbody");
+    var waiting = Number(document.getElementById("waiting-count").textContent) || 0;
+    alertWaiting(waiting, null);
+    setupSoundToggle();
     function render(data) {
+      alertWaiting(data.waiting.length, waiting);
+      waiting = data.waiting.length;
       body.textContent = "";
       data.waiting.forEach(function (item) { body.appendChild(waitingRow(item, csrf)); });
       document.getElementById("waiting-count").textContent = data.waiting.length;
@@ -200,7 +247,25 @@
       if (stick || !old) box.scrollTop = box.scrollHeight;
     }
 
+    function showNotices(items) {
+      var list = document.getElementById("notices");
+      if (!list || !items) return;
+      list.textContent = "";
+      items.forEach(function (n) {
+        var entry = make("li", "notice n-" + n.state);
+        entry.setAttribute("data-id", n.id);
+        entry.appendChild(document.createTextNode(n.label + ": "));
+        entry.appendChild(make("strong", "", n.text));
+        if (n.reason) {
+          entry.appendChild(document.createTextNode(" · "));
+          entry.appendChild(make("span", "reason", n.reason));
+        }
+        list.appendChild(entry);
+      });
+    }
+
     function applyState(data) {
+      showNotices(data.notices);
       var badge = document.getElementById("handoff-status");
       if (badge) {
         badge.textContent = data.status_label;

@@ -3,6 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bhxh_catalog.validators import InvalidValue, parse_choice, parse_yes_no
+from bhxh_catalog.validators.choice import AmbiguousChoice
 from bhxh_catalog.vntext import fold, tokens
 
 OPTIONS = {
@@ -127,3 +128,26 @@ def test_not_knowing_is_not_read_as_no(raw):
     with pytest.raises(InvalidValue) as caught:
         parse_yes_no(raw)
     assert "1900 9068" in caught.value.message
+
+
+PHRASE_OPTIONS = {"options": [
+    {"value": "da_dung", "label": "Đã dừng đóng BHXH", "aliases": ["không đóng nữa", "nghỉ rồi"]},
+    {"value": "bat_buoc", "label": "Đang đóng BHXH bắt buộc", "aliases": ["bắt buộc"]},
+    {"value": "tu_nguyen", "label": "Đang đóng BHXH tự nguyện", "aliases": ["tự nguyện"]},
+]}
+
+
+def test_an_alias_inside_a_sentence_picks_its_option():
+    assert parse_choice("tôi nghỉ rồi, không đóng nữa", PHRASE_OPTIONS) == "da_dung"
+
+
+def test_a_negated_phrase_does_not_pick_its_option():
+    assert parse_choice("không đóng bắt buộc, chỉ tự nguyện", PHRASE_OPTIONS) == "tu_nguyen"
+
+
+def test_two_options_said_equally_are_asked_back_with_both():
+    with pytest.raises(AmbiguousChoice) as error:
+        parse_choice("lúc bắt buộc lúc tự nguyện", PHRASE_OPTIONS)
+    assert error.value.candidates == ("bat_buoc", "tu_nguyen")
+    assert "“Đang đóng BHXH bắt buộc” hay “Đang đóng BHXH tự nguyện”" in error.value.message
+    assert isinstance(error.value, InvalidValue)

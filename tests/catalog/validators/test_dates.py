@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bhxh_catalog.validators import InvalidValue, parse_date
+from bhxh_catalog.validators.dates import YearAlone
 
 TODAY = {"today": date(2026, 1, 1)}
 BIRTH = date(1960, 8, 20)
@@ -64,7 +65,7 @@ def test_month_first_input_gets_a_suggestion():
     assert "20/08/1960" in error.value.message
 
 
-@pytest.mark.parametrize("typed", ["8/1960", "tháng 8 năm 1960", "1960", "hôm qua", ""])
+@pytest.mark.parametrize("typed", ["8/1960", "tháng 8 năm 1960", "1960", ""])
 def test_incomplete_dates_ask_for_day_month_year(typed):
     with pytest.raises(InvalidValue) as error:
         parse_date(typed)
@@ -113,3 +114,39 @@ def test_month_and_year_alone_when_the_day_is_optional(typed):
 def test_day_optional_still_refuses_a_month_that_does_not_exist():
     with pytest.raises(InvalidValue, match="tháng chỉ từ 1 đến 12"):
         parse_date("13/2012", {"day_optional": True})
+
+
+NOW = {"today": date(2026, 12, 7), "day_optional": True}
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [("t8/2024", date(2024, 8, 1)), ("th3/2012", date(2012, 3, 1)),
+     ("tôi nghỉ từ tháng 8/2024", date(2024, 8, 1)),
+     ("tháng 8 năm ngoái", date(2025, 8, 1)), ("thang 3 nam nay", date(2026, 3, 1)),
+     ("tháng 5 năm kia", date(2024, 5, 1)), ("mẹ cháu mới mất hôm qua", date(2026, 12, 6)),
+     ("ông mất hôm 15/3 năm nay", date(2026, 3, 15)),
+     ("bị dừng từ tháng trước", date(2026, 11, 1))],
+)
+def test_months_as_people_write_them(typed, value):
+    assert parse_date(typed, NOW) == value
+
+
+def test_a_year_alone_is_enough_when_only_a_before_or_after_matters():
+    before_the_new_law = {**NOW, "year_alone": YearAlone(cutoffs=(date(2025, 7, 1),))}
+    assert parse_date("2008", before_the_new_law) == date(2008, 1, 1)
+    assert parse_date("từ năm 2008", before_the_new_law) == date(2008, 1, 1)
+    with pytest.raises(InvalidValue, match="Chỉ có năm 2025 thì chưa đủ"):
+        parse_date("2025", before_the_new_law)
+
+
+def test_a_birth_year_alone_is_enough_far_from_the_retirement_age():
+    birth = {**NOW, "year_alone": YearAlone(ages=(50, 63))}
+    assert parse_date("1950", birth) == date(1950, 1, 1)
+    with pytest.raises(InvalidValue, match="chưa đủ"):
+        parse_date("1966", birth)
+
+
+def test_without_a_rule_a_year_alone_asks_for_more():
+    with pytest.raises(InvalidValue, match="Chỉ có năm 2008 thì chưa đủ"):
+        parse_date("2008", NOW)

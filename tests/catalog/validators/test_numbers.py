@@ -45,11 +45,36 @@ def test_after_ten_five_is_lam_so_muoi_nam_is_ten_years():
 
 
 def test_an_answer_in_another_unit_is_refused():
-    years = {"unit": "năm", "example": "12 năm"}
-    assert parse_number("12 năm", years) == 12
-    assert parse_number("mười hai", years) == 12
-    with pytest.raises(InvalidValue, match=r"số năm .*“12 tháng”.*Ví dụ: 12 năm\."):
-        parse_number("12 tháng", years)
+    people = {"unit": "người", "example": "3"}
+    assert parse_integer("3 người", people) == 3
+    with pytest.raises(InvalidValue, match=r"số người .*“3 năm”"):
+        parse_integer("3 năm", people)
+
+
+YEARS = {"unit": "năm", "min": 0, "max": 60}
+MONTHS = {"unit": "tháng", "min": 0, "max": 600}
+
+
+@pytest.mark.parametrize(
+    ("typed", "months"),
+    [("10 năm 8 tháng", 128), ("10n8t", 128), ("128 tháng", 128), ("hơn 11 năm", 132),
+     ("mười năm rưỡi", 126), ("21 năm 6 tháng", 258), ("tôi đóng được 10 nam 8 thang", 128)],
+)
+def test_a_duration_is_read_whole_in_the_unit_asked(typed, months):
+    """"10 năm 8 tháng" once came out as 8: the lump sum was 19,5 triệu instead of 149,5."""
+    assert parse_number(typed, YEARS) == pytest.approx(months / 12)
+    assert parse_integer(typed, MONTHS) == months
+
+
+def test_a_plain_number_keeps_the_unit_of_the_question():
+    assert parse_number("12", YEARS) == 12
+    assert parse_number("mười hai", YEARS) == 12
+    assert parse_integer("64", MONTHS) == 64
+
+
+def test_a_duration_beyond_the_limit_is_refused():
+    with pytest.raises(InvalidValue, match="60 năm"):
+        parse_number("70 năm 2 tháng", YEARS)
 
 
 def test_both_limits_are_shown_with_the_unit():

@@ -37,10 +37,26 @@ def test_63_legacy_provinces_with_the_cccd_codes():
 def test_34_current_provinces_each_legacy_province_in_exactly_one():
     provinces = current_provinces()
     assert len(provinces) == 34
-    assert sum(p.kind == "thành phố" for p in provinces) == 6
+    # 2025: 28 tỉnh + 6 thành phố (NQ 202/2025/QH15); 2026: Đồng Nai (NQ 30/2026/QH16, từ
+    # 30/4/2026), Quảng Ninh (NQ 36/2026/QH16, từ 01/9/2026), Bắc Ninh (từ 20/9/2026) thành thành
+    # phố trực thuộc Trung ương → 25 tỉnh + 9 thành phố.
+    assert sum(p.kind == "thành phố" for p in provinces) == 9
+    assert sum(p.kind == "tỉnh" for p in provinces) == 25
     codes = [code for p in provinces for code in p.legacy_codes]
     assert sorted(codes) == LEGACY_CODES
     assert {p.id for p in provinces if len(p.legacy_codes) == 1} == UNCHANGED
+
+
+@pytest.mark.parametrize(
+    ("typed", "label"),
+    [("TP Đồng Nai", "TP Đồng Nai"), ("tỉnh Đồng Nai", "TP Đồng Nai"),
+     ("Thành phố Quảng Ninh", "TP Quảng Ninh"), ("quang ninh", "TP Quảng Ninh"),
+     ("TP Bắc Ninh", "TP Bắc Ninh"), ("Bắc Giang", "TP Bắc Ninh"),
+     ("Khánh Hoà", "Khánh Hòa"), ("khanh hoa", "Khánh Hòa")],
+)
+def test_provinces_that_became_cities_in_2026_and_spellings(typed, label):
+    matches = find_provinces(typed)
+    assert [m.name for m in matches] == [label]
 
 
 def test_components_of_merged_items_11_to_23_are_flagged_unverified():

@@ -141,6 +141,7 @@ def test_plain_values_read_back_to_the_same_value():
 
 def test_public_api_is_exactly_all():
     public = {name for name in dir(validators) if not name.startswith("_")}
-    modules = {"banks", "choice", "dates", "errors", "extract", "identity", "insurance",
-               "masking", "money", "numbers", "phone", "provinces", "registry", "text"}
+    modules = {"banks", "choice", "dates", "durations", "errors", "extract", "identity",
+               "insurance", "masking", "money", "numbers", "phone", "provinces", "registry",
+               "text"}
     assert public - modules == set(validators.__all__)

@@ -58,7 +58,8 @@ def test_messenger_and_telegram():
     )
     assert isinstance(messenger, MessengerSettings) and messenger.allow_sha1
     telegram = load_telegram_settings(
-        None, {"TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_SECRET_TOKEN": "ok_secret-1"}
+        None,
+        {"TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_SECRET_TOKEN": "ok_secret-1-0123456789-abcdefXYZ"},
     )
     assert isinstance(telegram, TelegramSettings)
 

@@ -43,3 +43,26 @@ def test_log_filter_rewrites_httpx_lines():
     )
     assert SecretRedactingFilter().filter(record)
     assert "abc" not in record.getMessage()
+
+
+# ------------------------------------------------------------ issue 17: gaps a review found
+def test_digits_glued_to_letters_or_url_encoded_are_masked():
+    from connectors.common.masking import mask_log_text
+
+    assert "001088012345" not in mask_log_text("cccd001088012345")
+    assert "48213377" not in mask_log_text("GET /x?sender=zalo%3A48213377 200")
+    masked = mask_log_text('HTTP Request: GET http://i/api/v1/dossiers/HS-7K3M-9Q2P "200 OK"')
+    assert "HS-7K3M-9Q2P" not in masked and "HS-••••-••2P" in masked
+
+
+def test_every_log_record_is_masked_once_installed(caplog):
+    import logging
+
+    from connectors.common.masking import install_record_masking
+
+    install_record_masking()
+    with caplog.at_level(logging.DEBUG, logger="rasa.core.processor"):
+        logging.getLogger("rasa.core.processor").debug(
+            "Received user message '%s'", "CCCD 001088012345, sđt 0912345678"
+        )
+    assert "001088012345" not in caplog.text and "0912345678" not in caplog.text

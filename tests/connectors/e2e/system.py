@@ -24,7 +24,7 @@ ZALO_OA_SECRET_KEY = "e2e-oa-secret-key"
 MESSENGER_APP_SECRET = "e2e-meta-app-secret"
 MESSENGER_APP_ID = "555000111"
 MESSENGER_VERIFY_TOKEN = "e2e-verify-token"
-TELEGRAM_SECRET_TOKEN = "e2e-Telegram_secret-0123"
+TELEGRAM_SECRET_TOKEN = "e2e-Telegram_secret-0123456789-abcdefXYZ"
 
 
 @dataclass

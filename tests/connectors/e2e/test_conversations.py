@@ -55,7 +55,9 @@ def ask_and_check_eligibility(citizen: Citizen) -> None:
 
 def fill_the_dossier(citizen: Citizen) -> str:
     """Every field of cap_lai_the_bhyt, one of them wrong first; returns the summary."""
-    assert "họ và tên" in citizen.press("Nộp hồ sơ ngay")
+    notice = citizen.press("Nộp hồ sơ ngay")  # the privacy notice comes first (issue 17)
+    assert "dữ liệu cá nhân" in notice and "Đồng ý" in citizen.buttons()
+    assert "họ và tên" in citizen.press("Đồng ý")
     assert "sinh ngày nào" in citizen.say("Lê Văn Hùng")
     assert "mã số BHXH" in citizen.say("12/02/1970")
     assert "căn cước công dân" in citizen.say("0212345678")
@@ -114,7 +116,7 @@ def test_question_eligibility_submission_receipt_and_a_status_change(
 
     summary = fill_the_dossier(citizen)
     assert "• Họ và tên: Lê Văn Hùng" in summary
-    assert "• Số CCCD: 001******234" in summary
+    assert "• Số CCCD: 001 070 001 234" in summary
     assert "0912345678" not in summary
     assert {"Gửi hồ sơ", "Hủy"} <= set(citizen.buttons())
 
